@@ -1,0 +1,37 @@
+# Two entry points for a fresh machine: `make report` and `make test` (see README). Both build the venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: setup report test lint benchmark clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+# Execute every notebook in place (figures land in figures/), then render them as static HTML in report/.
+report: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
+	$(BIN)/jupyter nbconvert --to html --output-dir report $(NOTEBOOKS)
+	@echo "Report: $(addprefix report/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
+
+# Lint, unit tests and the notebooks (nbval re-executes them and compares the cells marked NBVAL_CHECK_OUTPUT).
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest --nbval-lax --nbval-current-env tests notebooks
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+benchmark: setup
+	$(BIN)/python benchmarks/backprop.py
+
+clean:
+	rm -rf $(VENV) report .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Code behind the coursework report: backpropagation from scratch and convolutional autoencoders."""

@@ -1,0 +1,194 @@
+"""Tests of the hand-written backpropagation network (coursework.backprop)."""
+
+import numpy as np
+import pytest
+
+from coursework.backprop import History, Network, encoder_dataset, gradient_check, train_stacked
+
+X8, Y8 = encoder_dataset(8)
+
+
+def random_data(sizes: tuple[int, ...], samples: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.random((samples, sizes[0])), rng.random((samples, sizes[-1]))
+
+
+def test_encoder_dataset_is_one_hot_identity() -> None:
+    X, Y = encoder_dataset(8)
+    assert X.shape == Y.shape == (8, 8)
+    np.testing.assert_array_equal(X, np.eye(8))
+    np.testing.assert_array_equal(X, Y)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("sizes", [(8, 3, 8), (4, 2, 4), (5, 7, 3), (6, 4, 3, 2)])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1])
+def test_gradients_match_numerical_differences(sizes, activation, weight_decay) -> None:
+    net = Network(sizes, init="xavier", bias_init="uniform", activation=activation, seed=3)
+    X, Y = random_data(sizes)
+    assert gradient_check(net, X, Y, weight_decay=weight_decay) < 1e-7
+
+
+def test_gradient_check_detects_a_wrong_gradient() -> None:
+    net = Network((4, 3, 4), seed=1)
+    X, Y = random_data((4, 3, 4))
+    broken = net.gradients
+
+    def off_by_ten_percent(*args, **kwargs):
+        grads_w, grads_b = broken(*args, **kwargs)
+        grads_w[0] = grads_w[0] * 1.1
+        return grads_w, grads_b
+
+    net.gradients = off_by_ten_percent
+    assert gradient_check(net, X, Y) > 0.01
+
+
+def test_training_learns_the_8_3_8_encoder_for_most_seeds() -> None:
+    nets = [Network((8, 3, 8), seed=seed) for seed in range(20)]
+    history = train_stacked(nets, X8, Y8, epochs=3000, learning_rate=20.0)
+    assert history.loss.shape == history.accuracy.shape == (20, 3000)
+    solved = history.accuracy[:, -1] == 1.0
+    assert solved.mean() >= 0.9
+    assert np.all(history.loss[:, -1] < history.loss[:, 0])
+    for net in np.array(nets)[solved]:
+        np.testing.assert_array_equal(net.predict(X8).argmax(axis=1), np.arange(8))
+
+
+def test_single_network_reaches_reference_loss() -> None:
+    net = Network((8, 3, 8), seed=0)
+    history = net.train(X8, Y8, epochs=2000, learning_rate=20.0)
+    assert history.loss.shape == (2000,)
+    assert history.accuracy[-1] == 1.0
+    assert history.loss[-1] < 0.0018
+
+
+def test_zero_init_keeps_hidden_units_identical() -> None:
+    net = Network((8, 3, 8), init="zeros", bias_init="zeros", seed=0)
+    history = net.train(X8, Y8, epochs=500, learning_rate=10.0)
+    hidden = net.hidden_activations(X8)
+    np.testing.assert_array_equal(hidden, np.repeat(hidden[:, :1], 3, axis=1))
+    np.testing.assert_array_equal(net.weights[0], np.repeat(net.weights[0][:, :1], 3, axis=1))
+    np.testing.assert_array_equal(net.weights[1], np.repeat(net.weights[1][:1], 3, axis=0))
+    assert history.accuracy[-1] < 1.0
+
+
+def test_same_seed_gives_identical_results_and_other_seed_differs() -> None:
+    runs = []
+    for seed in (7, 7, 8):
+        net = Network((8, 3, 8), init="normal", bias_init="normal", seed=seed)
+        history = net.train(X8, Y8, epochs=200, learning_rate=5.0, batch_size=3)
+        runs.append((history.loss, net.weights[0]))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    assert not np.array_equal(runs[0][0], runs[2][0])
+
+
+def test_bias_init_does_not_change_the_weight_draw() -> None:
+    a = Network((8, 3, 8), bias_init="zeros", seed=4)
+    b = Network((8, 3, 8), bias_init="normal", seed=4)
+    for wa, wb in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(wa, wb)
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_stacked_training_equals_one_by_one(batch_size) -> None:
+    configs = [
+        ("uniform", "zeros", 1.0),
+        ("normal", "uniform", 5.0),
+        ("xavier", "xavier", 0.5),
+        ("zeros", "normal", 2.0),
+    ]
+
+    def make():
+        return [Network((8, 3, 8), init=w, bias_init=b, seed=i) for i, (w, b, _) in enumerate(configs)]
+
+    rates = [rate for *_, rate in configs]
+    decays = [0.0, 1e-3, 0.0, 1e-2]
+    stacked = make()
+    stacked_history = train_stacked(stacked, X8, Y8, 300, rates, decays, batch_size=batch_size)
+    for index, (net, rate, decay) in enumerate(zip(make(), rates, decays)):
+        history = net.train(X8, Y8, 300, rate, weight_decay=decay, batch_size=batch_size)
+        np.testing.assert_allclose(stacked_history.loss[index], history.loss, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(stacked_history.accuracy[index], history.accuracy)
+        for w_stacked, w_single in zip(stacked[index].weights, net.weights):
+            np.testing.assert_allclose(w_stacked, w_single, rtol=1e-12, atol=1e-14)
+
+
+def test_weight_decay_shrinks_the_weights() -> None:
+    plain, decayed = Network(seed=2), Network(seed=2)
+    plain.train(X8, Y8, 1000, 10.0)
+    decayed.train(X8, Y8, 1000, 10.0, weight_decay=1e-2)
+    assert np.linalg.norm(decayed.weights[0]) < np.linalg.norm(plain.weights[0])
+
+
+def test_minibatch_training_also_learns() -> None:
+    net = Network((8, 3, 8), seed=0)
+    history = net.train(X8, Y8, epochs=1500, learning_rate=5.0, batch_size=1)
+    assert history.accuracy[-1] == 1.0
+
+
+def test_shapes_of_outputs_and_parameters() -> None:
+    net = Network((8, 3, 8))
+    assert net.predict(X8).shape == (8, 8)
+    assert net.hidden_activations(X8).shape == (8, 3)
+    assert [w.shape for w in net.weights] == [(8, 3), (3, 8)]
+    assert [b.shape for b in net.biases] == [(3,), (8,)]
+    assert "Network((8, 3, 8)" in repr(net)
+
+
+def test_history_epoch_counts() -> None:
+    history = History(loss=np.array([0.5, 0.1, 0.2, 0.05]), accuracy=np.array([0.5, 1.0, 0.9, 1.0]))
+    assert history.epochs_to_accuracy() == 2
+    assert history.epochs_to_accuracy(stable=True) == 4
+    assert history.epochs_to_loss(0.15) == 2
+    assert history.epochs_to_loss(0.15, stable=True) == 4
+    assert np.isnan(history.epochs_to_loss(0.01))
+    stacked = History(np.array([[0.5, 0.1], [0.5, 0.4]]), np.array([[0.0, 1.0], [0.0, 0.5]]))
+    np.testing.assert_array_equal(stacked.epochs_to_accuracy(), [2.0, np.nan])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"init": "he"}, "unknown init 'he'"),
+        ({"bias_init": "ones"}, "unknown bias_init 'ones'"),
+        ({"activation": "relu6"}, "unknown activation 'relu6'"),
+        ({"layer_sizes": (8,)}, "layer_sizes"),
+        ({"layer_sizes": (8, 0, 8)}, "layer_sizes"),
+    ],
+)
+def test_bad_construction_raises(kwargs, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        Network(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("X", "Y", "kwargs", "message"),
+    [
+        (X8[0], Y8, {}, "X must be 2-D"),
+        (X8[:, :5], Y8, {}, "X has 5 columns but the network expects 8"),
+        (X8, Y8[:, :4], {}, "Y has 4 columns"),
+        (X8, Y8[:6], {}, "X has 8 samples but Y has 6"),
+        (np.where(np.eye(8) == 1, np.nan, 0), Y8, {}, "X contains NaN or infinite"),
+        (X8, np.where(np.eye(8) == 1, np.inf, 0), {}, "Y contains NaN or infinite"),
+        (X8, Y8, {"learning_rate": 0.0}, "learning_rate must be finite and > 0"),
+        (X8, Y8, {"learning_rate": -1.0}, "learning_rate must be finite and > 0"),
+        (X8, Y8, {"learning_rate": float("nan")}, "learning_rate must be finite"),
+        (X8, Y8, {"weight_decay": -0.1}, "weight_decay must be finite and >= 0"),
+        (X8, Y8, {"epochs": 0}, "epochs must be a positive integer"),
+        (X8, Y8, {"batch_size": 9}, "batch_size must be an integer in 1..8"),
+    ],
+)
+def test_bad_training_input_raises(X, Y, kwargs, message) -> None:
+    arguments = {"epochs": 5, "learning_rate": 1.0} | kwargs
+    with pytest.raises(ValueError, match=message):
+        Network().train(X, Y, **arguments)
+
+
+def test_stacked_rejects_mismatched_networks_and_rate_counts() -> None:
+    with pytest.raises(ValueError, match="share layer sizes and activation"):
+        train_stacked([Network(), Network(activation="tanh")], X8, Y8, 5, 1.0)
+    with pytest.raises(ValueError, match="one value or one per network"):
+        train_stacked([Network(), Network()], X8, Y8, 5, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="at least one network"):
+        train_stacked([], X8, Y8, 5, 1.0)
