@@ -43,9 +43,7 @@ def keras_seconds_per_epoch(epochs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--networks", type=int, default=300, help="networks in the stacked sweep")
     parser.add_argument(
         "--loop-networks",
@@ -59,9 +57,7 @@ def main() -> None:
 
     Network(seed=0).train(X, Y, 10, 1.0)  # warm-up
     single = seconds(lambda: Network(seed=0).train(X, Y, EPOCHS, 50.0))
-    stacked = seconds(
-        lambda: train_stacked([Network(seed=s) for s in range(args.networks)], X, Y, EPOCHS, rates)
-    )
+    stacked = seconds(lambda: train_stacked([Network(seed=s) for s in range(args.networks)], X, Y, EPOCHS, rates))
     loop_part = seconds(lambda: [Network(seed=s).train(X, Y, EPOCHS, rates[s]) for s in range(loop_networks)])
     loop = loop_part * args.networks / loop_networks
     keras_epoch = keras_seconds_per_epoch(args.keras_epochs)
@@ -74,9 +70,7 @@ def main() -> None:
     print(f"  stacked speed-up over the loop:                 {loop / stacked:8.1f}x (target >= 20x)")
     print(f"Keras (TensorFlow) fit, per epoch ({args.keras_epochs} epochs):   {keras_epoch * 1e3:8.3f} ms")
     print(f"NumPy, per epoch:                                 {numpy_epoch * 1e3:8.3f} ms")
-    print(
-        f"  NumPy speed-up over Keras per epoch:            {keras_epoch / numpy_epoch:8.1f}x (target >= 50x)"
-    )
+    print(f"  NumPy speed-up over Keras per epoch:            {keras_epoch / numpy_epoch:8.1f}x (target >= 50x)")
 
 
 if __name__ == "__main__":

@@ -60,9 +60,7 @@ INITIALISERS: dict[str, Callable[[np.random.Generator, tuple[int, ...], int, int
     "zeros": lambda rng, shape, fan_in, fan_out: np.zeros(shape),
     "uniform": lambda rng, shape, fan_in, fan_out: rng.uniform(-1.0, 1.0, shape),
     "normal": lambda rng, shape, fan_in, fan_out: rng.standard_normal(shape),
-    "xavier": lambda rng, shape, fan_in, fan_out: (
-        rng.uniform(-1.0, 1.0, shape) * _xavier_limit(fan_in, fan_out)
-    ),
+    "xavier": lambda rng, shape, fan_in, fan_out: rng.uniform(-1.0, 1.0, shape) * _xavier_limit(fan_in, fan_out),
 }
 
 
@@ -305,9 +303,7 @@ def train_stacked(
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     samples = X.shape[0]
-    if batch_size is not None and (
-        not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= samples
-    ):
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= samples):
         raise ValueError(f"batch_size must be an integer in 1..{samples} (samples), got {batch_size!r}")
     count = len(networks)
     rates = _per_network(learning_rate, count, "learning_rate", positive=True)
@@ -371,9 +367,7 @@ def _batch_orders(networks: Sequence[Network], samples: int, epochs: int, batch_
             yield [orders[:, epoch, start : start + batch_size] for start in starts]
 
 
-def gradient_check(
-    net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: float = 0.0, step: float = 1e-3
-) -> float:
+def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: float = 0.0, step: float = 1e-3) -> float:
     """Largest relative error between backpropagated and numerical gradients, over every parameter.
 
     The numerical gradient is the fourth-order central difference

@@ -1,0 +1,244 @@
+"""Convolutional autoencoders for 32x32x3 images: a parameterised builder, training, and load-or-train.
+
+The reference architecture is ``build_cae()`` with its defaults::
+
+    encoder  Conv 8 (3x3, ReLU, same) -> MaxPool 2 -> Conv 12 (3x3) -> MaxPool 2 -> Conv 16 (3x3)  = latent 8x8x16
+    decoder  UpSampling 2 -> Conv 12 (3x3) -> UpSampling 2 -> Conv 3 (3x3, output activation)
+
+Encoder convolution ``i`` has ``filters[i]`` channels and stride ``strides[i]``; a pooling layer follows every
+encoder convolution but the last (the latent). The decoder has one stage per pooling layer: it upsamples by that
+stage's pooling factor times the stride of the convolution after it (the first stage also undoes the first
+convolution's stride), then convolves. So every stride is undone by upsampling and the output is 32x32x3 again.
+With ``padding="valid"`` each convolution trims ``kernel_size - 1`` pixels: the decoder then uses transposed
+convolutions, which add them back, and zero-pads any remainder at the border.
+
+Inputs and outputs are float images in [0, 1], shape (N, 32, 32, 3).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+from coursework.paths import MODELS_DIR
+
+INPUT_SHAPE = (32, 32, 3)
+
+
+@dataclass(frozen=True)
+class CAEConfig:
+    """Everything that defines one autoencoder experiment: architecture and training."""
+
+    filters: tuple[int, ...] = (8, 12, 16)
+    kernel_size: int = 3
+    strides: int | tuple[int, ...] = 1
+    padding: str = "same"
+    pool_size: int = 2
+    output_activation: str = "relu"
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    batch_size: int = 64
+    epochs: int = 10
+    patience: int | None = None  # early stopping on validation loss; None: train all epochs
+    seed: int = 0
+    notes: str = field(default="", compare=False)
+
+    def build_kwargs(self) -> dict:
+        return {
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "pool_size": self.pool_size,
+            "output_activation": self.output_activation,
+        }
+
+
+def build_cae(
+    filters: Sequence[int] = (8, 12, 16),
+    kernel_size: int = 3,
+    strides: int | Sequence[int] = 1,
+    padding: str = "same",
+    pool_size: int = 2,
+    output_activation: str = "relu",
+    name: str = "cae",
+):
+    """Build an (uncompiled) convolutional autoencoder ``keras.Model`` mapping (N, 32, 32, 3) to the same shape."""
+
+    filters = tuple(int(f) for f in filters)
+    if len(filters) < 2 or min(filters) < 1:
+        raise ValueError(f"filters needs at least two positive channel counts (encoder convolutions), got {filters}")
+    stride_list = (int(strides),) * len(filters) if np.ndim(strides) == 0 else tuple(int(s) for s in strides)
+    if len(stride_list) != len(filters) or min(stride_list) < 1:
+        raise ValueError(f"strides must be one positive int or one per encoder convolution, got {strides}")
+    if padding not in ("same", "valid"):
+        raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
+    if kernel_size < 1 or pool_size < 1:
+        raise ValueError(f"kernel_size and pool_size must be >= 1, got {kernel_size} and {pool_size}")
+
+    inputs = keras.Input(INPUT_SHAPE, name="image")
+    x = inputs
+    last = len(filters) - 1
+    for index, (channels, stride) in enumerate(zip(filters, stride_list)):
+        x = layers.Conv2D(
+            channels, kernel_size, strides=stride, padding=padding, activation="relu", name=f"encoder_conv{index + 1}"
+        )(x)
+        if index < last and pool_size > 1:
+            x = layers.MaxPooling2D(pool_size, padding="same", name=f"encoder_pool{index + 1}")(x)
+    convolution = layers.Conv2D if padding == "same" else layers.Conv2DTranspose
+    for stage in reversed(range(last)):
+        factor = (pool_size if pool_size > 1 else 1) * stride_list[stage + 1] * (stride_list[0] if stage == 0 else 1)
+        if factor > 1:
+            x = layers.UpSampling2D(factor, name=f"decoder_upsample{stage + 1}")(x)
+        is_output = stage == 0
+        x = convolution(
+            3 if is_output else filters[stage],
+            kernel_size,
+            padding=padding,
+            activation=output_activation if is_output else "relu",
+            name="decoder_output" if is_output else f"decoder_conv{stage + 1}",
+        )(x)
+    missing = INPUT_SHAPE[0] - x.shape[1]
+    if missing > 0:
+        x = layers.ZeroPadding2D(((missing // 2, missing - missing // 2),) * 2, name="decoder_pad")(x)
+    elif missing < 0:
+        x = layers.Cropping2D(((-missing // 2, -missing - (-missing // 2)),) * 2, name="decoder_crop")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def latent_shape(model) -> tuple[int, int, int]:
+    """Shape (H, W, C) of the latent representation: the output of the last encoder convolution."""
+    encoder_convs = [layer for layer in model.layers if layer.name.startswith("encoder_conv")]
+    return tuple(encoder_convs[-1].output.shape[1:])
+
+
+def describe(model) -> str:
+    """A compact, deterministic summary: one line per layer with output shape and parameters, then the latent size."""
+    lines = [f"{'layer':<18} {'output shape':<16} {'params':>7}"]
+    for layer in model.layers[1:]:
+        shape = "x".join(str(d) for d in layer.output.shape[1:])
+        lines.append(f"{layer.name:<18} {shape:<16} {layer.count_params():>7}")
+    h, w, c = latent_shape(model)
+    lines.append(
+        f"latent {h}x{w}x{c} = {h * w * c} values ({h * w * c / np.prod(INPUT_SHAPE):.1%} of the input); "
+        f"{model.count_params()} parameters"
+    )
+    return "\n".join(lines)
+
+
+def as_float(images: np.ndarray) -> np.ndarray:
+    """uint8 images as float32 in [0, 1]."""
+    if images.dtype != np.uint8:
+        raise ValueError(f"expected uint8 images, got {images.dtype}")
+    return images.astype(np.float32) / 255.0
+
+
+def _dataset(images: np.ndarray, batch_size: int, shuffle_seed: int | None):
+    """A tf.data pipeline that keeps the uint8 images in memory and converts each batch to float in [0, 1]."""
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices(images)
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size).map(lambda x: (tf.cast(x, tf.float32) / 255.0,) * 2)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def compile_cae(model: keras.Model, config: CAEConfig) -> None:
+    """Compile with the config's optimizer and learning rate and the mean squared error loss."""
+    optimizers = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
+    if config.optimizer not in optimizers:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}; choose one of {sorted(optimizers)}")
+    model.compile(optimizer=optimizers[config.optimizer](learning_rate=config.learning_rate), loss="mse")
+
+
+def train_cae(
+    config: CAEConfig, x_train: np.ndarray, x_val: np.ndarray, verbose: bool = True
+) -> tuple[object, dict[str, list[float]]]:
+    """Build, compile and train one autoencoder from ``config`` on uint8 images; returns (model, history).
+
+    Seeds Python, NumPy, TensorFlow and Keras first. Prints one rounded line per epoch when ``verbose``. With
+    ``config.patience`` set, stops early on validation loss and restores the best weights.
+    """
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(config.seed)
+    model = build_cae(**config.build_kwargs())
+    compile_cae(model, config)
+    callbacks = [EpochLine()] if verbose else []
+    if config.patience is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+        )
+    fit = model.fit(
+        _dataset(x_train, config.batch_size, shuffle_seed=config.seed),
+        validation_data=_dataset(x_val, 256, shuffle_seed=None),
+        epochs=config.epochs,
+        callbacks=callbacks,
+        shuffle=False,  # the tf.data pipeline shuffles, with the config's seed
+        verbose=0,
+    )
+    history = {key: [float(v) for v in values] for key, values in fit.history.items()}
+    return model, history
+
+
+class EpochLine(keras.callbacks.Callback):
+    """Print ``epoch n/N  loss  val_loss  seconds`` once per epoch: readable in notebooks, unlike progress bars."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        print(
+            f"epoch {epoch + 1}/{self.params['epochs']}  loss {logs.get('loss', float('nan')):.5f}  "
+            f"val_loss {logs.get('val_loss', float('nan')):.5f}  {time.perf_counter() - self.start:.0f} s",
+            flush=True,
+        )
+
+
+def evaluate_mse(model, images: np.ndarray, batch_size: int = 500) -> tuple[float, np.ndarray]:
+    """Mean squared error over all pixels (float images in [0, 1]), and the per-image MSE."""
+    per_image = []
+    for start in range(0, len(images), batch_size):
+        batch = as_float(images[start : start + batch_size])
+        reconstruction = model.predict(batch, verbose=0)
+        per_image.append(np.mean((reconstruction - batch) ** 2, axis=(1, 2, 3)))
+    per_image = np.concatenate(per_image)
+    return float(per_image.mean()), per_image
+
+
+def psnr(mse: float | np.ndarray) -> float | np.ndarray:
+    """Peak signal-to-noise ratio in dB for pixels in [0, 1]."""
+    return 10 * np.log10(1.0 / np.asarray(mse))
+
+
+def model_paths(name: str, directory: Path = MODELS_DIR) -> dict[str, Path]:
+    return {
+        "model": directory / f"{name}.keras",
+        "history": directory / f"{name}.history.json",
+        "config": directory / f"{name}.config.json",
+    }
+
+
+def save_experiment(name: str, model, history: dict, config: CAEConfig, directory: Path = MODELS_DIR) -> None:
+    """Save the model, its training history and the config that produced it, side by side."""
+    paths = model_paths(name, directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save(paths["model"])
+    paths["history"].write_text(json.dumps(history, indent=1) + "\n")
+    paths["config"].write_text(json.dumps(asdict(config), indent=1) + "\n")
+
+
+def load_experiment(name: str, directory: Path = MODELS_DIR):
+    """Load (model, history, config) saved by :func:`save_experiment`."""
+    paths = model_paths(name, directory)
+    config = json.loads(paths["config"].read_text())
+    config = CAEConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
+    return keras.models.load_model(paths["model"]), json.loads(paths["history"].read_text()), config

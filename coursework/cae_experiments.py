@@ -1,0 +1,92 @@
+"""The autoencoder experiments of notebook 02: their configs, the data split, and load-or-train.
+
+Retrain everything from scratch (same code, same seeds as the committed models)::
+
+    python -m coursework.cae_experiments --retrain            # every experiment
+    python -m coursework.cae_experiments cae_base --retrain   # just one
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+import numpy as np
+
+from coursework.autoencoders import CAEConfig, load_experiment, model_paths, save_experiment, train_cae
+from coursework.data import load_all, split_indices
+
+SPLIT_SEED = 0
+
+STUDY = {"epochs": 20, "patience": 3}  # architecture study: early stopping on validation loss, same budget for all
+
+EXPERIMENTS: dict[str, CAEConfig] = {
+    # The reference set-up, as prescribed: fixed 10 epochs.
+    "cae_base": CAEConfig(notes="reference architecture and training: Adam, MSE, batch 64, 10 epochs"),
+    "cae_stride2": CAEConfig(strides=2, notes="reference architecture, stride 2 in every encoder convolution"),
+    # Architecture study: one change at a time from the reference, trained alike with early stopping.
+    "study_base": CAEConfig(**STUDY, notes="reference architecture"),
+    "study_stride2_all": CAEConfig(strides=2, **STUDY, notes="stride 2 in every encoder convolution"),
+    "study_stride2_first": CAEConfig(strides=(2, 1, 1), **STUDY, notes="stride 2 in the first convolution only"),
+    "study_stride2_latent": CAEConfig(strides=(1, 1, 2), **STUDY, notes="stride 2 in the latent convolution only"),
+    "study_kernel5": CAEConfig(kernel_size=5, **STUDY, notes="5x5 kernels"),
+    "study_channels_16_24_32": CAEConfig(filters=(16, 24, 32), **STUDY, notes="twice the channels"),
+    "study_ref_5x5_16_24_32": CAEConfig(filters=(16, 24, 32), kernel_size=5, **STUDY, notes="reference's 5x5 variant"),
+    "study_valid_padding": CAEConfig(padding="valid", **STUDY, notes="valid padding"),
+    "study_one_pool_ref": CAEConfig(filters=(8, 16), kernel_size=4, **STUDY, notes="reference's one-pooling variant"),
+    "study_one_pool_32_8": CAEConfig(filters=(32, 8), **STUDY, notes="one pooling stage, latent 16x16x8"),
+    "study_sigmoid_output": CAEConfig(output_activation="sigmoid", **STUDY, notes="sigmoid output"),
+    "study_sgd": CAEConfig(optimizer="sgd", learning_rate=0.01, **STUDY, notes="SGD (lr 0.01) instead of Adam"),
+}
+
+
+@dataclass
+class CifarSplit:
+    """The 80/10/10 split of all 60,000 CIFAR-10 images (uint8) with their labels."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def cifar_split(source: str | None = None, seed: int = SPLIT_SEED) -> CifarSplit:
+    """Load all 60,000 images and split them 48,000 / 6,000 / 6,000 (deterministic in ``seed``)."""
+    x, y = load_all(source)
+    train, val, test = split_indices(len(x), seed)
+    return CifarSplit(x[train], y[train, 0], x[val], y[val, 0], x[test], y[test, 0])
+
+
+def load_or_train(name: str, data: CifarSplit | None = None, retrain: bool = False, verbose: bool = True):
+    """The experiment's committed (model, history, config) if present, else train it (and save it)."""
+    if name not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
+    config = EXPERIMENTS[name]
+    if not retrain and model_paths(name)["model"].exists():
+        model, history, saved_config = load_experiment(name)
+        if saved_config == config:
+            return model, history, saved_config
+        print(f"{name}: the committed model was trained with another config; retraining")
+    if data is None:
+        data = cifar_split()
+    print(f"training {name}: {config}")
+    model, history = train_cae(config, data.x_train, data.x_val, verbose=verbose)
+    save_experiment(name, model, history, config)
+    return model, history, config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the autoencoder experiments of notebook 02.")
+    parser.add_argument("names", nargs="*", help=f"experiments to train (default: all of {list(EXPERIMENTS)})")
+    parser.add_argument("--retrain", action="store_true", help="train even where a committed model exists")
+    parser.add_argument("--source", help="CIFAR-10 source (default: CIFAR10_SOURCE or keras' cache)")
+    args = parser.parse_args()
+    data = cifar_split(args.source)
+    for name in args.names or list(EXPERIMENTS):
+        load_or_train(name, data, retrain=args.retrain)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Tests of the convolutional autoencoder builder, training and save/load (coursework.autoencoders)."""
+
+import numpy as np
+import pytest
+
+from coursework.autoencoders import (
+    CAEConfig,
+    build_cae,
+    describe,
+    evaluate_mse,
+    latent_shape,
+    load_experiment,
+    save_experiment,
+    train_cae,
+)
+from coursework.cae_experiments import EXPERIMENTS
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_every_experiment_maps_32x32x3_to_itself(name: str) -> None:
+    model = build_cae(**EXPERIMENTS[name].build_kwargs())
+    assert tuple(model.input.shape) == (None, 32, 32, 3)
+    assert tuple(model.output.shape) == (None, 32, 32, 3)
+    assert model.predict(np.zeros((2, 32, 32, 3), np.float32), verbose=0).shape == (2, 32, 32, 3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "latent"),
+    [
+        ({}, (8, 8, 16)),
+        ({"strides": 2}, (1, 1, 16)),
+        ({"strides": (2, 1, 1)}, (4, 4, 16)),
+        ({"strides": (1, 1, 2)}, (4, 4, 16)),
+        ({"filters": (8, 16), "kernel_size": 4}, (16, 16, 16)),
+        ({"padding": "valid"}, (5, 5, 16)),
+        ({"padding": "valid", "kernel_size": 5}, (1, 1, 16)),  # 32-4=28, pool 14, 10, pool 5, 1
+        ({"kernel_size": 5, "filters": (16, 24, 32)}, (8, 8, 32)),
+    ],
+)
+def test_latent_shapes_follow_the_size_formula(kwargs: dict, latent: tuple) -> None:
+    model = build_cae(**kwargs)
+    assert latent_shape(model) == latent
+    assert tuple(model.output.shape[1:]) == (32, 32, 3)
+
+
+def test_reference_architecture_layers() -> None:
+    model = build_cae()
+    text = describe(model)
+    assert "latent 8x8x16 = 1024 values" in text
+    assert [layer.name for layer in model.layers[1:]] == [
+        "encoder_conv1",
+        "encoder_pool1",
+        "encoder_conv2",
+        "encoder_pool2",
+        "encoder_conv3",
+        "decoder_upsample2",
+        "decoder_conv2",
+        "decoder_upsample1",
+        "decoder_output",
+    ]
+    assert model.count_params() == 4911
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"filters": (8,)}, "at least two"),
+        ({"strides": (1, 2)}, "one per encoder convolution"),
+        ({"padding": "causal"}, "padding must be"),
+        ({"filters": (8, 8, 8, 8), "kernel_size": 9, "padding": "valid"}, "zero or negative"),  # raised by Keras
+    ],
+)
+def test_bad_architectures_raise(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_cae(**kwargs)
+
+
+def smooth_images(count: int, seed: int = 0) -> np.ndarray:
+    """Images of smooth colour gradients: easy to compress, so a few epochs must lower the loss."""
+    rng = np.random.default_rng(seed)
+    grid = np.linspace(0, 1, 32)
+    yy, xx = np.meshgrid(grid, grid, indexing="ij")
+    weights = rng.uniform(-1, 1, (count, 3, 3))
+    planes = np.stack([np.ones_like(xx), xx, yy])
+    images = np.einsum("ncp,pij->nijc", weights, planes) * 0.5 + 0.5
+    return (np.clip(images, 0, 1) * 255).astype(np.uint8)
+
+
+def test_short_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
+    x_train, x_val = smooth_images(384), smooth_images(64, seed=1)
+    config = CAEConfig(epochs=3, batch_size=32, seed=0)
+    model, history = train_cae(config, x_train, x_val, verbose=False)
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["val_loss"][-1] < history["val_loss"][0]
+    before, per_image = evaluate_mse(model, x_val)
+    assert per_image.shape == (64,) and before == pytest.approx(per_image.mean())
+
+    save_experiment("tiny", model, history, config, directory=tmp_path)
+    loaded, loaded_history, loaded_config = load_experiment("tiny", directory=tmp_path)
+    batch = x_val[:8].astype(np.float32) / 255
+    np.testing.assert_array_equal(model.predict(batch, verbose=0), loaded.predict(batch, verbose=0))
+    assert loaded_history == history
+    assert loaded_config == config
+
+
+def test_unknown_optimizer_raises() -> None:
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        train_cae(CAEConfig(optimizer="adagrad", epochs=1), smooth_images(8), smooth_images(8), verbose=False)
