@@ -18,14 +18,17 @@ Inputs and outputs are float images in [0, 1], shape (N, 32, 32, 3).
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import keras
-import numpy as np
-from keras import layers
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notices out of notebook outputs
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
 
 from coursework.paths import MODELS_DIR
 

@@ -173,6 +173,13 @@ def test_corrupt_zip(tmp_path: Path) -> None:
         load(path, tmp_path)
 
 
+def test_truncated_zip(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "cifar10.zip", image_entries(synthetic()))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    with pytest.raises(DataError, match="corrupt or truncated zip"):
+        load(path, tmp_path)
+
+
 def test_missing_batch_file(tmp_path: Path) -> None:
     folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
     (folder / "data_batch_3").unlink()
