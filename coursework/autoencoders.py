@@ -24,7 +24,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notices out of notebook outputs
+# TensorFlow's C++ start-up notices (and its "no CUDA driver" error on CPU-only machines) would otherwise land in
+# notebook outputs; set TF_CPP_MIN_LOG_LEVEL yourself to see them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -206,14 +208,22 @@ class EpochLine(keras.callbacks.Callback):
         )
 
 
-def evaluate_mse(model, images: np.ndarray, batch_size: int = 500) -> tuple[float, np.ndarray]:
-    """Mean squared error over all pixels (float images in [0, 1]), and the per-image MSE."""
-    per_image = []
-    for start in range(0, len(images), batch_size):
-        batch = as_float(images[start : start + batch_size])
-        reconstruction = model.predict(batch, verbose=0)
-        per_image.append(np.mean((reconstruction - batch) ** 2, axis=(1, 2, 3)))
-    per_image = np.concatenate(per_image)
+def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """The model's float outputs for uint8 ``images``, batch by batch.
+
+    Calls the model directly rather than ``predict()``, which builds a tf.function per model and prints retracing
+    warnings when many models are evaluated in a row.
+    """
+    outputs = [
+        np.asarray(model(as_float(images[start : start + batch_size]), training=False))
+        for start in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(outputs)
+
+
+def evaluate_mse(model: keras.Model, images: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error over all pixels (in [0, 1]) of the model's reconstructions, and the per-image MSE."""
+    per_image = np.mean((reconstruct(model, images) - as_float(images)) ** 2, axis=(1, 2, 3))
     return float(per_image.mean()), per_image
 
 

@@ -47,7 +47,6 @@ EXPERIMENTS: dict[str, CAEConfig] = {
     "study_one_pool_32_8": CAEConfig(filters=(32, 8), **STUDY, notes="one pooling stage, latent 16x16x8"),
     "study_sigmoid_output": CAEConfig(output_activation="sigmoid", **STUDY, notes="sigmoid output"),
     "study_sgd": CAEConfig(optimizer="sgd", learning_rate=0.01, **STUDY, notes="SGD (lr 0.01) instead of Adam"),
-    "study_one_pool_64_8": CAEConfig(filters=(64, 8), **STUDY, notes="one pooling stage, wider, latent 16x16x8"),
 }
 # Seed-to-seed noise: the key comparisons repeated with two more seeds (initialisation and batch order).
 SEEDED = ("study_base", "study_stride2_all", "study_one_pool_32_8")
