@@ -30,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
 from coursework.paths import MODELS_DIR
@@ -56,6 +57,7 @@ class CAEConfig:
     notes: str = field(default="", compare=False)
 
     def build_kwargs(self) -> dict:
+        """The architecture part of the config, as keyword arguments for :func:`build_cae`."""
         return {
             "filters": self.filters,
             "kernel_size": self.kernel_size,
@@ -118,13 +120,13 @@ def build_cae(
     return keras.Model(inputs, x, name=name)
 
 
-def latent_shape(model) -> tuple[int, int, int]:
+def latent_shape(model: keras.Model) -> tuple[int, int, int]:
     """Shape (H, W, C) of the latent representation: the output of the last encoder convolution."""
     encoder_convs = [layer for layer in model.layers if layer.name.startswith("encoder_conv")]
     return tuple(encoder_convs[-1].output.shape[1:])
 
 
-def describe(model) -> str:
+def describe(model: keras.Model) -> str:
     """A compact, deterministic summary: one line per layer with output shape and parameters, then the latent size."""
     lines = [f"{'layer':<18} {'output shape':<16} {'params':>7}"]
     for layer in model.layers[1:]:
@@ -145,10 +147,8 @@ def as_float(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32) / 255.0
 
 
-def _dataset(images: np.ndarray, batch_size: int, shuffle_seed: int | None):
+def _dataset(images: np.ndarray, batch_size: int, shuffle_seed: int | None) -> tf.data.Dataset:
     """A tf.data pipeline that keeps the uint8 images in memory and converts each batch to float in [0, 1]."""
-    import tensorflow as tf
-
     dataset = tf.data.Dataset.from_tensor_slices(images)
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
@@ -166,7 +166,7 @@ def compile_cae(model: keras.Model, config: CAEConfig) -> None:
 
 def train_cae(
     config: CAEConfig, x_train: np.ndarray, x_val: np.ndarray, verbose: bool = True
-) -> tuple[object, dict[str, list[float]]]:
+) -> tuple[keras.Model, dict[str, list[float]]]:
     """Build, compile and train one autoencoder from ``config`` on uint8 images; returns (model, history).
 
     Seeds Python, NumPy, TensorFlow and Keras first. Prints one rounded line per epoch when ``verbose``. With
@@ -233,6 +233,7 @@ def psnr(mse: float | np.ndarray) -> float | np.ndarray:
 
 
 def model_paths(name: str, directory: Path = MODELS_DIR) -> dict[str, Path]:
+    """Where experiment ``name`` keeps its model (.keras), training history and config (JSON)."""
     return {
         "model": directory / f"{name}.keras",
         "history": directory / f"{name}.history.json",
@@ -240,7 +241,9 @@ def model_paths(name: str, directory: Path = MODELS_DIR) -> dict[str, Path]:
     }
 
 
-def save_experiment(name: str, model, history: dict, config: CAEConfig, directory: Path = MODELS_DIR) -> None:
+def save_experiment(
+    name: str, model: keras.Model, history: dict, config: CAEConfig, directory: Path = MODELS_DIR
+) -> None:
     """Save the model, its training history and the config that produced it, side by side."""
     paths = model_paths(name, directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -249,7 +252,7 @@ def save_experiment(name: str, model, history: dict, config: CAEConfig, director
     paths["config"].write_text(json.dumps(asdict(config), indent=1) + "\n")
 
 
-def load_experiment(name: str, directory: Path = MODELS_DIR):
+def load_experiment(name: str, directory: Path = MODELS_DIR) -> tuple[keras.Model, dict, CAEConfig]:
     """Load (model, history, config) saved by :func:`save_experiment`."""
     paths = model_paths(name, directory)
     config = json.loads(paths["config"].read_text())

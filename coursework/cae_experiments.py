@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, replace
 
+import keras
 import numpy as np
 import pandas as pd
 
@@ -72,7 +73,9 @@ def cifar_split(source: str | None = None, seed: int = SPLIT_SEED) -> CifarSplit
     return CifarSplit(x[train], y[train, 0], x[val], y[val, 0], x[test], y[test, 0])
 
 
-def load_or_train(name: str, data: CifarSplit | None = None, retrain: bool = False, verbose: bool = True):
+def load_or_train(
+    name: str, data: CifarSplit | None = None, retrain: bool = False, verbose: bool = True
+) -> tuple[keras.Model, dict, CAEConfig]:
     """The experiment's committed (model, history, config) if present, else train it (and save it)."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
