@@ -140,11 +140,19 @@ def describe(model: keras.Model) -> str:
     return "\n".join(lines)
 
 
+def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
+    """``images`` if they are uint8 (N, H, W, 3), else a ValueError: floats here would be divided by 255 again."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise ValueError(f"{name} must be uint8 images (0..255), got dtype {images.dtype}")
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(f"{name} must have shape (N, height, width, 3), got {images.shape}")
+    return images
+
+
 def as_float(images: np.ndarray) -> np.ndarray:
     """uint8 images as float32 in [0, 1]."""
-    if images.dtype != np.uint8:
-        raise ValueError(f"expected uint8 images, got {images.dtype}")
-    return images.astype(np.float32) / 255.0
+    return check_images(images).astype(np.float32) / 255.0
 
 
 def _dataset(images: np.ndarray, batch_size: int, shuffle_seed: int | None) -> tf.data.Dataset:
@@ -172,6 +180,7 @@ def train_cae(
     Seeds Python, NumPy, TensorFlow and Keras first. Prints one rounded line per epoch when ``verbose``. With
     ``config.patience`` set, stops early on validation loss and restores the best weights.
     """
+    x_train, x_val = check_images(x_train, "x_train"), check_images(x_val, "x_val")
     keras.backend.clear_session()
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())

@@ -12,6 +12,7 @@ import pandas as pd
 from coursework.backprop import History, Network, train_stacked
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
+ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # output range of each activation
 
 
 @dataclass
@@ -99,6 +100,3 @@ def hidden_code(network: Network, X: np.ndarray) -> tuple[np.ndarray, float]:
     bits = (hidden > (low + high) / 2).astype(int)
     distance = float(np.max(np.abs(hidden - np.where(bits == 1, high, low))))
     return bits, distance
-
-
-ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}

@@ -106,3 +106,15 @@ def test_short_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
 def test_unknown_optimizer_raises() -> None:
     with pytest.raises(ValueError, match="unknown optimizer"):
         train_cae(CAEConfig(optimizer="adagrad", epochs=1), smooth_images(8), smooth_images(8), verbose=False)
+
+
+@pytest.mark.parametrize(
+    ("images", "message"),
+    [
+        (np.zeros((8, 32, 32, 3), np.float32), "x_train must be uint8"),
+        (np.zeros((8, 32, 32), np.uint8), r"x_train must have shape \(N, height, width, 3\)"),
+    ],
+)
+def test_training_rejects_images_that_are_not_uint8_rgb(images: np.ndarray, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        train_cae(CAEConfig(epochs=1), images, smooth_images(8), verbose=False)
