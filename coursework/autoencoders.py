@@ -12,7 +12,8 @@ convolution's stride), then convolves. So every stride is undone by upsampling a
 With ``padding="valid"`` each convolution trims ``kernel_size - 1`` pixels: the decoder then uses transposed
 convolutions, which add them back, and zero-pads any remainder at the border.
 
-Inputs and outputs are float images in [0, 1], shape (N, 32, 32, 3).
+Inputs and outputs are float images in [0, 1], shape (N, 32, 32, 3); :mod:`coursework.colorization` builds the
+same architecture with one input channel (luminance), two output channels (chroma) and any image size.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 # TensorFlow's C++ start-up notices (and its "no CUDA driver" error on CPU-only machines) would otherwise land in
 # notebook outputs; set TF_CPP_MIN_LOG_LEVEL yourself to see them.
@@ -34,8 +36,6 @@ import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
 from coursework.paths import MODELS_DIR
-
-INPUT_SHAPE = (32, 32, 3)
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,15 @@ def build_cae(
     pool_size: int = 2,
     output_activation: str = "relu",
     name: str = "cae",
+    input_channels: int = 3,
+    output_channels: int = 3,
+    image_size: int | None = 32,
 ):
-    """Build an (uncompiled) convolutional autoencoder ``keras.Model`` mapping (N, 32, 32, 3) to the same shape."""
+    """Build an (uncompiled) convolutional autoencoder ``keras.Model``, by default (N, 32, 32, 3) -> same shape.
+
+    The colorizers reuse it with other channel counts (luminance in, chroma out) and ``image_size=None``: then the
+    model is fully convolutional and takes any size whose sides are multiples of its down-sampling factor.
+    """
 
     filters = tuple(int(f) for f in filters)
     if len(filters) < 2 or min(filters) < 1:
@@ -90,7 +97,9 @@ def build_cae(
     if kernel_size < 1 or pool_size < 1:
         raise ValueError(f"kernel_size and pool_size must be >= 1, got {kernel_size} and {pool_size}")
 
-    inputs = keras.Input(INPUT_SHAPE, name="image")
+    if image_size is None and padding != "same":
+        raise ValueError("image_size=None (any input size) needs padding='same'")
+    inputs = keras.Input((image_size, image_size, input_channels), name="image")
     x = inputs
     last = len(filters) - 1
     for index, (channels, stride) in enumerate(zip(filters, stride_list)):
@@ -106,13 +115,13 @@ def build_cae(
             x = layers.UpSampling2D(factor, name=f"decoder_upsample{stage + 1}")(x)
         is_output = stage == 0
         x = convolution(
-            3 if is_output else filters[stage],
+            output_channels if is_output else filters[stage],
             kernel_size,
             padding=padding,
             activation=output_activation if is_output else "relu",
             name="decoder_output" if is_output else f"decoder_conv{stage + 1}",
         )(x)
-    missing = INPUT_SHAPE[0] - x.shape[1]
+    missing = 0 if image_size is None else image_size - x.shape[1]
     if missing > 0:
         x = layers.ZeroPadding2D(((missing // 2, missing - missing // 2),) * 2, name="decoder_pad")(x)
     elif missing < 0:
@@ -133,8 +142,9 @@ def describe(model: keras.Model) -> str:
         shape = "x".join(str(d) for d in layer.output.shape[1:])
         lines.append(f"{layer.name:<18} {shape:<16} {layer.count_params():>7}")
     h, w, c = latent_shape(model)
+    inputs = np.prod(model.input.shape[1:])
     lines.append(
-        f"latent {h}x{w}x{c} = {h * w * c} values ({h * w * c / np.prod(INPUT_SHAPE):.1%} of the input); "
+        f"latent {h}x{w}x{c} = {h * w * c} values ({h * w * c / inputs:.1%} of the input); "
         f"{model.count_params()} parameters"
     )
     return "\n".join(lines)
@@ -155,12 +165,21 @@ def as_float(images: np.ndarray) -> np.ndarray:
     return check_images(images).astype(np.float32) / 255.0
 
 
-def _dataset(images: np.ndarray, batch_size: int, shuffle_seed: int | None) -> tf.data.Dataset:
-    """A tf.data pipeline that keeps the uint8 images in memory and converts each batch to float in [0, 1]."""
+def _dataset(
+    images: np.ndarray,
+    batch_size: int,
+    shuffle_seed: int | None,
+    pairs: Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]] = lambda x: (x, x),
+) -> tf.data.Dataset:
+    """A tf.data pipeline that keeps the uint8 images in memory and converts each batch to float in [0, 1].
+
+    ``pairs`` turns a float batch into the (input, target) pair the model trains on: the image twice for an
+    autoencoder, (luminance, chroma) for a colorizer.
+    """
     dataset = tf.data.Dataset.from_tensor_slices(images)
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size).map(lambda x: (tf.cast(x, tf.float32) / 255.0,) * 2)
+    dataset = dataset.batch(batch_size).map(lambda x: pairs(tf.cast(x, tf.float32) / 255.0))
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -185,21 +204,40 @@ def train_cae(
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())
     compile_cae(model, config)
-    callbacks = [EpochLine()] if verbose else []
-    if config.patience is not None:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
-        )
-    fit = model.fit(
+    history = fit(
+        model,
         _dataset(x_train, config.batch_size, shuffle_seed=config.seed),
-        validation_data=_dataset(x_val, 256, shuffle_seed=None),
+        _dataset(x_val, 256, shuffle_seed=None),
         epochs=config.epochs,
+        patience=config.patience,
+        verbose=verbose,
+    )
+    return model, history
+
+
+def fit(
+    model: keras.Model,
+    train: tf.data.Dataset,
+    validation: tf.data.Dataset,
+    epochs: int,
+    patience: int | None,
+    verbose: bool,
+) -> dict[str, list[float]]:
+    """``model.fit`` on the two pipelines, one printed line per epoch, optional early stopping; the history."""
+    callbacks = [EpochLine()] if verbose else []
+    if patience is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+        )
+    result = model.fit(
+        train,
+        validation_data=validation,
+        epochs=epochs,
         callbacks=callbacks,
         shuffle=False,  # the tf.data pipeline shuffles, with the config's seed
         verbose=0,
     )
-    history = {key: [float(v) for v in values] for key, values in fit.history.items()}
-    return model, history
+    return {key: [float(v) for v in values] for key, values in result.history.items()}
 
 
 class EpochLine(keras.callbacks.Callback):
@@ -250,9 +288,7 @@ def model_paths(name: str, directory: Path = MODELS_DIR) -> dict[str, Path]:
     }
 
 
-def save_experiment(
-    name: str, model: keras.Model, history: dict, config: CAEConfig, directory: Path = MODELS_DIR
-) -> None:
+def save_experiment(name: str, model: keras.Model, history: dict, config: Any, directory: Path = MODELS_DIR) -> None:
     """Save the model, its training history and the config that produced it, side by side."""
     paths = model_paths(name, directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -261,9 +297,11 @@ def save_experiment(
     paths["config"].write_text(json.dumps(asdict(config), indent=1) + "\n")
 
 
-def load_experiment(name: str, directory: Path = MODELS_DIR) -> tuple[keras.Model, dict, CAEConfig]:
-    """Load (model, history, config) saved by :func:`save_experiment`."""
+def load_experiment(
+    name: str, directory: Path = MODELS_DIR, config_type: type = CAEConfig
+) -> tuple[keras.Model, dict, Any]:
+    """Load (model, history, config) saved by :func:`save_experiment`; ``config_type`` is the config's dataclass."""
     paths = model_paths(name, directory)
     config = json.loads(paths["config"].read_text())
-    config = CAEConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
+    config = config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
     return keras.models.load_model(paths["model"]), json.loads(paths["history"].read_text()), config

@@ -1,9 +1,10 @@
-"""The autoencoder experiments of notebook 02: their configs, the data split, and load-or-train.
+"""The experiments of notebook 02 (autoencoders and colorizers): their configs, the data split, and load-or-train.
 
 Retrain everything from scratch (same code, same seeds as the committed models)::
 
-    python -m coursework.cae_experiments --retrain            # every experiment
-    python -m coursework.cae_experiments cae_base --retrain   # just one
+    python -m coursework.cae_experiments --retrain              # every experiment
+    python -m coursework.cae_experiments cae_base --retrain     # just one
+    python -m coursework.cae_experiments colorizer --retrain    # the colorizer
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from coursework.autoencoders import (
     save_experiment,
     train_cae,
 )
+from coursework.colorization import ColorizerConfig, train_colorizer
 from coursework.data import load_all, split_indices
 
 SPLIT_SEED = 0
@@ -53,6 +55,19 @@ EXPERIMENTS: dict[str, CAEConfig] = {
 SEEDED = ("study_base", "study_stride2_all", "study_one_pool_32_8")
 EXPERIMENTS |= {f"{name}_seed{seed}": replace(EXPERIMENTS[name], seed=seed) for name in SEEDED for seed in (1, 2)}
 
+# Colorizers: luminance in, colour out (coursework.colorization). Same early stopping as the architecture study; the
+# U-Nets get 15 epochs at most (about 40 s each on 2 CPU cores).
+COLORIZERS: dict[str, ColorizerConfig] = {
+    "colorizer_rgb": ColorizerConfig(
+        architecture="cae", filters=(32, 8), target="rgb", notes="best study architecture, gray -> RGB, MSE"
+    ),
+    "colorizer_base": ColorizerConfig(
+        architecture="cae", filters=(8, 12, 16), target="chroma", notes="reference set-up: base autoencoder, Y -> CrCb"
+    ),
+    "colorizer_unet_mse": ColorizerConfig(target="chroma", epochs=15, notes="U-Net, Y -> CrCb, MSE"),
+    "colorizer": ColorizerConfig(target="bins", epochs=15, notes="U-Net, colour classes, rebalanced, annealed mean"),
+}
+
 
 @dataclass
 class CifarSplit:
@@ -75,20 +90,22 @@ def cifar_split(source: str | None = None, seed: int = SPLIT_SEED) -> CifarSplit
 
 def load_or_train(
     name: str, data: CifarSplit | None = None, retrain: bool = False, verbose: bool = True
-) -> tuple[keras.Model, dict, CAEConfig]:
-    """The experiment's committed (model, history, config) if present, else train it (and save it)."""
-    if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
-    config = EXPERIMENTS[name]
+) -> tuple[keras.Model, dict, CAEConfig | ColorizerConfig]:
+    """The experiment's (or colorizer's) committed (model, history, config) if present, else train it and save it."""
+    configs = EXPERIMENTS | COLORIZERS
+    if name not in configs:
+        raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(configs)}")
+    config = configs[name]
     if not retrain and model_paths(name)["model"].exists():
-        model, history, saved_config = load_experiment(name)
+        model, history, saved_config = load_experiment(name, config_type=type(config))
         if saved_config == config:
             return model, history, saved_config
         print(f"{name}: the committed model was trained with another config; retraining")
     if data is None:
         data = cifar_split()
     print(f"training {name}: {config}")
-    model, history = train_cae(config, data.x_train, data.x_val, verbose=verbose)
+    train = train_cae if isinstance(config, CAEConfig) else train_colorizer
+    model, history = train(config, data.x_train, data.x_val, verbose=verbose)
     save_experiment(name, model, history, config)
     return model, history, config
 
@@ -119,12 +136,14 @@ def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> tuple
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train the autoencoder experiments of notebook 02.")
-    parser.add_argument("names", nargs="*", help=f"experiments to train (default: all of {list(EXPERIMENTS)})")
+    parser.add_argument(
+        "names", nargs="*", help=f"experiments to train (default: all of {list(EXPERIMENTS | COLORIZERS)})"
+    )
     parser.add_argument("--retrain", action="store_true", help="train even where a committed model exists")
     parser.add_argument("--source", help="CIFAR-10 source (default: CIFAR10_SOURCE or keras' cache)")
     args = parser.parse_args()
     data = cifar_split(args.source)
-    for name in args.names or list(EXPERIMENTS):
+    for name in args.names or list(EXPERIMENTS | COLORIZERS):
         load_or_train(name, data, retrain=args.retrain)
 
 
