@@ -27,10 +27,11 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 from keras import layers
 
-from coursework.autoencoders import _dataset, build_cae, check_images, fit
+from coursework.autoencoders import _dataset, build_cae, check_images, fit, psnr
 from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET, colourfulness, rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.paths import MODELS_DIR
 
@@ -377,13 +378,30 @@ def _luminance(images: np.ndarray) -> tuple[np.ndarray, bool, np.dtype]:
 # --- evaluation ----------------------------------------------------------------------------------------------------
 
 
+def split_luma_chroma(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Luminance (N, H, W, 1) and chroma (N, H, W, 2), float32, of uint8 RGB ``images``."""
+    ycrcb = rgb_to_ycrcb(check_images(images).astype(np.float32) / 255.0)
+    return ycrcb[..., :1], ycrcb[..., 1:]
+
+
+def mean_chroma(images: np.ndarray, batch_size: int = 4000) -> np.ndarray:
+    """The average Cr, Cb of uint8 RGB ``images`` (float64 sums, batch by batch: float32 sums drift at this size)."""
+    total = sum(
+        split_luma_chroma(images[start : start + batch_size])[1].sum(axis=(0, 1, 2), dtype=np.float64)
+        for start in range(0, len(images), batch_size)
+    )
+    return (total / (len(images) * images.shape[1] * images.shape[2])).astype(np.float32)
+
+
 def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarray]:
     """Per-image chroma MSE, RGB PSNR and colourfulness of predicted ``chroma`` merged with the uint8 ``images``'
     own luminance, and the colourfulness of the ground truth."""
     truth = check_images(images).astype(np.float32) / 255.0
-    ycrcb = rgb_to_ycrcb(truth)
-    predicted = ycrcb_to_rgb(np.concatenate([ycrcb[..., :1], chroma.astype(np.float32)], axis=-1))
-    chroma_mse = np.mean((chroma - ycrcb[..., 1:]) ** 2, axis=(1, 2, 3), dtype=np.float64)
+    luma, true_chroma = split_luma_chroma(images)
+    if chroma.shape != true_chroma.shape:
+        raise ValueError(f"chroma {chroma.shape} does not match the images' {true_chroma.shape}")
+    predicted = ycrcb_to_rgb(np.concatenate([luma, chroma.astype(np.float32)], axis=-1))
+    chroma_mse = np.mean((chroma - true_chroma) ** 2, axis=(1, 2, 3), dtype=np.float64)
     rgb_mse = np.mean((predicted - truth) ** 2, axis=(1, 2, 3), dtype=np.float64)
     return {
         "chroma_mse": chroma_mse,
@@ -393,17 +411,32 @@ def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarr
     }
 
 
-__all__ = [
-    "AnnealedMean",
-    "ColorizerConfig",
-    "build_colorizer",
-    "build_unet",
-    "colorize",
-    "colour_metrics",
-    "downsampling_factor",
-    "fit_bins",
-    "load_colorizer",
-    "predict_chroma",
-    "train_colorizer",
-    "with_temperature",
-]
+def colour_table(
+    models: dict[str, keras.Model], x_train: np.ndarray, x_test: np.ndarray
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    """Colorizers against two baselines on uint8 ``x_test``: one row each, the predicted chroma, per-image metrics.
+
+    Columns: chroma MSE, its ratio to the mean-chroma baseline, RGB PSNR (dB), colourfulness and its ratio to the
+    ground truth's. Baselines: no colour (Cr = Cb = 0.5) and the mean chroma of ``x_train`` at every pixel.
+    """
+    luma, true_chroma = split_luma_chroma(x_test)
+    predictions = {
+        "no colour": np.full_like(true_chroma, 0.5),
+        "mean chroma": np.broadcast_to(mean_chroma(x_train), true_chroma.shape),
+    }
+    predictions |= {name: predict_chroma(model, luma) for name, model in models.items()}
+    metrics = {name: colour_metrics(chroma, x_test) for name, chroma in predictions.items()}
+    truth_colourfulness = metrics["no colour"]["true_colourfulness"].mean()
+    baseline_mse = metrics["mean chroma"]["chroma_mse"].mean()
+    rows = [
+        {
+            "model": name,
+            "chroma_mse": values["chroma_mse"].mean(),
+            "vs_mean_chroma": values["chroma_mse"].mean() / baseline_mse,
+            "rgb_psnr_db": float(psnr(values["rgb_mse"].mean())),
+            "colourfulness": values["colourfulness"].mean(),
+            "vs_truth": values["colourfulness"].mean() / truth_colourfulness,
+        }
+        for name, values in metrics.items()
+    ]
+    return pd.DataFrame(rows).set_index("model"), predictions, metrics

@@ -6,6 +6,7 @@ import pytest
 from coursework.autoencoders import (
     CAEConfig,
     build_cae,
+    compile_cae,
     describe,
     evaluate_mse,
     latent_shape,
@@ -118,3 +119,24 @@ def test_unknown_optimizer_raises() -> None:
 def test_training_rejects_images_that_are_not_uint8_rgb(images: np.ndarray, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         train_cae(CAEConfig(epochs=1), images, smooth_images(8), verbose=False)
+
+
+def test_project_pipeline_reaches_the_loss_of_plain_fit() -> None:
+    """train_cae (uint8 in memory, float per batch, seeded shuffle) against model.fit on float arrays: same epochs,
+    same final validation loss within tolerance (batch order differs, so not bit for bit)."""
+    import keras
+
+    x_train, x_val = smooth_images(512), smooth_images(128, seed=1)
+    config = CAEConfig(epochs=6, batch_size=32, seed=0)
+    _, history = train_cae(config, x_train, x_val, verbose=False)
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(config.seed)
+    model = build_cae(**config.build_kwargs())
+    compile_cae(model, config)
+    train_float, val_float = x_train.astype(np.float32) / 255, x_val.astype(np.float32) / 255
+    plain = model.fit(
+        train_float, train_float, validation_data=(val_float, val_float), epochs=6, batch_size=32, verbose=0
+    )
+    assert history["val_loss"][-1] == pytest.approx(plain.history["val_loss"][-1], rel=0.1)
+    assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]

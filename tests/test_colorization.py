@@ -15,6 +15,7 @@ from coursework.colorization import (
     colorize,
     colorizer_from_logits,
     colour_metrics,
+    colour_table,
     downsampling_factor,
     fit_bins,
     predict_chroma,
@@ -221,3 +222,22 @@ def test_colorize_rejects_missing_and_non_image_files(model: keras.Model, tmp_pa
     (tmp_path / "notes.txt").write_text("not an image")
     with pytest.raises(ValueError, match="cannot read an image"):
         colorize(tmp_path / "notes.txt", model)
+
+
+def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
+    train, test = ruled_images(32, seed=3), ruled_images(16, seed=4)
+
+    class Oracle(keras.Model):
+        """Knows the colour rule: chroma is a linear function of luminance."""
+
+        def call(self, luma):
+            return keras.ops.concatenate([0.5 - 0.25 * (luma - 0.5), 0.5 + 0.25 * (luma - 0.5)], axis=-1)
+
+    table, predictions, metrics = colour_table({"oracle": Oracle()}, train, test)
+    assert list(table.index) == ["no colour", "mean chroma", "oracle"]
+    assert table.loc["mean chroma", "vs_mean_chroma"] == pytest.approx(1.0)
+    assert table.loc["no colour", "colourfulness"] == pytest.approx(0.0, abs=1e-6)
+    # uint8 rounding of the ground truth is all that separates the oracle from it.
+    assert table.loc["oracle", "vs_mean_chroma"] < 0.1
+    assert table.loc["oracle", "vs_truth"] == pytest.approx(1.0, rel=0.05)
+    assert predictions["oracle"].shape == (16, 16, 16, 2) and metrics["oracle"]["chroma_mse"].shape == (16,)

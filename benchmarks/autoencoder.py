@@ -1,0 +1,194 @@
+"""Autoencoder training speed and memory, measured side by side in one run.
+
+Trains the same autoencoder (the reference model, or any experiment of coursework.cae_experiments) for the same
+number of Adam steps (batch 64, MSE) in each of these ways, each in its own process, so that peak memory is its own
+and each Keras backend is chosen before Keras is imported:
+
+  project         coursework.autoencoders: tf.data keeps uint8 images, converts each batch to float (TensorFlow)
+  fit-tensorflow  model.fit on float32 NumPy arrays, Keras on TensorFlow
+  fit-jax         the same, Keras on JAX            (skipped if jax is not installed)
+  fit-torch       the same, Keras on PyTorch        (skipped if torch is not installed)
+  pytorch-loop    a plain PyTorch training loop of the same layers, Adam and loss (skipped without torch)
+
+Warm-up steps (tracing, compilation, first allocations) are excluded. Prints images/s, the ratio to the plain
+PyTorch loop, the validation MSE after the same steps, and the peak resident memory of each process.
+
+    python benchmarks/autoencoder.py                         # reference model, 750 timed steps (one epoch)
+    python benchmarks/autoencoder.py --model study_one_pool_32_8
+    python benchmarks/autoencoder.py --smoke                 # a few steps on synthetic images (CI)
+
+Benchmark-only dependencies: pip install -r benchmarks/requirements.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+VARIANTS = ("project", "fit-tensorflow", "fit-jax", "fit-torch", "pytorch-loop")
+NEEDS = {"fit-jax": "jax", "fit-torch": "torch", "pytorch-loop": "torch"}
+BATCH = 64
+
+
+def load_images(smoke: bool, train: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train, validation) uint8 images: CIFAR-10 (the notebook's split), or smooth synthetic images for --smoke."""
+    if smoke:
+        rng = np.random.default_rng(seed)
+        coarse = rng.integers(0, 256, (train + 256, 8, 8, 3), dtype=np.uint8)
+        images = np.repeat(np.repeat(coarse, 4, axis=1), 4, axis=2)
+        return images[:train], images[train:]
+    from coursework.cae_experiments import cifar_split
+
+    data = cifar_split()
+    return data.x_train[:train], data.x_val[:2000]
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warmup: int) -> tuple[float, float]:
+    """(seconds for the timed steps, validation MSE) with Keras, through the project's pipeline or plain fit."""
+    import keras
+
+    from coursework.autoencoders import _dataset, build_cae, compile_cae
+
+    keras.utils.set_random_seed(config.seed)
+    model = build_cae(**config.build_kwargs())
+    compile_cae(model, config)
+    warm, timed = x_train[: warmup * BATCH], x_train[warmup * BATCH :]
+    if variant == "project":
+        model.fit(_dataset(warm, BATCH, shuffle_seed=0), epochs=1, verbose=0)
+        start = time.perf_counter()
+        model.fit(_dataset(timed, BATCH, shuffle_seed=0), epochs=1, verbose=0)
+        seconds = time.perf_counter() - start
+        return seconds, float(model.evaluate(_dataset(x_val, 256, shuffle_seed=None), verbose=0))
+    warm_float, timed_float = warm.astype(np.float32) / 255, timed.astype(np.float32) / 255  # what a user writes
+    model.fit(warm_float, warm_float, batch_size=BATCH, epochs=1, verbose=0)
+    start = time.perf_counter()
+    model.fit(timed_float, timed_float, batch_size=BATCH, epochs=1, verbose=0)
+    seconds = time.perf_counter() - start
+    val_float = x_val.astype(np.float32) / 255
+    return seconds, float(model.evaluate(val_float, val_float, batch_size=256, verbose=0))
+
+
+def run_pytorch(config, x_train: np.ndarray, x_val: np.ndarray, warmup: int) -> tuple[float, float]:
+    """(seconds for the timed steps, validation MSE) with a plain PyTorch loop of the same architecture."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(config.seed)
+    if config.strides != 1 or config.padding != "same" or config.pool_size != 2 or config.optimizer != "adam":
+        raise ValueError("the PyTorch loop mirrors stride-1, 'same'-padded, 2x2-pooled models trained with Adam only")
+    filters, kernel, pad = config.filters, config.kernel_size, "same"
+    layers: list[nn.Module] = []
+    channels = 3
+    for index, out in enumerate(filters):
+        layers += [nn.Conv2d(channels, out, kernel, padding=pad), nn.ReLU()]
+        if index < len(filters) - 1:
+            layers.append(nn.MaxPool2d(2))
+        channels = out
+    for stage in reversed(range(len(filters) - 1)):
+        out = 3 if stage == 0 else filters[stage]
+        layers += [nn.Upsample(scale_factor=2), nn.Conv2d(channels, out, kernel, padding=pad)]
+        layers.append(
+            {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid()}[config.output_activation] if stage == 0 else nn.ReLU()
+        )
+        channels = out
+    model = nn.Sequential(*layers)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    images = torch.from_numpy(x_train).permute(0, 3, 1, 2).contiguous()  # uint8, channels first
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))
+
+    def step(batch: torch.Tensor) -> None:
+        batch = batch.float() / 255
+        optimizer.zero_grad(set_to_none=True)
+        loss = nn.functional.mse_loss(model(batch), batch)
+        loss.backward()
+        optimizer.step()
+
+    batches = [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
+    for indices in batches[:warmup]:
+        step(images[indices])
+    start = time.perf_counter()
+    for indices in batches[warmup:]:
+        step(images[indices])
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        val = torch.from_numpy(x_val).permute(0, 3, 1, 2).float() / 255
+        val_mse = float(nn.functional.mse_loss(model(val), val))
+    return seconds, val_mse
+
+
+def worker(args: argparse.Namespace) -> None:
+    """Run one variant in this process and print its result as one JSON line."""
+    from coursework.cae_experiments import EXPERIMENTS
+
+    config = EXPERIMENTS[args.model]
+    x_train, x_val = load_images(args.smoke, (args.warmup + args.steps) * BATCH)
+    if args.variant == "pytorch-loop":
+        seconds, val_mse = run_pytorch(config, x_train, x_val, args.warmup)
+    else:
+        seconds, val_mse = run_keras(args.variant, config, x_train, x_val, args.warmup)
+    result = {"images_per_s": args.steps * BATCH / seconds, "val_mse": val_mse, "peak_mb": peak_memory_mb()}
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def measure(variant: str, args: argparse.Namespace) -> dict | str:
+    """The result of one variant from a fresh process, or why it did not run."""
+    if variant in NEEDS and importlib.util.find_spec(NEEDS[variant]) is None:
+        return f"skipped: {NEEDS[variant]} is not installed (pip install -r benchmarks/requirements.txt)"
+    backend = variant.removeprefix("fit-") if variant.startswith("fit-") else "tensorflow"
+    env = os.environ | {"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [sys.executable, __file__, "--worker", variant, "--model", args.model]
+    command += ["--steps", str(args.steps), "--warmup", str(args.warmup)] + (["--smoke"] if args.smoke else [])
+    completed = subprocess.run(command, env=env, capture_output=True, text=True)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    if completed.returncode != 0 or not lines:
+        raise RuntimeError(f"{variant} failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+    return json.loads(lines[-1].removeprefix("RESULT "))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="cae_base", help="experiment name in coursework.cae_experiments")
+    parser.add_argument("--steps", type=int, default=750, help="timed training steps of batch 64 (750: one epoch)")
+    parser.add_argument("--warmup", type=int, default=30, help="untimed steps first")
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--smoke", action="store_true", help="5 steps on synthetic images: checks that all runs")
+    parser.add_argument("--worker", choices=VARIANTS, dest="variant", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.smoke:
+        args.steps, args.warmup = 5, 2
+    if args.variant:
+        worker(args)
+        return
+    print(
+        f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps, "
+        f"{os.cpu_count()} CPUs{', synthetic images (smoke)' if args.smoke else ', CIFAR-10'}"
+    )
+    results = {variant: measure(variant, args) for variant in args.variants}
+    reference = results.get("pytorch-loop")
+    print(f"{'variant':<16} {'images/s':>9} {'vs PyTorch loop':>16} {'val MSE':>9} {'peak MB':>8}")
+    for variant, result in results.items():
+        if isinstance(result, str):
+            print(f"{variant:<16} {result}")
+            continue
+        ratio = f"{result['images_per_s'] / reference['images_per_s']:.2f}x" if isinstance(reference, dict) else "-"
+        print(
+            f"{variant:<16} {result['images_per_s']:>9.0f} {ratio:>16} {result['val_mse']:>9.5f} "
+            f"{result['peak_mb']:>8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
