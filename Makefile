@@ -31,8 +31,13 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Speed and memory, measured side by side (see README); the extra backends come from benchmarks/requirements.txt.
 benchmark: setup
+	$(BIN)/pip install --quiet -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/backprop.py
+	$(BIN)/python benchmarks/autoencoder.py
+	$(BIN)/python benchmarks/autoencoder.py --model study_one_pool_32_8
+	$(BIN)/python benchmarks/notebook_memory.py
 
 clean:
 	rm -rf $(VENV) report .pytest_cache .ruff_cache

@@ -66,6 +66,9 @@ COLORIZERS: dict[str, ColorizerConfig] = {
     ),
     "colorizer_unet_mse": ColorizerConfig(target="chroma", epochs=15, notes="U-Net, Y -> CrCb, MSE"),
     "colorizer": ColorizerConfig(target="bins", epochs=15, notes="U-Net, colour classes, rebalanced, annealed mean"),
+    "colorizer_mild_rebalance": ColorizerConfig(
+        target="bins", rebalance=0.8, epochs=15, notes="U-Net, colour classes, milder rebalancing (0.8)"
+    ),
 }
 
 

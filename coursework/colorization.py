@@ -255,7 +255,7 @@ def training_pairs(config: ColorizerConfig, bins: ColourBins | None = None):
 def train_colorizer(
     config: ColorizerConfig, x_train: np.ndarray, x_val: np.ndarray, verbose: bool = True
 ) -> tuple[keras.Model, dict]:
-    """Train a colorizer on uint8 RGB images; returns (the saved form of the model, history).
+    """Train a colorizer on uint8 RGB images; returns (the model in its saved form, uncompiled, and history).
 
     Seeds everything first. Adam, early stopping on the validation loss (best weights restored). For ``"bins"``
     the class grid and weights come from ``x_train`` and the history also holds them.
@@ -276,7 +276,9 @@ def train_colorizer(
         patience=config.patience,
         verbose=verbose,
     )
-    if bins is not None:
+    if bins is None:
+        model = keras.Model(model.input, model.output, name="colorizer")  # uncompiled: saved without Adam's state
+    else:
         model = colorizer_from_logits(model, bins.centres, config.temperature)
         history |= {"bin_centres": bins.centres.tolist(), "bin_weights": bins.weights.tolist()}
     return model, history
