@@ -4,18 +4,21 @@ Trains the same autoencoder (the reference model, or any experiment of coursewor
 number of Adam steps (batch 64, MSE) in each of these ways, each in its own process, so that peak memory is its own
 and each Keras backend is chosen before Keras is imported:
 
-  project         coursework.autoencoders: tf.data keeps uint8 images, converts each batch to float (TensorFlow)
+  project         coursework.autoencoders: tf.data keeps uint8 images, converts each batch to float, and runs 32
+                  steps per call of the compiled training function (TensorFlow)
   fit-tensorflow  model.fit on float32 NumPy arrays, Keras on TensorFlow
   fit-jax         the same, Keras on JAX            (skipped if jax is not installed)
   fit-torch       the same, Keras on PyTorch        (skipped if torch is not installed)
   pytorch-loop    a plain PyTorch training loop of the same layers, Adam and loss (skipped without torch)
 
-Warm-up steps (tracing, compilation, first allocations) are excluded. Prints images/s, the ratio to the plain
-PyTorch loop, the validation MSE after the same steps, and the peak resident memory of each process.
+Warm-up steps (tracing, compilation, first allocations) are excluded. Each variant runs --repeats times, in rounds;
+prints the median images/s (and range), its ratio to the plain PyTorch loop, the validation MSE after the same
+steps, and the peak resident memory of each process.
 
     python benchmarks/autoencoder.py                         # reference model, 750 timed steps (one epoch)
     python benchmarks/autoencoder.py --model study_one_pool_32_8
     python benchmarks/autoencoder.py --smoke                 # a few steps on synthetic images (CI)
+    python benchmarks/autoencoder.py --quality --epochs 10   # same quality? project path vs plain fit, full training
 
 Benchmark-only dependencies: pip install -r benchmarks/requirements.txt
 """
@@ -56,6 +59,13 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def plain_compile(model, config) -> None:
+    """What a user writes: Adam and MSE with Keras' defaults (one step per call of the training function)."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate), loss="mse")
+
+
 def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warmup: int) -> tuple[float, float]:
     """(seconds for the timed steps, validation MSE) with Keras, through the project's pipeline or plain fit."""
     import keras
@@ -64,7 +74,10 @@ def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warm
 
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())
-    compile_cae(model, config)
+    if variant == "project":
+        compile_cae(model, config)
+    else:
+        plain_compile(model, config)
     warm, timed = x_train[: warmup * BATCH], x_train[warmup * BATCH :]
     if variant == "project":
         model.fit(_dataset(warm, BATCH, shuffle_seed=0), epochs=1, verbose=0)
@@ -129,6 +142,37 @@ def run_pytorch(config, x_train: np.ndarray, x_val: np.ndarray, warmup: int) -> 
     return seconds, val_mse
 
 
+def quality(args: argparse.Namespace) -> None:
+    """Full training, same epochs and seed: the project's path (train_cae) against plain fit on float arrays."""
+    from dataclasses import replace
+
+    import keras
+
+    from coursework.autoencoders import build_cae, train_cae
+    from coursework.cae_experiments import EXPERIMENTS, cifar_split
+
+    config = replace(EXPERIMENTS[args.model], epochs=args.epochs, patience=None)
+    data = cifar_split()
+    start = time.perf_counter()
+    _, history = train_cae(config, data.x_train, data.x_val, verbose=False)
+    project_seconds = time.perf_counter() - start
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(config.seed)
+    model = build_cae(**config.build_kwargs())
+    plain_compile(model, config)
+    train, val = data.x_train.astype(np.float32) / 255, data.x_val.astype(np.float32) / 255
+    start = time.perf_counter()
+    plain = model.fit(
+        train, train, validation_data=(val, val), batch_size=config.batch_size, epochs=args.epochs, verbose=0
+    )
+    plain_seconds = time.perf_counter() - start
+    project_loss, plain_loss = history["val_loss"][-1], plain.history["val_loss"][-1]
+    print(f"{args.model}, {args.epochs} epochs on 48,000 CIFAR-10 images, seed {config.seed}:")
+    print(f"  project path: validation MSE {project_loss:.5f}, {project_seconds / args.epochs:.1f} s per epoch")
+    print(f"  plain fit:    validation MSE {plain_loss:.5f}, {plain_seconds / args.epochs:.1f} s per epoch")
+    print(f"  difference {project_loss / plain_loss - 1:+.1%} (target: within 2 %)")
+
+
 def worker(args: argparse.Namespace) -> None:
     """Run one variant in this process and print its result as one JSON line."""
     from coursework.cae_experiments import EXPERIMENTS
@@ -162,13 +206,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="cae_base", help="experiment name in coursework.cae_experiments")
     parser.add_argument("--steps", type=int, default=750, help="timed training steps of batch 64 (750: one epoch)")
-    parser.add_argument("--warmup", type=int, default=30, help="untimed steps first")
+    parser.add_argument("--warmup", type=int, default=64, help="untimed steps first")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each variant (median reported)")
     parser.add_argument("--smoke", action="store_true", help="5 steps on synthetic images: checks that all runs")
+    parser.add_argument("--quality", action="store_true", help="instead: train --epochs with project path and fit")
+    parser.add_argument("--epochs", type=int, default=10, help="epochs for --quality")
     parser.add_argument("--worker", choices=VARIANTS, dest="variant", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quality:
+        quality(args)
+        return
     if args.smoke:
-        args.steps, args.warmup = 5, 2
+        args.steps, args.warmup, args.repeats = 5, 2, 1
     if args.variant:
         worker(args)
         return
@@ -176,18 +226,26 @@ def main() -> None:
         f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps, "
         f"{os.cpu_count()} CPUs{', synthetic images (smoke)' if args.smoke else ', CIFAR-10'}"
     )
-    results = {variant: measure(variant, args) for variant in args.variants}
-    reference = results.get("pytorch-loop")
-    print(f"{'variant':<16} {'images/s':>9} {'vs PyTorch loop':>16} {'val MSE':>9} {'peak MB':>8}")
-    for variant, result in results.items():
-        if isinstance(result, str):
-            print(f"{variant:<16} {result}")
+    # Rounds of every variant in turn, so that a slow spell of a shared machine hits all of them alike.
+    runs: dict[str, list[dict] | str] = {variant: [] for variant in args.variants}
+    for _ in range(args.repeats):
+        for variant in args.variants:
+            if not isinstance(runs[variant], str):
+                result = measure(variant, args)
+                runs[variant] = result if isinstance(result, str) else [*runs[variant], result]
+    speed = {v: float(np.median([r["images_per_s"] for r in rs])) for v, rs in runs.items() if not isinstance(rs, str)}
+    print(f"median of {args.repeats} runs each; range in brackets")
+    print(f"{'variant':<16} {'images/s':>19} {'vs PyTorch loop':>16} {'val MSE':>9} {'peak MB':>8}")
+    for variant, results in runs.items():
+        if isinstance(results, str):
+            print(f"{variant:<16} {results}")
             continue
-        ratio = f"{result['images_per_s'] / reference['images_per_s']:.2f}x" if isinstance(reference, dict) else "-"
-        print(
-            f"{variant:<16} {result['images_per_s']:>9.0f} {ratio:>16} {result['val_mse']:>9.5f} "
-            f"{result['peak_mb']:>8.0f}"
-        )
+        rates = [result["images_per_s"] for result in results]
+        spread = f"{speed[variant]:.0f} ({min(rates):.0f}-{max(rates):.0f})"
+        ratio = f"{speed[variant] / speed['pytorch-loop']:.2f}x" if "pytorch-loop" in speed else "-"
+        val_mse = float(np.median([result["val_mse"] for result in results]))
+        peak = max(result["peak_mb"] for result in results)
+        print(f"{variant:<16} {spread:>19} {ratio:>16} {val_mse:>9.5f} {peak:>8.0f}")
 
 
 if __name__ == "__main__":

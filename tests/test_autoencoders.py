@@ -6,7 +6,6 @@ import pytest
 from coursework.autoencoders import (
     CAEConfig,
     build_cae,
-    compile_cae,
     describe,
     evaluate_mse,
     latent_shape,
@@ -133,10 +132,29 @@ def test_project_pipeline_reaches_the_loss_of_plain_fit() -> None:
     keras.backend.clear_session()
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())
-    compile_cae(model, config)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate), loss="mse")  # Keras' defaults
     train_float, val_float = x_train.astype(np.float32) / 255, x_val.astype(np.float32) / 255
     plain = model.fit(
         train_float, train_float, validation_data=(val_float, val_float), epochs=6, batch_size=32, verbose=0
     )
     assert history["val_loss"][-1] == pytest.approx(plain.history["val_loss"][-1], rel=0.1)
     assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]
+
+
+def test_pipeline_yields_every_image_once_per_epoch_in_a_seeded_order() -> None:
+    from coursework.autoencoders import _dataset
+
+    images = np.arange(100, dtype=np.uint8)[:, None, None, None] * np.ones((1, 2, 2, 3), np.uint8)
+
+    def epochs(seed: int) -> list[list[int]]:
+        dataset = _dataset(images, 16, shuffle_seed=seed)
+        return [[int(v) for x, _ in dataset for v in np.round(x.numpy()[:, 0, 0, 0] * 255)] for _ in range(2)]
+
+    first, second = epochs(3)
+    assert sorted(first) == sorted(second) == list(range(100))
+    assert first != second  # reshuffled every epoch
+    assert epochs(3) == [first, second]  # the same seed, the same order
+    unshuffled = [
+        int(v) for x, _ in _dataset(images, 16, shuffle_seed=None) for v in np.round(x.numpy()[:, 0, 0, 0] * 255)
+    ]
+    assert unshuffled == list(range(100))

@@ -14,8 +14,9 @@ def test_autoencoder_benchmark_smoke() -> None:
         timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    rows = {line.split()[0]: line for line in completed.stdout.splitlines()[2:]}
+    rows = {line.split()[0]: line for line in completed.stdout.splitlines()[3:]}
     assert set(rows) == {"project", "fit-tensorflow", "fit-jax", "fit-torch", "pytorch-loop"}
     for variant in ("project", "fit-tensorflow"):
-        images_per_s, val_mse = rows[variant].split()[1], rows[variant].split()[-2]
+        fields = rows[variant].split()
+        images_per_s, val_mse = fields[1], fields[-2]
         assert float(images_per_s) > 0 and 0 < float(val_mse) < 1

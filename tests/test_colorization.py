@@ -241,3 +241,16 @@ def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
     assert table.loc["oracle", "vs_mean_chroma"] < 0.1
     assert table.loc["oracle", "vs_truth"] == pytest.approx(1.0, rel=0.05)
     assert predictions["oracle"].shape == (16, 16, 16, 2) and metrics["oracle"]["chroma_mse"].shape == (16,)
+
+
+def test_committed_colorizers_load_and_colour_any_size() -> None:
+    from coursework.cae_experiments import COLORIZERS
+    from coursework.colorization import load_colorizer
+
+    gray = np.linspace(0, 255, 40 * 50).reshape(40, 50).astype(np.uint8)
+    assert colorize(gray).shape == (40, 50, 3)  # the default, models/colorizer.keras
+    for name, config in COLORIZERS.items():
+        model = load_colorizer(name)
+        channels = 3 if config.target == "rgb" else 2
+        assert model.output.shape[-1] == channels
+        assert colorize(gray, model).shape == (40, 50, 3)
