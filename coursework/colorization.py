@@ -167,7 +167,12 @@ class ColourBins:
 
     @property
     def cells(self) -> int:
-        return int(np.ceil(1 / self.bin_size - 1e-9))
+        return cells_per_side(self.bin_size)
+
+
+def cells_per_side(bin_size: float) -> int:
+    """Grid cells along each chroma axis of [0, 1] (the last one may be narrower)."""
+    return int(np.ceil(1 / bin_size - 1e-9))
 
 
 def _chroma(rgb: tf.Tensor) -> tf.Tensor:
@@ -188,7 +193,7 @@ def fit_bins(images: np.ndarray, bin_size: float, rebalance: float, batch_size: 
     Weights follow Zhang et al.: w proportional to 1 / ((1 - rebalance) p + rebalance / Q), with p the class
     frequencies smoothed by a Gaussian of one cell, normalised so that the expected weight is 1.
     """
-    cells = int(np.ceil(1 / bin_size - 1e-9))
+    cells = cells_per_side(bin_size)
     counts = np.zeros(cells * cells, dtype=np.int64)
     for start in range(0, len(images), batch_size):
         rgb = tf.cast(images[start : start + batch_size], tf.float32) / 255.0
@@ -207,7 +212,7 @@ def fit_bins(images: np.ndarray, bin_size: float, rebalance: float, batch_size: 
 
 def _grid_cells(chroma: tf.Tensor, bin_size: float) -> tf.Tensor:
     """Flattened grid-cell index of each chroma pair (..., 2)."""
-    cells = int(np.ceil(1 / bin_size - 1e-9))
+    cells = cells_per_side(bin_size)
     index = tf.clip_by_value(tf.cast(tf.floor(chroma / bin_size), tf.int32), 0, cells - 1)
     return index[..., 0] * cells + index[..., 1]
 
