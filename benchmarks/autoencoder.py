@@ -70,7 +70,7 @@ def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warm
     """(seconds for the timed steps, validation MSE) with Keras, through the project's pipeline or plain fit."""
     import keras
 
-    from coursework.autoencoders import _dataset, build_cae, compile_cae
+    from coursework.autoencoders import build_cae, compile_cae, image_dataset
 
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())
@@ -80,11 +80,11 @@ def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warm
         plain_compile(model, config)
     warm, timed = x_train[: warmup * BATCH], x_train[warmup * BATCH :]
     if variant == "project":
-        model.fit(_dataset(warm, BATCH, shuffle_seed=0), epochs=1, verbose=0)
+        model.fit(image_dataset(warm, BATCH, shuffle_seed=0), epochs=1, verbose=0)
         start = time.perf_counter()
-        model.fit(_dataset(timed, BATCH, shuffle_seed=0), epochs=1, verbose=0)
+        model.fit(image_dataset(timed, BATCH, shuffle_seed=0), epochs=1, verbose=0)
         seconds = time.perf_counter() - start
-        return seconds, float(model.evaluate(_dataset(x_val, 256, shuffle_seed=None), verbose=0))
+        return seconds, float(model.evaluate(image_dataset(x_val, 256, shuffle_seed=None), verbose=0))
     warm_float, timed_float = warm.astype(np.float32) / 255, timed.astype(np.float32) / 255  # what a user writes
     model.fit(warm_float, warm_float, batch_size=BATCH, epochs=1, verbose=0)
     start = time.perf_counter()

@@ -165,7 +165,7 @@ def as_float(images: np.ndarray) -> np.ndarray:
     return check_images(images).astype(np.float32) / 255.0
 
 
-def _dataset(
+def image_dataset(
     images: np.ndarray,
     batch_size: int,
     shuffle_seed: int | None,
@@ -213,8 +213,8 @@ def train_cae(
     compile_cae(model, config)
     history = fit(
         model,
-        _dataset(x_train, config.batch_size, shuffle_seed=config.seed),
-        _dataset(x_val, 256, shuffle_seed=None),
+        image_dataset(x_train, config.batch_size, shuffle_seed=config.seed),
+        image_dataset(x_val, 256, shuffle_seed=None),
         epochs=config.epochs,
         patience=config.patience,
         verbose=verbose,

@@ -31,7 +31,7 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
-from coursework.autoencoders import _dataset, build_cae, check_images, fit, psnr
+from coursework.autoencoders import build_cae, check_images, fit, image_dataset, psnr
 from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET, colourfulness, rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.paths import MODELS_DIR
 
@@ -271,12 +271,14 @@ def train_colorizer(
     bins = fit_bins(x_train, config.bin_size, config.rebalance) if config.target == "bins" else None
     model = build_colorizer(config, classes=None if bins is None else len(bins.centres))
     loss = "mse" if bins is None else rebalanced_crossentropy(bins.weights)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate), loss=loss)
+    model.compile(  # several steps per call, as in coursework.autoencoders.compile_cae
+        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate), loss=loss, steps_per_execution=32
+    )
     pairs = training_pairs(config, bins)
     history = fit(
         model,
-        _dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs),
-        _dataset(x_val, 256, shuffle_seed=None, pairs=pairs),
+        image_dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs),
+        image_dataset(x_val, 256, shuffle_seed=None, pairs=pairs),
         epochs=config.epochs,
         patience=config.patience,
         verbose=verbose,

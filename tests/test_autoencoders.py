@@ -142,12 +142,12 @@ def test_project_pipeline_reaches_the_loss_of_plain_fit() -> None:
 
 
 def test_pipeline_yields_every_image_once_per_epoch_in_a_seeded_order() -> None:
-    from coursework.autoencoders import _dataset
+    from coursework.autoencoders import image_dataset
 
     images = np.arange(100, dtype=np.uint8)[:, None, None, None] * np.ones((1, 2, 2, 3), np.uint8)
 
     def epochs(seed: int) -> list[list[int]]:
-        dataset = _dataset(images, 16, shuffle_seed=seed)
+        dataset = image_dataset(images, 16, shuffle_seed=seed)
         return [[int(v) for x, _ in dataset for v in np.round(x.numpy()[:, 0, 0, 0] * 255)] for _ in range(2)]
 
     first, second = epochs(3)
@@ -155,6 +155,6 @@ def test_pipeline_yields_every_image_once_per_epoch_in_a_seeded_order() -> None:
     assert first != second  # reshuffled every epoch
     assert epochs(3) == [first, second]  # the same seed, the same order
     unshuffled = [
-        int(v) for x, _ in _dataset(images, 16, shuffle_seed=None) for v in np.round(x.numpy()[:, 0, 0, 0] * 255)
+        int(v) for x, _ in image_dataset(images, 16, shuffle_seed=None) for v in np.round(x.numpy()[:, 0, 0, 0] * 255)
     ]
     assert unshuffled == list(range(100))
