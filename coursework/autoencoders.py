@@ -262,17 +262,22 @@ class EpochLine(keras.callbacks.Callback):
         )
 
 
-def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
-    """The model's float outputs for uint8 ``images``, batch by batch.
+def call_in_batches(model: keras.Model, inputs: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """The model's outputs for float ``inputs``, batch by batch, as one NumPy array.
 
     Calls the model directly rather than ``predict()``, which builds a tf.function per model and prints retracing
     warnings when many models are evaluated in a row.
     """
     outputs = [
-        np.asarray(model(as_float(images[start : start + batch_size]), training=False))
-        for start in range(0, len(images), batch_size)
+        np.asarray(model(inputs[start : start + batch_size], training=False))
+        for start in range(0, len(inputs), batch_size)
     ]
     return np.concatenate(outputs)
+
+
+def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """The model's float outputs for uint8 ``images``, batch by batch."""
+    return call_in_batches(model, as_float(images), batch_size)
 
 
 def evaluate_mse(model: keras.Model, images: np.ndarray) -> tuple[float, np.ndarray]:

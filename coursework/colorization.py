@@ -31,7 +31,7 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
-from coursework.autoencoders import build_cae, check_images, fit, image_dataset, psnr
+from coursework.autoencoders import as_float, build_cae, call_in_batches, check_images, fit, image_dataset, psnr
 from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET, colourfulness, rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.paths import MODELS_DIR
 
@@ -306,12 +306,7 @@ def predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = 500) 
 
     A model with three outputs (``target="rgb"``) gives RGB: its chroma is that of its output.
     """
-    outputs = np.concatenate(
-        [
-            np.asarray(model(luma[start : start + batch_size], training=False))
-            for start in range(0, len(luma), batch_size)
-        ]
-    )
+    outputs = call_in_batches(model, luma, batch_size)
     return rgb_to_ycrcb(np.clip(outputs, 0, 1))[..., 1:] if outputs.shape[-1] == 3 else outputs
 
 
@@ -389,7 +384,7 @@ def _luminance(images: np.ndarray) -> tuple[np.ndarray, bool, np.dtype]:
 
 def split_luma_chroma(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Luminance (N, H, W, 1) and chroma (N, H, W, 2), float32, of uint8 RGB ``images``."""
-    ycrcb = rgb_to_ycrcb(check_images(images).astype(np.float32) / 255.0)
+    ycrcb = rgb_to_ycrcb(as_float(images))
     return ycrcb[..., :1], ycrcb[..., 1:]
 
 
@@ -405,8 +400,9 @@ def mean_chroma(images: np.ndarray, batch_size: int = 4000) -> np.ndarray:
 def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarray]:
     """Per-image chroma MSE, RGB PSNR and colourfulness of predicted ``chroma`` merged with the uint8 ``images``'
     own luminance, and the colourfulness of the ground truth."""
-    truth = check_images(images).astype(np.float32) / 255.0
-    luma, true_chroma = split_luma_chroma(images)
+    truth = as_float(images)
+    ycrcb = rgb_to_ycrcb(truth)
+    luma, true_chroma = ycrcb[..., :1], ycrcb[..., 1:]
     if chroma.shape != true_chroma.shape:
         raise ValueError(f"chroma {chroma.shape} does not match the images' {true_chroma.shape}")
     predicted = ycrcb_to_rgb(np.concatenate([luma, chroma.astype(np.float32)], axis=-1))
