@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,13 @@ from coursework.backprop import History, Network, train_stacked
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # output range of each activation
+# A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
+# to more than SENSITIVE_DIVERGENCE. Measured on this task (notebook 01's studies, on AVX-512 and emulated AVX2 and
+# SSE kernels alike): at most 3e-3 where every kernel gave the same outcome, 1 to 30 in every group with a chaotic
+# network. The threshold sits in that gap, so the verdict itself does not hinge on the CPU.
+NUDGE = 1e-9
+SENSITIVE_DIVERGENCE = 0.1
+TIE_BROKEN = 1e-3  # hidden units that differ by more than this in some parameter no longer compute the same function
 
 
 @dataclass
@@ -37,8 +45,14 @@ def sweep(
     seeds: Iterable[int] = range(20),
     layer_sizes: Sequence[int] = (8, 3, 8),
     loss_threshold: float = REFERENCE_LOSS,
+    nudge: float | None = None,
 ) -> Sweep:
-    """Train one network per combination of the arguments, stacked (one stack per activation)."""
+    """Train one network per combination of the arguments, stacked (one stack per activation).
+
+    With ``nudge``, each network also trains a :func:`nudged_twin` alongside, and the table gains a column
+    ``divergence``: the largest parameter difference between the two at the end. It separates outcomes that are
+    robust from those that a round-off-sized change (another CPU's BLAS kernel) could flip.
+    """
     grid = list(itertools.product(activations, inits, bias_inits, learning_rates, weight_decays, seeds))
     if not grid:
         raise ValueError("the sweep is empty: every argument needs at least one value")
@@ -48,20 +62,24 @@ def sweep(
         Network(layer_sizes, init=init, bias_init=bias_init, activation=activation, seed=seed)
         for activation, init, bias_init, _, _, seed in grid
     ]
+    twins = [nudged_twin(net, nudge, seed=i) for i, net in enumerate(networks)] if nudge is not None else []
+    copies = 2 if twins else 1
     losses = np.empty((len(grid), epochs))
     accuracies = np.empty((len(grid), epochs))
     for _, rows in table.groupby("activation", sort=False).groups.items():
         rows = np.asarray(rows)
         history = train_stacked(
-            [networks[i] for i in rows],
+            [networks[i] for i in rows] + [twins[i] for i in rows if twins],
             X,
             Y,
             epochs,
-            table.learning_rate.to_numpy()[rows],
-            table.weight_decay.to_numpy()[rows],
+            np.tile(table.learning_rate.to_numpy()[rows], copies),
+            np.tile(table.weight_decay.to_numpy()[rows], copies),
         )
-        losses[rows], accuracies[rows] = history.loss, history.accuracy
+        losses[rows], accuracies[rows] = history.loss[: len(rows)], history.accuracy[: len(rows)]
     history = History(losses, accuracies)
+    if twins:
+        table["divergence"] = [parameter_distance(net, twin) for net, twin in zip(networks, twins)]
     table["epochs_to_100"] = history.epochs_to_accuracy(1.0)
     table["epochs_to_stable_100"] = history.epochs_to_accuracy(1.0, stable=True)
     table["epochs_to_loss"] = history.epochs_to_loss(loss_threshold)
@@ -74,6 +92,8 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Per group: share of networks solving the task, and median / quartiles of the epochs they needed.
 
     "Solved" means 100 % accuracy at the last epoch; epoch statistics are over the networks that got there.
+    For a sweep run with ``nudge``, ``round_off_sensitive`` flags groups where some network's nudge grew past
+    :data:`SENSITIVE_DIVERGENCE`: their outcome may differ on a CPU that rounds differently.
     """
     groups = table.groupby(by, sort=False)
     summary = pd.DataFrame(
@@ -87,6 +107,8 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
             "median_final_loss": groups.final_loss.median(),
         }
     )
+    if "divergence" in table:
+        summary["round_off_sensitive"] = groups.divergence.max() > SENSITIVE_DIVERGENCE
     return summary
 
 
@@ -100,3 +122,84 @@ def hidden_code(network: Network, X: np.ndarray) -> tuple[np.ndarray, float]:
     bits = (hidden > (low + high) / 2).astype(int)
     distance = float(np.max(np.abs(hidden - np.where(bits == 1, high, low))))
     return bits, distance
+
+
+def nudged_twin(network: Network, nudge: float, seed: int = 0) -> Network:
+    """A copy of ``network`` with ``nudge`` times standard normal noise added to every weight and bias."""
+    if not np.isfinite(nudge) or nudge <= 0:
+        raise ValueError(f"nudge must be finite and > 0, got {nudge!r}")
+    twin = copy.deepcopy(network)
+    rng = np.random.default_rng(seed)
+    twin.weights = [w + nudge * rng.standard_normal(w.shape) for w in twin.weights]
+    twin.biases = [b + nudge * rng.standard_normal(b.shape) for b in twin.biases]
+    return twin
+
+
+def parameter_distance(a: Network, b: Network) -> float:
+    """Largest absolute difference between corresponding weights and biases of two networks of one shape."""
+    return max(float(np.max(np.abs(pa - pb))) for pa, pb in zip(a.weights + a.biases, b.weights + b.biases))
+
+
+def unit_spread(network: Network) -> float:
+    """How far apart the first hidden layer's units are: the largest difference, over units, between a unit's
+    incoming weights, bias and outgoing weights and those of unit 0. Exactly 0.0 while the units are tied."""
+    incoming, bias, outgoing = network.weights[0], network.biases[0], network.weights[1]
+    return max(
+        float(np.max(np.abs(incoming - incoming[:, :1]))),
+        float(np.max(np.abs(bias - bias[0]))),
+        float(np.max(np.abs(outgoing - outgoing[:1]))),
+    )
+
+
+@dataclass
+class TieBreaking:
+    """A zero-initialisation run per asymmetry: ``table`` rows align with ``spread`` (networks, epochs)."""
+
+    table: pd.DataFrame
+    spread: np.ndarray
+    history: History
+
+
+def tie_breaking_study(
+    X: np.ndarray,
+    Y: np.ndarray,
+    asymmetries: Sequence[float],
+    *,
+    epochs: int,
+    learning_rate: float,
+    layer_sizes: Sequence[int] = (8, 3, 8),
+) -> TieBreaking:
+    """Train networks with zero weights whose biases start at ``asymmetry`` times one standard normal draw.
+
+    Asymmetry 0 is the exactly tied start, which only the machine's round-off can untie. Training runs epoch
+    by epoch (the same arithmetic as one call) to record :func:`unit_spread` after every epoch. The table
+    gives, per asymmetry, the first epoch at which the units differ by more than :data:`TIE_BROKEN`, the first
+    epoch at 100 % accuracy and the final accuracy (NaN: never).
+    """
+    # One generic direction for every bias: it must untie the hidden units *and* the inputs (with zero weights and
+    # equal output biases, permuting inputs and outputs together is a symmetry too, which round-off alone would
+    # otherwise have to break).
+    start = Network(layer_sizes, init="zeros", bias_init="normal", seed=0)
+    networks = []
+    for asymmetry in asymmetries:
+        network = Network(layer_sizes, init="zeros", bias_init="zeros")
+        network.biases = [asymmetry * bias for bias in start.biases]
+        networks.append(network)
+    spread = np.empty((len(networks), epochs))
+    losses = np.empty((len(networks), epochs))
+    accuracies = np.empty((len(networks), epochs))
+    for epoch in range(epochs):
+        step = train_stacked(networks, X, Y, 1, learning_rate)
+        losses[:, epoch], accuracies[:, epoch] = step.loss[:, 0], step.accuracy[:, 0]
+        spread[:, epoch] = [unit_spread(network) for network in networks]
+    history = History(losses, accuracies)
+    broken = spread > TIE_BROKEN
+    table = pd.DataFrame(
+        {
+            "asymmetry": list(asymmetries),
+            "epochs_to_tie_broken": np.where(broken.any(axis=1), broken.argmax(axis=1) + 1.0, np.nan),
+            "epochs_to_100": history.epochs_to_accuracy(1.0),
+            "final_accuracy": accuracies[:, -1],
+        }
+    )
+    return TieBreaking(table, spread, history)

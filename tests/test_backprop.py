@@ -62,16 +62,6 @@ def test_single_network_reaches_reference_loss() -> None:
     assert history.loss[-1] < 0.0018
 
 
-def test_zero_init_keeps_hidden_units_identical() -> None:
-    net = Network((8, 3, 8), init="zeros", bias_init="zeros", seed=0)
-    history = net.train(X8, Y8, epochs=500, learning_rate=10.0)
-    hidden = net.hidden_activations(X8)
-    np.testing.assert_array_equal(hidden, np.repeat(hidden[:, :1], 3, axis=1))
-    np.testing.assert_array_equal(net.weights[0], np.repeat(net.weights[0][:, :1], 3, axis=1))
-    np.testing.assert_array_equal(net.weights[1], np.repeat(net.weights[1][:1], 3, axis=0))
-    assert history.accuracy[-1] < 1.0
-
-
 def test_same_seed_gives_identical_results_and_other_seed_differs() -> None:
     runs = []
     for seed in (7, 7, 8):

@@ -1,0 +1,86 @@
+"""Tests of the sweep helpers behind notebook 01 (coursework.backprop_studies).
+
+What they assert holds on every CPU: ties and divergences are compared with tolerances justified by measurement,
+never bit for bit, because BLAS kernels may round the columns of one matrix product differently.
+"""
+
+import numpy as np
+import pytest
+
+from coursework.backprop import Network, encoder_dataset
+from coursework.backprop_studies import (
+    NUDGE,
+    SENSITIVE_DIVERGENCE,
+    TIE_BROKEN,
+    nudged_twin,
+    parameter_distance,
+    summarise,
+    sweep,
+    tie_breaking_study,
+    unit_spread,
+)
+
+X8, Y8 = encoder_dataset(8)
+
+
+def tied_network(seed: int = 0) -> Network:
+    """A network whose three hidden units have identical random incoming weights, bias and outgoing weights."""
+    net = Network((8, 3, 8), seed=seed)
+    net.weights[0] = np.repeat(net.weights[0][:, :1], 3, axis=1)
+    net.biases[0] = np.full(3, net.biases[0][0] + 0.3)
+    net.weights[1] = np.repeat(net.weights[1][:1], 3, axis=0)
+    return net
+
+
+def test_gradients_of_tied_units_are_tied() -> None:
+    # The symmetry argument of notebook 01, one gradient evaluation from a random tied state. Round-off may differ
+    # between the columns (different BLAS code paths), so the tolerance is a few units in the last place.
+    grads_w, grads_b = tied_network().gradients(X8, Y8)
+    np.testing.assert_allclose(grads_w[0], np.repeat(grads_w[0][:, :1], 3, axis=1), rtol=1e-13, atol=1e-17)
+    np.testing.assert_allclose(grads_b[0], np.full(3, grads_b[0][0]), rtol=1e-13, atol=1e-17)
+    np.testing.assert_allclose(grads_w[1], np.repeat(grads_w[1][:1], 3, axis=0), rtol=1e-13, atol=1e-17)
+
+
+def test_zero_init_stays_tied_to_round_off_and_does_not_learn() -> None:
+    # Measured over 500 epochs at this rate: spread exactly 0.0 on kernels that round the columns alike, at most
+    # 4.5e-15 on OpenBLAS' Haswell/Zen kernels, where the difference grows from 3e-17 at epoch 2. 1e-12 leaves a
+    # margin of 200x while still catching any real asymmetry (a broken backward pass, a random draw), which is O(1).
+    net = Network((8, 3, 8), init="zeros", bias_init="zeros", seed=0)
+    history = net.train(X8, Y8, epochs=500, learning_rate=10.0)
+    assert unit_spread(net) < 1e-12
+    assert history.accuracy[-1] < 1.0
+
+
+def test_unit_spread_is_zero_for_tied_units_and_sees_any_difference() -> None:
+    net = tied_network()
+    assert unit_spread(net) == 0.0
+    net.weights[1][2, 5] += 1e-9
+    assert unit_spread(net) == pytest.approx(1e-9, rel=1e-6)
+
+
+def test_a_small_asymmetry_grows_until_the_network_learns() -> None:
+    ties = tie_breaking_study(X8, Y8, [0.0, 1e-6], epochs=5000, learning_rate=10.0)
+    spread_start, spread_end = ties.spread[1, 0], ties.spread[1, -1]
+    assert spread_start < 1e-5 < TIE_BROKEN < spread_end
+    assert ties.table.final_accuracy.iloc[1] == 1.0
+    assert not ties.table.epochs_to_tie_broken.isna().iloc[1]
+    assert ties.spread[0, :500].max() < 1e-12  # the exact tie, as above
+
+
+def test_nudged_twin_is_a_close_but_separate_copy() -> None:
+    net = Network((8, 3, 8), seed=1)
+    twin = nudged_twin(net, 1e-9, seed=0)
+    assert 0 < parameter_distance(net, twin) < 1e-8
+    twin.weights[0][0, 0] += 1.0
+    assert parameter_distance(net, twin) > 0.5  # no shared arrays
+    with pytest.raises(ValueError, match="nudge must be finite and > 0"):
+        nudged_twin(net, 0.0)
+
+
+def test_sweep_flags_zero_init_as_round_off_sensitive_and_random_init_as_robust() -> None:
+    study = sweep(X8, Y8, epochs=3000, learning_rates=[10.0], inits=["zeros", "uniform"], seeds=range(3), nudge=NUDGE)
+    summary = summarise(study.table, "init")
+    assert bool(summary.loc["zeros", "round_off_sensitive"])
+    assert not bool(summary.loc["uniform", "round_off_sensitive"])
+    assert study.table.query("init == 'uniform'").divergence.max() < SENSITIVE_DIVERGENCE / 100
+    assert summary.loc["uniform", "solved_%"] == 100.0
