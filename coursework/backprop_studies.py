@@ -46,9 +46,11 @@ def sweep(
     layer_sizes: Sequence[int] = (8, 3, 8),
     loss_threshold: float = REFERENCE_LOSS,
     nudge: float | None = None,
+    batch_size: int | None = None,
 ) -> Sweep:
     """Train one network per combination of the arguments, stacked (one stack per activation).
 
+    Full batch unless ``batch_size`` is given (then every network shuffles its own mini-batches each epoch).
     With ``nudge``, each network also trains a :func:`nudged_twin` alongside, and the table gains a column
     ``divergence``: the largest parameter difference between the two at the end. It separates outcomes that are
     robust from those that a round-off-sized change (another CPU's BLAS kernel) could flip.
@@ -75,6 +77,7 @@ def sweep(
             epochs,
             np.tile(table.learning_rate.to_numpy()[rows], copies),
             np.tile(table.weight_decay.to_numpy()[rows], copies),
+            batch_size=batch_size,
         )
         losses[rows], accuracies[rows] = history.loss[: len(rows)], history.accuracy[: len(rows)]
     history = History(losses, accuracies)
