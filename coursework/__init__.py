@@ -1,1 +1,48 @@
-"""Code behind the coursework report: backpropagation from scratch and convolutional autoencoders."""
+"""Code behind the coursework report: backpropagation from scratch and convolutional autoencoders.
+
+Importing the package sets two TensorFlow switches, before any of its modules imports TensorFlow (which reads them
+once, when it is imported); values already set in the environment win:
+
+* ``TF_ENABLE_ONEDNN_OPTS=1``: TensorFlow's oneDNN kernels on every x86-64 CPU. TensorFlow turns them on by itself
+  only on CPUs with AVX-512 VNNI/BF16, AVX-VNNI or AMX; on others (e.g. AVX2-only AMD EPYC) it falls back to Eigen
+  convolutions, which train the autoencoders 2-3x slower (README, Benchmarks). Results differ by round-off only.
+  ``TF_ENABLE_ONEDNN_OPTS=0`` turns them off.
+* ``TF_CPP_MIN_LOG_LEVEL=3``: no C++ notices or errors in notebook outputs, e.g. "oneDNN supports DT_INT32 only on
+  platforms with AVX-512", which only says that int32 ops (step counters, indices) keep their Eigen kernels on
+  AVX2 CPUs while the float32 convolutions use oneDNN.
+
+A program that imports TensorFlow (or Keras on TensorFlow) before this package gets TensorFlow's own default: a
+warning says so where that leaves the oneDNN kernels off.
+"""
+
+import os
+import platform
+import sys
+import warnings
+
+__all__ = ["onednn_enabled"]
+
+_USER_ONEDNN = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def onednn_enabled() -> bool | None:
+    """Whether TensorFlow runs its oneDNN kernels in this process; None while TensorFlow is not imported."""
+    if "tensorflow" not in sys.modules:
+        return None
+    try:
+        from tensorflow.python.util import _pywrap_util_port  # private, but TensorFlow's only way to tell
+    except ImportError:
+        return None
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
+_X86 = platform.machine().lower() in ("x86_64", "amd64")
+if _X86 and onednn_enabled() is False and (_USER_ONEDNN or "1").lower() not in ("0", "false"):
+    warnings.warn(
+        "tensorflow was imported before coursework, so its oneDNN kernels stay off on this CPU and the autoencoders "
+        "train 2-3x slower; import coursework first, or set TF_ENABLE_ONEDNN_OPTS=1 in the environment",
+        RuntimeWarning,
+        stacklevel=2,
+    )

@@ -19,21 +19,20 @@ same architecture with one input channel (luminance), two output channels (chrom
 from __future__ import annotations
 
 import json
-import os
+import math
+import numbers
 import time
+import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-# TensorFlow's C++ start-up notices (and its "no CUDA driver" error on CPU-only machines) would otherwise land in
-# notebook outputs; set TF_CPP_MIN_LOG_LEVEL yourself to see them.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import layers  # noqa: E402
+# TensorFlow's switches (oneDNN kernels, quiet C++ logging) are set by coursework/__init__.py, imported first.
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
 
 from coursework.paths import MODELS_DIR
 
@@ -56,6 +55,9 @@ class CAEConfig:
     seed: int = 0
     notes: str = field(default="", compare=False)
 
+    def __post_init__(self) -> None:
+        check_training_settings(self)
+
     def build_kwargs(self) -> dict:
         """The architecture part of the config, as keyword arguments for :func:`build_cae`."""
         return {
@@ -66,6 +68,27 @@ class CAEConfig:
             "pool_size": self.pool_size,
             "output_activation": self.output_activation,
         }
+
+
+def check_training_settings(config: Any) -> None:
+    """A ValueError unless ``config``'s epochs, batch size, patience and learning rate can train a model.
+
+    Caught when the config is made: ``epochs=0`` or a NaN learning rate would otherwise "train" without error and
+    save an untrained model, or one full of NaN.
+    """
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+    if not whole(config.epochs) or config.epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1, got {config.epochs!r}")
+    if not whole(config.batch_size) or config.batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, got {config.batch_size!r}")
+    if config.patience is not None and (not whole(config.patience) or config.patience < 0):
+        raise ValueError(f"patience must be None (no early stopping) or a whole number >= 0, got {config.patience!r}")
+    rate = config.learning_rate
+    if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not (math.isfinite(rate) and rate > 0):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {rate!r}")
 
 
 def build_cae(
@@ -312,8 +335,42 @@ def save_experiment(name: str, model: keras.Model, history: dict, config: Any, d
 def load_experiment(
     name: str, directory: Path = MODELS_DIR, config_type: type = CAEConfig
 ) -> tuple[keras.Model, dict, Any]:
-    """Load (model, history, config) saved by :func:`save_experiment`; ``config_type`` is the config's dataclass."""
+    """Load (model, history, config) saved by :func:`save_experiment`; ``config_type`` is the config's dataclass.
+
+    A config with keys ``config_type`` does not have was written by another version of this code: a ValueError
+    names them, since guessing what they meant could pair the model with the wrong settings.
+    """
     paths = model_paths(name, directory)
     config = json.loads(paths["config"].read_text())
+    unknown = sorted(set(config) - {f.name for f in fields(config_type)})
+    if unknown:
+        raise ValueError(
+            f"{paths['config']} has settings {unknown} that {config_type.__name__} does not know: it was written by "
+            f"another version of this code; retrain it with {_training_command(name)}"
+        )
     config = config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
-    return keras.models.load_model(paths["model"]), json.loads(paths["history"].read_text()), config
+    return load_model_file(paths["model"]), json.loads(paths["history"].read_text()), config
+
+
+def load_model_file(path: Path) -> keras.Model:
+    """``keras.models.load_model`` with errors that say what is wrong with the file and how to make a good one.
+
+    Keras reports a truncated or corrupt ``.keras`` file (not a readable zip archive) as "File not found".
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: train it with {_training_command(path.stem, retrain=False)}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path} is not a valid .keras file (a zip archive): it is truncated or corrupt, e.g. by an interrupted "
+            f"copy or download; retrain it with {_training_command(path.stem)}"
+        )
+    try:
+        return keras.models.load_model(path)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ValueError(f"{path} is corrupt ({error}); retrain it with {_training_command(path.stem)}") from error
+
+
+def _training_command(name: str, retrain: bool = True) -> str:
+    """The command line that trains experiment ``name`` (and overwrites its files where ``retrain``)."""
+    return f"`python -m coursework.cae_experiments {name}{' --retrain' if retrain else ''}`"

@@ -12,6 +12,9 @@ input to float precision; chroma predicted out of gamut maps to RGB outside [0, 
 :func:`ycrcb_to_rgb` clips. No library conversion fits here: PIL's works on 8-bit images only (we test against
 it), ``tf.image.rgb_to_yuv`` has other chroma scales, and OpenCV is not a dependency. The same two constants
 serve NumPy (plots, metrics) and TensorFlow (the training pipeline, :func:`coursework.colorization`).
+
+Every function takes finite floats in [0, 1] only and raises a ValueError otherwise: uint8 or floats in 0..255
+would give answers off by a factor of 255 (a colourfulness of 39,000, negative chroma) without any other sign.
 """
 
 from __future__ import annotations
@@ -26,12 +29,27 @@ YCRCB_OFFSET = np.array([0.0, 0.5, 0.5])
 YCRCB_TO_RGB = np.linalg.inv(RGB_TO_YCRCB)
 
 
+# Values may leave [0, 1] by this much: float round-off of the conversions (about 1e-7), not a second scale.
+RANGE_TOLERANCE = 1e-3
+
+
 def _check_float_channels(images: np.ndarray, channels: int, name: str) -> np.ndarray:
+    """``images`` if they are finite floats in [0, 1] with ``channels`` channels last, else a ValueError.
+
+    Floats in 0..255 are the mistake this catches: every formula here would silently scale them by 255.
+    """
     images = np.asarray(images)
     if images.dtype.kind != "f":
         raise ValueError(f"{name} must be float images in [0, 1], got dtype {images.dtype}; divide uint8 by 255")
     if images.ndim < 1 or images.shape[-1] != channels:
         raise ValueError(f"{name} must have {channels} channels in the last axis, got shape {images.shape}")
+    if images.size:
+        low, high = images.min(), images.max()  # NaN propagates, so one test also rejects NaN
+        if not (low >= -RANGE_TOLERANCE and high <= 1 + RANGE_TOLERANCE):
+            if not np.all(np.isfinite(images)):
+                raise ValueError(f"{name} contains NaN or infinite values")
+            hint = "; floats in 0..255? divide by 255 first (or pass uint8 where it is accepted)" if high > 1 else ""
+            raise ValueError(f"{name} must lie in [0, 1], got values in [{low:.4g}, {high:.4g}]{hint}")
     return images
 
 

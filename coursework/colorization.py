@@ -21,8 +21,12 @@ about 0.5 % of the mean-chroma baseline's error.
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import keras
@@ -31,7 +35,17 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
-from coursework.autoencoders import as_float, build_cae, call_in_batches, check_images, fit, image_dataset, psnr
+from coursework.autoencoders import (
+    as_float,
+    build_cae,
+    call_in_batches,
+    check_images,
+    check_training_settings,
+    fit,
+    image_dataset,
+    load_model_file,
+    psnr,
+)
 from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET, colourfulness, rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.paths import MODELS_DIR
 
@@ -63,8 +77,24 @@ class ColorizerConfig:
             raise ValueError(f"target must be one of {TARGETS}, got {self.target!r}")
         if self.target == "bins" and self.architecture != "unet":
             raise ValueError("target 'bins' needs architecture 'unet' (its head predicts at half resolution)")
-        if not 0 < self.bin_size <= 0.5 or not 0 <= self.rebalance <= 1 or self.temperature <= 0:
-            raise ValueError("need 0 < bin_size <= 0.5, 0 <= rebalance <= 1 and temperature > 0")
+        if not 0 < self.bin_size <= 0.5:
+            raise ValueError(f"bin_size must lie in (0, 0.5], got {self.bin_size!r}")
+        if not 0 <= self.rebalance <= 1:
+            raise ValueError(f"rebalance must lie in [0, 1], got {self.rebalance!r}")
+        check_temperature(self.temperature)
+        check_training_settings(self)
+
+
+def check_temperature(temperature: float) -> float:
+    """``temperature`` as a float if it is finite and > 0, else a ValueError.
+
+    The annealed mean divides the logits by it: 0 gives NaN or an all-black image, NaN gives NaN everywhere.
+    """
+    if not isinstance(temperature, numbers.Real) or isinstance(temperature, bool) or not math.isfinite(temperature):
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0 (1: the mean colour, towards 0: the most likely), got {temperature}")
+    return float(temperature)
 
 
 # --- models ------------------------------------------------------------------------------------------------------
@@ -102,7 +132,7 @@ class AnnealedMean(layers.Layer):
     def __init__(self, centres: np.ndarray | list, temperature: float, **kwargs) -> None:
         super().__init__(**kwargs)
         self.centres = np.asarray(centres, dtype=np.float32)
-        self.temperature = float(temperature)
+        self.temperature = check_temperature(temperature)
 
     def call(self, logits):
         probabilities = keras.ops.softmax(logits / self.temperature, axis=-1)
@@ -161,7 +191,7 @@ class ColourBins:
     """
 
     bin_size: float
-    centres: np.ndarray  # (Q, 2) Cr, Cb of each class
+    centres: np.ndarray  # (Q, 2) Cr, Cb of each class: the middle of its cell, clipped to [0, 1]
     cell_to_class: np.ndarray  # (cells * cells,) int32
     weights: np.ndarray  # (Q,) float32, mean 1 under the training distribution
 
@@ -200,7 +230,7 @@ def fit_bins(images: np.ndarray, bin_size: float, rebalance: float, batch_size: 
         counts += np.bincount(_grid_cells(half_resolution_chroma(rgb), bin_size).numpy().ravel(), minlength=cells**2)
     occupied = np.flatnonzero(counts)
     grid = np.stack(np.unravel_index(np.arange(cells**2), (cells, cells)), axis=1)
-    centres = (grid[occupied] + 0.5) * bin_size
+    centres = (grid[occupied] * bin_size + np.minimum((grid[occupied] + 1) * bin_size, 1.0)) / 2
     nearest = np.argmin(((grid[:, None, :] - grid[None, occupied, :]) ** 2).sum(-1), axis=1)
     smoothed = _gaussian_smooth(counts.reshape(cells, cells).astype(np.float64), sigma=1.0).ravel()[occupied]
     probabilities = smoothed / smoothed.sum()
@@ -218,12 +248,19 @@ def _grid_cells(chroma: tf.Tensor, bin_size: float) -> tf.Tensor:
 
 
 def _gaussian_smooth(grid: np.ndarray, sigma: float) -> np.ndarray:
-    """Separable Gaussian blur of a 2-D array (zero outside)."""
+    """Separable Gaussian blur of a 2-D array (zero outside), of the same shape as ``grid``.
+
+    The full convolution, cropped by the kernel's radius: ``np.convolve(mode="same")`` returns the longer of its
+    inputs, the kernel for grids narrower than it.
+    """
     radius = int(np.ceil(3 * sigma))
     kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     kernel /= kernel.sum()
-    rows = np.apply_along_axis(np.convolve, 0, grid, kernel, mode="same")
-    return np.apply_along_axis(np.convolve, 1, rows, kernel, mode="same")
+
+    def blur(line: np.ndarray) -> np.ndarray:
+        return np.convolve(line, kernel)[radius : radius + len(line)]
+
+    return np.apply_along_axis(blur, 1, np.apply_along_axis(blur, 0, grid))
 
 
 def rebalanced_crossentropy(weights: np.ndarray):
@@ -313,56 +350,235 @@ def predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = 500) 
 @functools.cache
 def load_colorizer(name: str = "colorizer", directory: Path = MODELS_DIR) -> keras.Model:
     """A committed colorizer (``models/<name>.keras``), loaded once per session."""
-    path = Path(directory) / f"{name}.keras"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: train it with `python -m coursework.cae_experiments {name}`")
-    return keras.models.load_model(path)
+    return load_model_file(Path(directory) / f"{name}.keras")
 
 
-def colorize(images: np.ndarray | str | os.PathLike, model: keras.Model | None = None) -> np.ndarray:
+# colorize's default tile side in pixels: the committed U-Net then needs about 0.4 GB at a time (README, Errors).
+TILE_SIZE = 512
+
+# Layers whose output pixel depends on the same input pixels as their input's (no spatial extent).
+_POINTWISE_LAYERS = (layers.Activation, layers.ReLU, layers.BatchNormalization, layers.Dropout, AnnealedMean)
+
+Reach = tuple[Fraction, Fraction, Fraction]  # (jump, low, high): pixel i sees input pixels i*jump+low..i*jump+high
+
+
+def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
+    """(alignment, margin) in input pixels for running ``model`` on overlapping tiles, or None if unknown.
+
+    Follows every tensor of the model's graph from the input and records which input pixels each of its pixels
+    depends on. A tile whose corners lie on multiples of ``alignment`` (every stride, so the pooling grids of tile
+    and image coincide) and that extends ``margin`` pixels (the receptive field's reach, rounded up to the
+    alignment) beyond the part kept computes exactly what the whole image does there: no seams. None for models
+    that are not a single-input, single-output graph of the layer kinds handled in :func:`_layer_reach`.
+    """
+    try:
+        (model_input,), (model_output,) = model.inputs, model.outputs
+    except (AttributeError, TypeError, ValueError):  # a subclassed model has no graph to follow
+        return None
+    reach: dict[int, Reach] = {id(model_input): (Fraction(1), Fraction(0), Fraction(0))}
+    for layer in model.layers:
+        if isinstance(layer, layers.InputLayer):
+            continue
+        inputs = layer.input if isinstance(layer.input, list) else [layer.input]
+        if any(id(tensor) not in reach for tensor in inputs):
+            return None
+        output_reach = _layer_reach(layer, [reach[id(tensor)] for tensor in inputs])
+        if output_reach is None or not isinstance(layer.output, keras.KerasTensor):
+            return None
+        reach[id(layer.output)] = output_reach
+    if id(model_output) not in reach or reach[id(model_output)][0] != 1:
+        return None
+    jumps = [jump for jump, _, _ in reach.values()]
+    if any(jump.denominator != 1 for jump in jumps):
+        return None
+    alignment = math.lcm(*(int(jump) for jump in jumps))
+    _, low, high = reach[id(model_output)]
+    return alignment, _round_up(math.ceil(max(-low, high)), alignment)
+
+
+def _layer_reach(layer: layers.Layer, inputs: list[Reach]) -> Reach | None:
+    """The reach of ``layer``'s output from that of its inputs; None for layer kinds not handled here.
+
+    Convolutions and pooling use TensorFlow's "same" padding for inputs that are multiples of the stride (the
+    tiles are); bilinear upsampling interpolates between the two input pixels nearest the half-pixel centre.
+    """
+    if isinstance(layer, (layers.Concatenate, layers.Add)):
+        if len({jump for jump, _, _ in inputs}) != 1:
+            return None
+        return inputs[0][0], min(low for _, low, _ in inputs), max(high for _, _, high in inputs)
+    if len(inputs) != 1:
+        return None
+    (jump, low, high) = inputs[0]
+    if isinstance(layer, _POINTWISE_LAYERS):
+        return jump, low, high
+    if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)):
+        is_conv = isinstance(layer, layers.Conv2D)
+        window, strides = layer.kernel_size if is_conv else layer.pool_size, layer.strides
+        dilation = layer.dilation_rate if is_conv else (1, 1)
+        if window[0] != window[1] or strides[0] != strides[1] or dilation[0] != dilation[1]:
+            return None
+        extent, stride = (window[0] - 1) * dilation[0], strides[0]
+        before = max(extent + 1 - stride, 0) // 2 if layer.padding == "same" else 0
+        return jump * stride, low - before * jump, high + (extent - before) * jump
+    if isinstance(layer, layers.UpSampling2D) and layer.size[0] == layer.size[1]:
+        size = layer.size[0]
+        if layer.interpolation == "nearest":
+            return jump / size, low - (size - 1) * jump / size, high
+        if layer.interpolation == "bilinear":
+            centre = Fraction(1, 2 * size)
+            return jump / size, low + (centre - Fraction(3, 2)) * jump, high + (centre + Fraction(1, 2)) * jump
+    return None
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+def colorize(
+    images: np.ndarray | str | os.PathLike, model: keras.Model | str | None = None, tile_size: int = TILE_SIZE
+) -> np.ndarray:
     """Colourise RGB or grayscale images; returns RGB images of the same size and dtype convention.
 
     ``images``: an image file path, or an array: (H, W) gray, (H, W, 1 or 3) one image, (N, H, W, 1 or 3) a batch;
     uint8 (0..255) or float in [0, 1]. RGB input is first reduced to its luminance (its colour is discarded). Sides
     that are not multiples of the model's down-sampling factor are edge-padded, and the padding cropped again.
     Returns (H, W, 3) for a single image or path, (N, H, W, 3) for a batch; uint8 for uint8 input and paths, else
-    float in [0, 1]. ``model`` defaults to the committed ``models/colorizer.keras``.
+    float in [0, 1]. ``model``: a colorizer, or the name of a committed one (``models/<name>.keras``); by default
+    ``models/colorizer.keras``. Files are read as :func:`_read_image` describes.
+
+    Memory: images larger than ``tile_size`` squared pixels are coloured in ``tile_size`` tiles, each with a margin
+    of context as wide as the model's receptive field (:func:`tiling_geometry`), so that the result equals that of
+    the whole image; the model never sees more than ``(tile_size + 2 * margin) ** 2`` pixels at a time (small images
+    go in batches of that many pixels). Models whose receptive field is not known here see whole images.
     """
     if isinstance(images, (str, os.PathLike)):
-        return colorize(_read_image(Path(images)), model)
-    luma, single, dtype = _luminance(images)
-    model = load_colorizer() if model is None else model
-    factor = downsampling_factor(model)
-    height, width = luma.shape[1:3]
-    padding = ((0, 0), (0, -height % factor), (0, -width % factor), (0, 0))
-    chroma = predict_chroma(model, np.pad(luma, padding, mode="edge"))[:, :height, :width]
-    rgb = ycrcb_to_rgb(np.concatenate([luma, chroma], axis=-1))
-    rgb = np.round(rgb * 255).astype(np.uint8) if dtype == np.uint8 else rgb.astype(dtype)
+        luma, single, _ = _luminance(_read_image(Path(images)))
+        dtype = np.dtype(np.uint8)
+    else:
+        luma, single, dtype = _luminance(images)
+    model = _resolve_colorizer(model)
+    if isinstance(tile_size, bool) or not isinstance(tile_size, numbers.Integral) or tile_size < 1:
+        raise ValueError(f"tile_size must be a whole number of pixels >= 1, got {tile_size!r}")
+    alignment, margin = tiling_geometry(model) or (downsampling_factor(model), None)
+    rgb = np.empty((*luma.shape[:3], 3), dtype)
+    for window, keep, target in _tiles(luma.shape[:3], alignment, margin, _round_up(int(tile_size), alignment)):
+        chroma = _predict_padded(model, luma[window], alignment)[(slice(None), *keep)]
+        tile = ycrcb_to_rgb(np.concatenate([luma[target], chroma], axis=-1))
+        rgb[target] = np.round(tile * 255) if dtype == np.uint8 else tile
     return rgb[0] if single else rgb
 
 
+def _resolve_colorizer(model: keras.Model | str | None) -> keras.Model:
+    """The colorizer ``colorize`` was given: a model, a committed colorizer's name, or None for the default."""
+    if model is None or isinstance(model, str):
+        return load_colorizer() if model is None else load_colorizer(model)
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"model must be a keras.Model, the name of a committed colorizer (e.g. 'colorizer_mild_rebalance') or "
+            f"None for the default, got {type(model).__name__}"
+        )
+    return model
+
+
+Window = tuple[slice, slice, slice]
+
+
+def _tiles(
+    shape: tuple[int, int, int], alignment: int, margin: int | None, tile_size: int
+) -> Iterator[tuple[Window, tuple[slice, slice], Window]]:
+    """The windows of an (N, H, W) batch to run the model on: (window, the part of its output to keep, where that
+    part goes in the result).
+
+    Images whose padded area fits in ``(tile_size + 2 * margin) ** 2`` pixels (``tile_size ** 2`` when ``margin``
+    is None) go whole, as many per window as fit; larger ones in ``tile_size`` squares, one image at a time, each
+    window reaching ``margin`` pixels past its square where the image goes on.
+    """
+    count, height, width = shape
+    budget = (tile_size + 2 * (margin or 0)) ** 2
+    area = _round_up(height, alignment) * _round_up(width, alignment)
+    everything = slice(None)
+    if margin is None or area <= budget:
+        per_window = max(1, budget // area)
+        for start in range(0, count, per_window):
+            images = slice(start, start + per_window)
+            yield (images, everything, everything), (everything, everything), (images, everything, everything)
+        return
+    for index in range(count):
+        for top in range(0, height, tile_size):
+            for left in range(0, width, tile_size):
+                rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
+                columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
+                keep = (
+                    slice(top - rows.start, top - rows.start + tile_size),
+                    slice(left - columns.start, left - columns.start + tile_size),
+                )
+                image = slice(index, index + 1)
+                yield (image, rows, columns), keep, (image, slice(top, top + tile_size), slice(left, left + tile_size))
+
+
+def _predict_padded(model: keras.Model, luma: np.ndarray, multiple: int) -> np.ndarray:
+    """Chroma of a luminance batch whose sides are edge-padded to multiples of ``multiple``, cropped again."""
+    height, width = luma.shape[1:3]
+    padding = ((0, 0), (0, -height % multiple), (0, -width % multiple), (0, 0))
+    return predict_chroma(model, np.pad(luma, padding, mode="edge"), batch_size=len(luma))[:, :height, :width]
+
+
 def _read_image(path: Path) -> np.ndarray:
-    """An image file as a uint8 array: (H, W) for grayscale files, else (H, W, 3)."""
-    from PIL import Image, UnidentifiedImageError
+    """An image file, upright, as (H, W) gray or (H, W, 3) RGB: uint8 for 8-bit files, else float32 in [0, 1].
+
+    The EXIF orientation is applied (phone photos are stored sideways). Transparency is composited over white, as a
+    viewer shows the image on a white page; palette and CMYK images are converted to RGB by PIL (no colour
+    management). High bit depths keep their precision: 16-bit files are scaled by 65535; 32-bit integer files,
+    which have no standard white level, by the largest value of the narrowest of 8, 16 and 31 bits that holds
+    their values (a 16-bit image saved as int32 reads as 16-bit); float files must lie in [0, 1].
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            return np.asarray(image.convert("L" if image.mode in ("L", "I", "I;16", "1") else "RGB"))
-    except (FileNotFoundError, IsADirectoryError, UnidentifiedImageError, OSError) as error:
+            return _pixels(ImageOps.exif_transpose(image))
+    except Image.DecompressionBombError as error:
+        raise ValueError(
+            f"cannot read an image from {path}: {error} Raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
+        ) from error
+    except (FileNotFoundError, IsADirectoryError, UnidentifiedImageError, OSError, ValueError) as error:
         raise ValueError(f"cannot read an image from {path}: {error}") from error
+
+
+def _pixels(image) -> np.ndarray:
+    """The pixels of an opened PIL image, as :func:`_read_image` returns them."""
+    from PIL import Image
+
+    if image.mode.startswith("I;16"):
+        return np.asarray(image).astype(np.float32) / 65535
+    if image.mode in ("I", "F"):
+        values = np.asarray(image)
+        low, high = values.min(), values.max()
+        if image.mode == "F":
+            if not (low >= 0 and high <= 1):  # also false for NaN
+                raise ValueError(f"float pixels must be finite and lie in [0, 1], got [{low:.4g}, {high:.4g}]")
+            return values.astype(np.float32)
+        if low < 0:
+            raise ValueError(f"32-bit integer pixels must be >= 0, got values in [{low}, {high}]")
+        white = next(2**bits - 1 for bits in (8, 16, 31) if high <= 2**bits - 1)
+        return (values / white).astype(np.float32)
+    if image.has_transparency_data:
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
+    return np.asarray(image.convert("L" if image.mode in ("1", "L") else "RGB"))
 
 
 def _luminance(images: np.ndarray) -> tuple[np.ndarray, bool, np.dtype]:
     """Float32 luminance (N, H, W, 1) of ``images``, whether it was a single image, and its dtype."""
     images = np.asarray(images)
     if images.dtype == np.uint8:
-        values = images.astype(np.float32) / 255.0
+        values = images.astype(np.float32)
+        values /= 255.0
     elif images.dtype.kind == "f":
         if not np.all(np.isfinite(images)):
             raise ValueError("images contain NaN or infinite values")
         if images.size and (images.min() < 0 or images.max() > 1):
             raise ValueError(f"float images must lie in [0, 1], got [{images.min():.3g}, {images.max():.3g}]")
-        values = images.astype(np.float32)
+        values = images.astype(np.float32, copy=False)
     else:
         raise ValueError(f"images must be uint8 (0..255) or float in [0, 1], got dtype {images.dtype}")
     if images.ndim == 2:

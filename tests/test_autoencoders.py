@@ -158,3 +158,43 @@ def test_pipeline_yields_every_image_once_per_epoch_in_a_seeded_order() -> None:
         int(v) for x, _ in image_dataset(images, 16, shuffle_seed=None) for v in np.round(x.numpy()[:, 0, 0, 0] * 255)
     ]
     assert unshuffled == list(range(100))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": 0}, "epochs must be a whole number >= 1"),
+        ({"epochs": True}, "epochs must be a whole number >= 1"),
+        ({"epochs": 2.5}, "epochs must be a whole number >= 1"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"patience": -1}, "patience"),
+        ({"learning_rate": -1e-3}, "learning_rate must be a finite number > 0"),
+        ({"learning_rate": 0.0}, "learning_rate must be a finite number > 0"),
+        ({"learning_rate": float("nan")}, "learning_rate must be a finite number > 0"),
+    ],
+)
+def test_config_rejects_settings_that_cannot_train(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CAEConfig(**kwargs)
+
+
+def test_load_experiment_explains_a_config_from_another_version(tmp_path) -> None:
+    import json
+
+    save_experiment("tiny", build_cae(), {"loss": [0.1]}, CAEConfig(), directory=tmp_path)
+    config_path = tmp_path / "tiny.config.json"
+    config_path.write_text(json.dumps(json.loads(config_path.read_text()) | {"warmup_epochs": 2}))
+    with pytest.raises(ValueError, match=r"\['warmup_epochs'\].*another version.*cae_experiments tiny --retrain"):
+        load_experiment("tiny", directory=tmp_path)
+
+
+def test_truncated_model_file_is_reported_as_corrupt_not_missing(tmp_path) -> None:
+    from coursework.autoencoders import load_model_file
+
+    save_experiment("tiny", build_cae(), {"loss": [0.1]}, CAEConfig(), directory=tmp_path)
+    model_path = tmp_path / "tiny.keras"
+    model_path.write_bytes(model_path.read_bytes()[:1000])  # an interrupted copy
+    with pytest.raises(ValueError, match="truncated or corrupt.*cae_experiments tiny --retrain"):
+        load_experiment("tiny", directory=tmp_path)
+    with pytest.raises(FileNotFoundError, match="absent.keras not found"):
+        load_model_file(tmp_path / "absent.keras")

@@ -91,3 +91,34 @@ def test_colourfulness_of_a_flat_colour_is_the_offset_term() -> None:
     red = np.zeros((1, 4, 4, 3), np.float32)
     red[..., 0] = 1.0  # rg = 255, yb = 127.5, no spread
     np.testing.assert_allclose(colourfulness(red), 0.3 * np.hypot(255, 127.5))
+
+
+FLOAT_IMAGE_CALLS = {
+    "rgb_to_ycrcb": lambda x: rgb_to_ycrcb(x),
+    "ycrcb_to_rgb": lambda x: ycrcb_to_rgb(x),
+    "colourfulness": lambda x: colourfulness(x),
+    "merge_luma_chroma": lambda x: merge_luma_chroma(x[..., :1], x[..., 1:]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT_IMAGE_CALLS))
+def test_floats_in_0_to_255_are_rejected_naming_the_fix(name: str) -> None:
+    images = random_rgb((2, 4, 4, 3)) * 255  # uint8 values cast to float, the mistake: off by 255 with no other sign
+    with pytest.raises(ValueError, match="divide by 255"):
+        FLOAT_IMAGE_CALLS[name](images)
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT_IMAGE_CALLS))
+@pytest.mark.parametrize(("value", "message"), [(np.nan, "NaN"), (np.inf, "NaN or infinite"), (-0.5, r"\[0, 1\]")])
+def test_non_finite_and_negative_floats_are_rejected(name: str, value: float, message: str) -> None:
+    images = random_rgb((2, 4, 4, 3))
+    images[1, 2, 3, 0] = value
+    with pytest.raises(ValueError, match=message):
+        FLOAT_IMAGE_CALLS[name](images)
+
+
+def test_round_off_just_outside_the_unit_range_is_accepted() -> None:
+    rgb = random_rgb((1, 4, 4, 3))
+    rgb[0, 0, 0] = [-1e-7, 1 + 1e-7, 0.5]  # what the conversions' float arithmetic produces
+    np.testing.assert_allclose(ycrcb_to_rgb(rgb_to_ycrcb(rgb), clip=False), rgb, atol=1e-6)
+    assert np.isfinite(colourfulness(rgb)).all()

@@ -254,3 +254,266 @@ def test_committed_colorizers_load_and_colour_any_size() -> None:
         channels = 3 if config.target == "rgb" else 2
         assert model.output.shape[-1] == channels
         assert colorize(gray, model).shape == (40, 50, 3)
+
+
+# --- bad input: bins, temperature, training settings ---------------------------------------------------------------
+
+
+def flat_colour_images(chroma_pairs: list[tuple[float, float]], size: int = 4) -> np.ndarray:
+    """One flat uint8 image per (Cr, Cb) pair, at mid luminance."""
+    ycrcb = np.array([[0.5, cr, cb] for cr, cb in chroma_pairs], np.float32)[:, None, None, :]
+    rgb = ycrcb_to_rgb(np.broadcast_to(ycrcb, (len(chroma_pairs), size, size, 3)))
+    return np.round(rgb * 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("side", [1, 2, 3, 6, 7, 9])
+def test_gaussian_smooth_keeps_the_shape_of_grids_smaller_than_its_kernel(side: int) -> None:
+    from coursework.colorization import _gaussian_smooth
+
+    grid = np.random.default_rng(side).random((side, side + 1))
+    smoothed = _gaussian_smooth(grid, sigma=1.0)
+    assert smoothed.shape == grid.shape
+    offsets = np.arange(-3, 4)
+    kernel = np.exp(-0.5 * offsets**2) / np.exp(-0.5 * offsets**2).sum()
+    expected = np.zeros_like(grid)  # the blur by its definition: zero outside the grid
+    for row, col in np.ndindex(grid.shape):
+        for dr, dc in np.ndindex(7, 7):
+            if 0 <= row + dr - 3 < grid.shape[0] and 0 <= col + dc - 3 < grid.shape[1]:
+                expected[row, col] += kernel[dr] * kernel[dc] * grid[row + dr - 3, col + dc - 3]
+    np.testing.assert_allclose(smoothed, expected, atol=1e-12)
+
+
+def test_class_weights_of_a_coarse_grid_are_one_for_equally_common_colours() -> None:
+    images = flat_colour_images([(0.4, 0.4), (0.4, 0.6), (0.6, 0.4), (0.6, 0.6)])  # one per cell of a 2x2 grid
+    bins = fit_bins(images, bin_size=0.5, rebalance=0.0)
+    assert len(bins.centres) == 4
+    np.testing.assert_allclose(bins.weights, 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("bin_size", [0.3, 0.45, 0.33])  # centres of the last cells were 1.05, 1.125, 1.155
+def test_colour_bin_centres_lie_inside_the_unit_square_for_any_bin_size(bin_size: float) -> None:
+    primaries = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0], [0, 255, 255], [255, 0, 255]])
+    images = np.broadcast_to(primaries[:, None, None, :], (6, 4, 4, 3)).astype(np.uint8)  # Cr or Cb of 0 or 1
+    bins = fit_bins(images, bin_size=bin_size, rebalance=0.5)
+    assert bins.centres.min() >= 0 and bins.centres.max() <= 1
+    last_cell_start = (bins.cells - 1) * bin_size
+    assert bins.centres.max() == pytest.approx((last_cell_start + 1) / 2)  # the middle of the narrower last cell
+
+
+@pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan"), float("inf")])
+def test_temperature_must_be_finite_and_positive(model: keras.Model, temperature: float) -> None:
+    with pytest.raises(ValueError, match="temperature must be"):
+        ColorizerConfig(temperature=temperature)
+    with pytest.raises(ValueError, match="temperature must be"):
+        with_temperature(model, temperature)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"learning_rate": -1e-3}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_colorizer_config_rejects_settings_that_cannot_train(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ColorizerConfig(**kwargs)
+
+
+# --- colorize(): files as real photos come -------------------------------------------------------------------------
+
+
+def gradient(height: int = 24, width: int = 32) -> np.ndarray:
+    """A smooth float gray image in [0, 1]."""
+    return np.linspace(0, 1, height * width, dtype=np.float32).reshape(height, width)
+
+
+def test_colorize_reads_16_bit_png_by_its_bit_depth(model: keras.Model, tmp_path: Path) -> None:
+    gray16 = np.round(gradient() * 65535).astype(np.uint16)
+    Image.fromarray(gray16).save(tmp_path / "gray16.png")
+    expected = np.round(colorize(gray16.astype(np.float32) / 65535, model) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(colorize(tmp_path / "gray16.png", model), expected)
+
+
+@pytest.mark.parametrize(("white", "scale"), [(65535, 65535), (255, 255), (1000, 65535), (2**31 - 1, 2**31 - 1)])
+def test_colorize_scales_int32_tiff_by_the_narrowest_bit_depth_that_holds_it(
+    model: keras.Model, tmp_path: Path, white: int, scale: int
+) -> None:
+    values = np.round(gradient().astype(np.float64) * white).astype(np.int32)
+    Image.fromarray(values).save(tmp_path / "gray.tif")
+    expected = np.round(colorize((values / scale).astype(np.float32), model) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(colorize(tmp_path / "gray.tif", model), expected)
+
+
+def test_colorize_reads_float_tiff_in_the_unit_range(model: keras.Model, tmp_path: Path) -> None:
+    Image.fromarray(gradient()).save(tmp_path / "gray.tif")
+    expected = np.round(colorize(gradient(), model) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(colorize(tmp_path / "gray.tif", model), expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (gradient() * 255, r"float pixels must be finite and lie in \[0, 1\]"),
+        (np.full((8, 8), np.nan, np.float32), "float pixels must be finite"),
+        (np.round(gradient() * 100).astype(np.int32) - 50, ">= 0"),
+    ],
+)
+def test_colorize_rejects_tiff_values_it_cannot_scale(
+    model: keras.Model, tmp_path: Path, values: np.ndarray, message: str
+) -> None:
+    Image.fromarray(values).save(tmp_path / "bad.tif")
+    with pytest.raises(ValueError, match=message):
+        colorize(tmp_path / "bad.tif", model)
+
+
+@pytest.mark.parametrize(("orientation", "quarter_turns"), [(3, 2), (6, -1), (8, 1)])
+def test_colorize_applies_exif_orientation(
+    model: keras.Model, tmp_path: Path, orientation: int, quarter_turns: int
+) -> None:
+    stored = np.random.default_rng(0).integers(0, 256, (24, 32, 3), dtype=np.uint8)  # as the sensor saved it
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # the EXIF Orientation tag: how to turn the stored pixels to show them upright
+    Image.fromarray(stored).save(tmp_path / "photo.png", exif=exif)
+    upright = np.rot90(stored, quarter_turns)
+    np.testing.assert_array_equal(colorize(tmp_path / "photo.png", model), colorize(upright, model))
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_colorize_composites_transparency_over_white(model: keras.Model, tmp_path: Path, mode: str) -> None:
+    rgba = np.zeros((16, 16, 4), np.uint8)  # black where transparent, as many editors store it
+    rgba[:8, :, :3] = 60
+    rgba[:8, :, 3] = 255  # top half: opaque dark gray; bottom half: fully transparent
+    image = Image.fromarray(rgba, "RGBA")
+    if mode == "P":
+        image = image.convert("P")
+        image.info["transparency"] = image.getpixel((0, 15))
+    else:
+        image = image.convert(mode)
+    image.save(tmp_path / "transparent.png")
+    expected = np.full((16, 16), 255, np.uint8)
+    expected[:8] = 60
+    np.testing.assert_array_equal(colorize(tmp_path / "transparent.png", model), colorize(expected, model))
+
+
+def test_colorize_reads_palette_and_cmyk_files(model: keras.Model, tmp_path: Path) -> None:
+    rgb = np.random.default_rng(0).integers(0, 256, (16, 24, 3), dtype=np.uint8)
+    palette = Image.fromarray(rgb).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    palette.save(tmp_path / "palette.png")
+    np.testing.assert_array_equal(
+        colorize(tmp_path / "palette.png", model), colorize(np.asarray(palette.convert("RGB")), model)
+    )
+    cmyk = Image.new("CMYK", (24, 16), (0, 200, 255, 40))  # an orange
+    cmyk.save(tmp_path / "cmyk.tif")
+    np.testing.assert_array_equal(
+        colorize(tmp_path / "cmyk.tif", model), colorize(np.asarray(cmyk.convert("RGB")), model)
+    )
+
+
+def test_colorize_refuses_decompression_bombs_naming_the_limit(
+    model: keras.Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Image.fromarray(np.zeros((100, 100), np.uint8)).save(tmp_path / "large.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ValueError, match="MAX_IMAGE_PIXELS"):
+        colorize(tmp_path / "large.png", model)
+
+
+# --- colorize(): models and memory ---------------------------------------------------------------------------------
+
+
+def test_colorize_accepts_the_name_of_a_committed_colorizer() -> None:
+    from coursework.colorization import load_colorizer
+
+    gray = np.linspace(0, 255, 16 * 24).reshape(16, 24).astype(np.uint8)
+    expected = colorize(gray, load_colorizer("colorizer_mild_rebalance"))
+    np.testing.assert_array_equal(colorize(gray, "colorizer_mild_rebalance"), expected)
+    with pytest.raises(FileNotFoundError, match="no_such_colorizer.keras not found"):
+        colorize(gray, "no_such_colorizer")
+
+
+@pytest.mark.parametrize("bad_model", [3, Path("models/colorizer.keras"), lambda luma: luma])
+def test_colorize_rejects_a_model_of_another_type(bad_model: object) -> None:
+    with pytest.raises(TypeError, match="keras.Model, the name of a committed colorizer"):
+        colorize(np.zeros((8, 8), np.uint8), bad_model)
+
+
+def test_truncated_colorizer_file_is_reported_as_corrupt(model: keras.Model, tmp_path: Path) -> None:
+    from coursework.colorization import load_colorizer
+
+    model.save(tmp_path / "broken.keras")
+    data = (tmp_path / "broken.keras").read_bytes()
+    (tmp_path / "broken.keras").write_bytes(data[: len(data) // 2])  # an interrupted copy
+    with pytest.raises(ValueError, match="truncated or corrupt.*broken --retrain"):
+        load_colorizer("broken", directory=tmp_path)
+
+
+def test_tiling_geometry_covers_the_receptive_field(model: keras.Model) -> None:
+    from coursework.colorization import tiling_geometry
+
+    # Tiny U-Net, 3 levels: 3x3 convolutions at strides 1, 2, 4 and 2 reach 1 + 2 + 4 + 2 pixels each way, the
+    # poolings 1 + 2 more on one side, nearest upsampling 2 on the other, the bilinear one 2.5 and 1.5: 13.5 pixels
+    # either way, rounded up to a multiple of the largest stride, 4.
+    assert tiling_geometry(model) == (4, 16)
+    assert tiling_geometry(build_colorizer(CONFIGS["unet_chroma"])) == (8, 32)
+
+    class Subclassed(keras.Model):
+        def call(self, luma):
+            return keras.ops.concatenate([luma, luma], axis=-1) * 0 + 0.5
+
+    assert tiling_geometry(Subclassed()) is None  # no graph to follow: colorize runs it on whole images
+    assert colorize(np.zeros((40, 40), np.uint8), Subclassed(), tile_size=16).shape == (40, 40, 3)
+
+
+@pytest.mark.parametrize("shape", [(150, 130), (2, 97, 161, 3)])
+def test_tiled_colorize_equals_the_whole_image(model: keras.Model, shape: tuple) -> None:
+    images = np.random.default_rng(0).random(shape).astype(np.float32)
+    whole, tiled = colorize(images, model, tile_size=10_000), colorize(images, model, tile_size=32)
+    np.testing.assert_allclose(tiled, whole, atol=1e-6)  # no seams: each tile sees its whole receptive field
+
+
+def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(
+    model: keras.Model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursework.colorization as colorization
+
+    calls = []
+
+    def recording_predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = 500) -> np.ndarray:
+        calls.append(luma.shape)
+        return predict_chroma(model, luma, batch_size)
+
+    monkeypatch.setattr(colorization, "predict_chroma", recording_predict_chroma)
+    gray = np.random.default_rng(0).integers(0, 256, (1500, 2000), dtype=np.uint8)  # 3 megapixels
+    out = colorize(gray, model, tile_size=512)
+    assert out.shape == (1500, 2000, 3)
+    margin = colorization.tiling_geometry(model)[1]
+    assert len(calls) == 12 and max(n * h * w for n, h, w, _ in calls) <= (512 + 2 * margin) ** 2
+
+
+def test_colorize_peak_memory_stays_bounded_at_a_few_megapixels() -> None:
+    """A 3-megapixel image through a small U-Net with 16 colour classes: the whole image at once needs about 450 MB
+    beyond the arrays in and out; tiles of 512 pixels about 75 MB (TensorFlow's memory is outside tracemalloc's
+    view, so this measures the process's peak resident size)."""
+    import subprocess
+    import sys
+
+    script = """
+import resource
+import keras
+import numpy as np
+from coursework.colorization import build_unet, colorize, colorizer_from_logits
+keras.utils.set_random_seed(0)
+centres = np.random.default_rng(0).random((16, 2)).astype(np.float32)
+model = colorizer_from_logits(build_unet((4, 4, 4), head_channels=16), centres, 0.38)
+colorize(np.zeros((64, 64), np.uint8), model)
+gray = np.random.default_rng(0).integers(0, 256, (1536, 2048), dtype=np.uint8)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+colorize(gray, model)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    growth_mb = float(result.stdout.split()[-1])
+    assert growth_mb < 200, f"colorize grew the process by {growth_mb:.0f} MB on 3 megapixels"
