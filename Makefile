@@ -4,8 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+REPORT_DIR ?= report
+# MathJax 3 for the HTML report, from the npm registry, pinned by version and checksum: copied beside the pages so
+# that their maths typesets with no network (nbconvert's default loads MathJax 2 from a CDN).
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+MATHJAX_PACKAGE := build/mathjax-$(MATHJAX_VERSION).tgz
 
-.PHONY: setup report test lint benchmark clean
+.PHONY: setup data report html check-report test lint benchmark clean
 
 setup: $(STAMP)
 
@@ -15,11 +21,36 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt -e .
 	touch $@
 
+# CIFAR-10 found (or downloaded into keras' cache when there is no copy), decoded and cached under data/, so that
+# the download's progress and the decode's wait show here rather than in the notebooks' saved outputs.
+data: setup
+	$(BIN)/python -m coursework.data
+
 # Execute every notebook in place (figures land in figures/), then render them as static HTML in report/.
-report: setup
+report: setup data
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
-	$(BIN)/jupyter nbconvert --to html --output-dir report $(NOTEBOOKS)
-	@echo "Report: $(addprefix report/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
+	$(MAKE) --no-print-directory html
+	@echo "Report: $(addprefix $(REPORT_DIR)/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
+
+# Render the notebooks as they are, without executing them, into $(REPORT_DIR)/ with MathJax beside the pages.
+html: setup $(MATHJAX_PACKAGE)
+	$(BIN)/jupyter nbconvert --to html --template-file templates/report.html.j2 \
+		--HTMLExporter.mathjax_url=mathjax/tex-chtml-full.js --output-dir $(REPORT_DIR) $(NOTEBOOKS)
+	rm -rf $(REPORT_DIR)/mathjax && mkdir -p $(REPORT_DIR)/mathjax
+	tar -xzf $(MATHJAX_PACKAGE) -C $(REPORT_DIR)/mathjax --strip-components=2 package/es5
+
+$(MATHJAX_PACKAGE):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	echo "$(MATHJAX_SHA256)  $@" | sha256sum --check --quiet || { rm -f $@; exit 1; }
+
+# Open the committed notebooks, rendered as `make html` does, in headless Chromium with no network and check that
+# every formula is typeset (tests/check_report.py). Installs Debian's chromium when it is missing (needs root and
+# apt). Run by hand, not by `make test`.
+check-report: setup
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	pages=$$(mktemp -d) && trap 'rm -rf "$$pages"' EXIT && \
+		$(MAKE) --no-print-directory html REPORT_DIR=$$pages && $(BIN)/python tests/check_report.py $$pages/*.html
 
 # Lint, unit tests and the notebooks (nbval re-executes them and compares the cells marked NBVAL_CHECK_OUTPUT);
 # figures from that run go to a temporary folder, so the committed figures/ stay as `make report` made them.
@@ -40,4 +71,4 @@ benchmark: setup
 	$(BIN)/python benchmarks/notebook_memory.py
 
 clean:
-	rm -rf $(VENV) report .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(REPORT_DIR) $(MATHJAX_PACKAGE) .pytest_cache .ruff_cache

@@ -1,7 +1,8 @@
 """CIFAR-10 from whatever copy a user has, as the arrays ``keras.datasets.cifar10.load_data()`` returns.
 
 Accepted sources (argument ``source``, else the environment variable ``CIFAR10_SOURCE``, else keras' cached
-download in ``~/.keras/datasets``; ``~`` is expanded):
+download in ``~/.keras/datasets``, else a download there of the official archive, checksum enforced, as
+``keras.datasets.cifar10.load_data()`` does; ``~`` is expanded):
 
 * the official ``cifar-10-batches-py/`` folder (``data_batch_1..5``, ``test_batch``), or the folder holding it;
 * the official ``cifar-10-python.tar.gz`` archive, read without extracting it;
@@ -11,9 +12,10 @@ download in ``~/.keras/datasets``; ``~`` is expanded):
   otherwise images come sorted by class, then file name, and a warning says so.
 
 Decoded arrays are cached as ``.npy`` files under the git-ignored ``data/`` folder, so a second load takes about
-0.6 s. The cache key is a SHA-256 over the source's path and everything a decode reads: the content of
-each archive, batch file and labels file (or the labels file's absence), and the name, size and modification time
-of every file in an image folder. Guarantees:
+0.6 s; a decode (seconds for the official archive, 10-15 s for the JPEG copy) is announced by a line on stderr.
+The cache key is a SHA-256 over the source's path and everything a decode reads: the content of each archive, batch
+file and labels file (or the labels file's absence), and the name, size and modification time of every file in an
+image folder. Guarantees:
 
 * a changed source is decoded again, never served stale (except an image-folder file rewritten with the same size
   and modification time, which only its content would reveal); a source that changes while it is decoded is not
@@ -31,6 +33,8 @@ import io
 import json
 import os
 import pickle
+import secrets
+import sys
 import tarfile
 import tempfile
 import warnings
@@ -50,6 +54,16 @@ ORDER_LABELS_FILE = "cifar10-official-order-labels.npz"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 BATCH_NAMES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch")
 CACHE_FORMAT = 2  # part of the cache key: bump it when decoding or the cache layout changes
+# The official archive and its SHA-256, as keras.datasets.cifar10.load_data() downloads it (module-level: tests
+# point them at a local server).
+ARCHIVE_NAME = "cifar-10-python.tar.gz"
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+CIFAR10_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
+_HOW_TO_PROVIDE = (
+    "load_cifar10(source=...) or the environment variable CIFAR10_SOURCE, pointing at "
+    f"{ARCHIVE_NAME}, the cifar-10-batches-py/ folder, or an image folder/zip with train/<class>/ and "
+    "test/<class>/ (e.g. CIFAR10_SOURCE=../shared/data/cifar10/cifar10-jpeg.zip)."
+)
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -72,7 +86,11 @@ def load_cifar10(
     path = _resolve_source(source)
     cache = _cache_path(path, Path(cache_dir).expanduser()) if cache_dir is not None else None
     cached = _read_cache(cache) if cache is not None else None
-    arrays, official_order = cached if cached is not None else _decode(path)
+    if cached is None:
+        _announce_decode(path, cache is not None)
+        arrays, official_order = _decode(path)
+    else:
+        arrays, official_order = cached
     if not official_order:
         warnings.warn(
             f"{ORDER_LABELS_FILE} not found beside {path}: images are ordered by class and file name, "
@@ -121,8 +139,9 @@ def split(
 
 
 def _resolve_source(source: str | os.PathLike | None) -> Path:
-    tried = []
+    """The source to read: ``source``, else ``CIFAR10_SOURCE``, else keras' cache, else a fresh download."""
     candidates = []
+    download_to = None
     if source is not None:
         if not os.fspath(source).strip():
             raise DataError(
@@ -133,23 +152,52 @@ def _resolve_source(source: str | os.PathLike | None) -> Path:
     elif os.environ.get("CIFAR10_SOURCE"):
         candidates.append(("CIFAR10_SOURCE", Path(os.environ["CIFAR10_SOURCE"]).expanduser()))
     else:
-        keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
+        keras_datasets = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
         candidates += [
-            ("keras cache", keras_home / "cifar-10-batches-py-target" / "cifar-10-batches-py"),
-            ("keras cache", keras_home / "cifar-10-batches-py"),
-            ("keras cache", keras_home / "cifar-10-python.tar.gz"),
+            ("keras cache", keras_datasets / "cifar-10-batches-py-target" / "cifar-10-batches-py"),
+            ("keras cache", keras_datasets / "cifar-10-batches-py"),
+            ("keras cache", keras_datasets / ARCHIVE_NAME),
         ]
-    for origin, path in candidates:
+        download_to = keras_datasets / ARCHIVE_NAME
+    for _, path in candidates:
         if path.exists():
             return path.resolve()
-        tried.append(f"{origin}: {path}")
-    raise DataError(
-        "CIFAR-10 not found. Tried:\n  "
-        + "\n  ".join(tried)
-        + "\nProvide it with load_cifar10(source=...) or the environment variable CIFAR10_SOURCE, pointing at "
-        "the cifar-10-batches-py/ folder, cifar-10-python.tar.gz, or an image folder/zip with "
-        "train/<class>/ and test/<class>/ (e.g. ../shared/data/cifar10/cifar10-jpeg.zip)."
-    )
+    tried = [f"{origin}: {path}" for origin, path in candidates]
+    if download_to is not None:
+        return _download(download_to, tried)
+    raise DataError("CIFAR-10 not found. Tried:\n  " + "\n  ".join(tried) + f"\nProvide it with {_HOW_TO_PROVIDE}")
+
+
+def _download(target: Path, tried: list[str]) -> Path:
+    """Download the official archive to ``target`` (keras' cache) with keras' ``get_file``, which checks its SHA-256.
+
+    The download goes to a temporary name that is renamed only once its checksum matched, so a failed, refused or
+    interrupted download never leaves a bad archive where the next load would take it for the real one.
+    """
+    partial = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    try:
+        from keras.utils import get_file  # imports TensorFlow (seconds): only when a download is needed
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # An absolute cache_subdir is used as it is (keras would otherwise fall back to /tmp/.keras).
+        get_file(
+            fname=partial.name,
+            origin=CIFAR10_URL,
+            file_hash=CIFAR10_SHA256,
+            cache_dir=target.parent,
+            cache_subdir=str(target.parent),
+        )
+        os.replace(partial, target)
+    except Exception as error:  # keras reports a failed fetch as a bare Exception and a wrong checksum as ValueError
+        raise DataError(
+            "CIFAR-10 not found, and downloading it failed. Tried:\n  "
+            + "\n  ".join(tried)
+            + f"\n  download: {CIFAR10_URL} -> {target} ({type(error).__name__}: {error})\n"
+            + f"Offline, copy {ARCHIVE_NAME} from elsewhere to {target}, or point at a copy with {_HOW_TO_PROVIDE}"
+        ) from error
+    finally:
+        partial.unlink(missing_ok=True)  # gone after a success; removes a download that failed its checksum
+    return target.resolve()
 
 
 def _kind(path: Path) -> str:
@@ -183,6 +231,16 @@ def _is_hidden(parts: tuple[str, ...]) -> bool:
 def _visible_files(root: Path) -> list[Path]:
     """Every file under ``root`` that is not hidden, sorted."""
     return [file for file in sorted(root.rglob("*")) if file.is_file() and not _is_hidden(file.relative_to(root).parts)]
+
+
+def _announce_decode(path: Path, cached_afterwards: bool) -> None:
+    """Say on stderr that a decode starts and how long it takes (measured on 2 CPU cores): a silent 15 s looks hung.
+
+    Cached loads say nothing, so a notebook that loads from the cache keeps a clean output.
+    """
+    duration = "10-15 s" if _kind(path) in ("images", "zip") else "a few seconds"
+    after = "cached afterwards" if cached_afterwards else "not cached: cache_dir=None"
+    print(f"decoding CIFAR-10 from {path} ({duration}, {after})", file=sys.stderr, flush=True)
 
 
 def _decode(path: Path) -> tuple[Arrays, bool]:
@@ -475,3 +533,16 @@ def _write_atomically(final: Path, write: Callable[[BinaryIO], object]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def main() -> None:
+    """``python -m coursework.data``: find, or else download, CIFAR-10 and fill the cache, before any notebook runs."""
+    try:
+        (x_train, _), (x_test, _) = load_cifar10()
+    except DataError as error:
+        raise SystemExit(f"error: {error}") from None
+    print(f"CIFAR-10 ready: {len(x_train):,} training and {len(x_test):,} test images, cached in {DATA_DIR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,15 +2,18 @@
 
 import errno
 import hashlib
+import http.server
 import io
 import os
 import pickle
 import shutil
+import socket
 import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
 import zlib
@@ -162,11 +165,20 @@ def test_environment_variable_is_used(tmp_path: Path, monkeypatch) -> None:
     assert_same(load(None, tmp_path), arrays)
 
 
-def test_missing_source_says_what_was_tried(tmp_path: Path, monkeypatch) -> None:
+def test_missing_source_offline_says_what_was_tried(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("CIFAR10_SOURCE", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    with pytest.raises(DataError, match=r"(?s)CIFAR-10 not found.*keras cache.*CIFAR10_SOURCE"):
+    monkeypatch.setattr(data_module, "CIFAR10_URL", unreachable_url())
+    with pytest.raises(
+        DataError, match=r"(?s)CIFAR-10 not found, and downloading it failed.*keras cache.*download: .*CIFAR10_SOURCE"
+    ):
         load(None, tmp_path)
+    assert not list((tmp_path / "keras" / "datasets").iterdir()), "a failed download left a file behind"
+
+
+def test_missing_explicit_source_says_what_was_tried(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"(?s)CIFAR-10 not found. Tried:.*argument source: .*nowhere.*CIFAR10_SOURCE"):
+        load(tmp_path / "nowhere", tmp_path)
 
 
 def test_truncated_tar_gz(tmp_path: Path) -> None:
@@ -531,3 +543,83 @@ def test_tilde_in_source_is_expanded(tmp_path: Path, monkeypatch) -> None:
     assert_same(load("~/cifar-10-batches-py", tmp_path), arrays)
     monkeypatch.setenv("CIFAR10_SOURCE", "~/cifar-10-batches-py")
     assert_same(load(None, tmp_path), arrays)
+
+
+def unreachable_url() -> str:
+    """A loopback URL that refuses connections: a port that was free a moment ago, as offline as it gets."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/cifar-10-python.tar.gz"
+
+
+@pytest.fixture
+def archive_server(tmp_path: Path, monkeypatch):
+    """Serve a synthetic official archive over loopback HTTP, as the CIFAR-10 site would; yields (arrays, requests).
+
+    ``CIFAR10_URL`` and ``CIFAR10_SHA256`` point at it, ``KERAS_HOME`` at an empty folder, and proxies are bypassed.
+    """
+    arrays = synthetic()
+    archive = write_tar(tmp_path / "served" / "cifar-10-python.tar.gz", arrays).read_bytes()
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(archive)))
+            self.end_headers()
+            self.wfile.write(archive)
+
+        def log_message(self, *args) -> None:  # keep the test output quiet
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(data_module, "CIFAR10_URL", f"http://127.0.0.1:{server.server_port}/cifar-10-python.tar.gz")
+    monkeypatch.setattr(data_module, "CIFAR10_SHA256", hashlib.sha256(archive).hexdigest())
+    monkeypatch.delenv("CIFAR10_SOURCE", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    yield arrays, requests
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_download_when_no_copy_is_found_then_reuse_it(tmp_path: Path, archive_server) -> None:
+    arrays, requests = archive_server
+    assert_same(load(None, tmp_path), arrays)
+    downloaded = tmp_path / "keras" / "datasets" / "cifar-10-python.tar.gz"
+    assert downloaded.is_file() and requests == ["/cifar-10-python.tar.gz"]
+    assert [file.name for file in downloaded.parent.iterdir()] == [downloaded.name], "temporary download left over"
+    assert_same(load_cifar10(cache_dir=None, expected_sizes=SIZES), arrays)
+    assert len(requests) == 1, "the archive in keras' cache was downloaded again"
+
+
+def test_download_with_a_wrong_checksum_is_refused_and_removed(tmp_path: Path, archive_server, monkeypatch) -> None:
+    _, requests = archive_server
+    monkeypatch.setattr(data_module, "CIFAR10_SHA256", "0" * 64)
+    with pytest.raises(DataError, match=r"(?s)downloading it failed.*file hash does not match.*CIFAR10_SOURCE"):
+        load(None, tmp_path)
+    assert len(requests) == 1
+    assert not list((tmp_path / "keras" / "datasets").iterdir()), "the refused download was kept"
+
+
+def test_a_decode_is_announced_and_a_cached_load_is_silent(tmp_path: Path, capsys) -> None:
+    path = write_tar(tmp_path / "cifar-10-python.tar.gz", synthetic())
+    load(path, tmp_path)
+    assert capsys.readouterr().err == f"decoding CIFAR-10 from {path} (a few seconds, cached afterwards)\n"
+    load(path, tmp_path)
+    assert capsys.readouterr().err == ""
+
+
+def test_module_entry_point_reports_a_missing_source_without_a_traceback(tmp_path: Path) -> None:
+    environment = {**os.environ, "CIFAR10_SOURCE": str(tmp_path / "nowhere.tar.gz")}
+    result = subprocess.run(
+        [sys.executable, "-m", "coursework.data"], env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert "error: CIFAR-10 not found" in result.stderr and "Traceback" not in result.stderr
