@@ -2,23 +2,34 @@
 
 Trains the same autoencoder (the reference model, or any experiment of coursework.cae_experiments) for the same
 number of Adam steps (batch 64, MSE) in each of these ways, each in its own process, so that peak memory is its own
-and each Keras backend is chosen before Keras is imported:
+and each Keras backend and TensorFlow setting is chosen before Keras is imported:
 
-  project         coursework.autoencoders: tf.data keeps uint8 images, converts each batch to float, and runs 32
-                  steps per call of the compiled training function (TensorFlow)
-  fit-tensorflow  model.fit on float32 NumPy arrays, Keras on TensorFlow
-  fit-jax         the same, Keras on JAX            (skipped if jax is not installed)
-  fit-torch       the same, Keras on PyTorch        (skipped if torch is not installed)
-  pytorch-loop    a plain PyTorch training loop of the same layers, Adam and loss (skipped without torch)
+  project             coursework.autoencoders: tf.data keeps uint8 images, converts each batch to float, and runs 32
+                      steps per call of the compiled training function (TensorFlow with oneDNN, which importing
+                      coursework turns on)
+  project-onednn-off  the same with TF_ENABLE_ONEDNN_OPTS=0: TensorFlow's Eigen kernels, its own default on CPUs
+                      without AVX-512 VNNI/BF16 or AMX (e.g. AVX2-only AMD EPYC), so the gain is measured in one run
+  fit-tensorflow      model.fit on float32 NumPy arrays, Keras on TensorFlow (oneDNN as for project)
+  fit-jax             the same, Keras on JAX            (skipped if jax is not installed)
+  fit-torch           the same, Keras on PyTorch        (skipped if torch is not installed)
+  pytorch-loop        a plain PyTorch training loop of the same layers, Adam and loss (skipped without torch)
 
 Warm-up steps (tracing, compilation, first allocations) are excluded. Each variant runs --repeats times, in rounds;
-prints the median images/s (and range), its ratio to the plain PyTorch loop, the validation MSE after the same
-steps, and the peak resident memory of each process.
+one line per run as it finishes (ending in its RESULT as JSON), then per variant the median images/s (and range),
+its ratio to the plain PyTorch loop and to the physical limit (see PHYSICAL_LIMIT), the validation MSE after the
+same steps, the peak resident memory of each process, and the kernels it ran on: oneDNN on or off, the vector ISA,
+the thread counts. The first line gives the CPU's ISA flags and any kernel settings from the environment.
 
     python benchmarks/autoencoder.py                         # reference model, 750 timed steps (one epoch)
     python benchmarks/autoencoder.py --model study_one_pool_32_8
     python benchmarks/autoencoder.py --smoke                 # a few steps on synthetic images (CI)
     python benchmarks/autoencoder.py --quality --epochs 10   # same quality? project path vs plain fit, full training
+
+The other kind of CPU, emulated by hand on an AVX-512 machine (never in tests, CI or make): AVX2 kernels for
+oneDNN (TensorFlow and PyTorch) and for PyTorch's own kernels; project-onednn-off is then what TensorFlow runs on an
+AVX2 machine by default, and TF_ENABLE_ONEDNN_OPTS=0 in front makes every TensorFlow row so:
+
+    ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 python benchmarks/autoencoder.py
 
 Benchmark-only dependencies: pip install -r benchmarks/requirements.txt
 """
@@ -36,9 +47,17 @@ import time
 
 import numpy as np
 
-VARIANTS = ("project", "fit-tensorflow", "fit-jax", "fit-torch", "pytorch-loop")
+import coursework  # first: it sets TensorFlow's switches (oneDNN, logging) before anything imports TensorFlow
+
+VARIANTS = ("project", "project-onednn-off", "fit-tensorflow", "fit-jax", "fit-torch", "pytorch-loop")
 NEEDS = {"fit-jax": "jax", "fit-torch": "torch", "pytorch-loop": "torch"}
 BATCH = 64
+# A training step of the reference model costs about 8 MFLOP per image: 1.33 M multiply-adds forward, about three
+# times that with the backward pass. 2 AVX2 cores peak at about 160 GFLOP/s in float32 (2 FMA units x 8 lanes x 2
+# FLOP x 2.5 GHz each): roughly 20,000 images/s, which no framework reaches on convolutions this small.
+PHYSICAL_LIMIT = 20_000
+ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile")
+KNOBS = ("TF_ENABLE_ONEDNN_OPTS", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "XLA_FLAGS")
 
 
 def load_images(smoke: bool, train: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -74,12 +93,13 @@ def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warm
 
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())
-    if variant == "project":
+    project = variant.startswith("project")
+    if project:
         compile_cae(model, config)
     else:
         plain_compile(model, config)
     warm, timed = x_train[: warmup * BATCH], x_train[warmup * BATCH :]
-    if variant == "project":
+    if project:
         model.fit(image_dataset(warm, BATCH, shuffle_seed=0), epochs=1, verbose=0)
         start = time.perf_counter()
         model.fit(image_dataset(timed, BATCH, shuffle_seed=0), epochs=1, verbose=0)
@@ -173,6 +193,33 @@ def quality(args: argparse.Namespace) -> None:
     print(f"  difference {project_loss / plain_loss - 1:+.1%} (target: within 2 %)")
 
 
+def kernels(variant: str) -> str:
+    """What this worker's framework runs on: oneDNN on or off, vector ISA, thread counts (call after training)."""
+    cores = len(os.sched_getaffinity(0))
+    isa = (
+        f"ISA capped at {os.environ['ONEDNN_MAX_CPU_ISA']}" if "ONEDNN_MAX_CPU_ISA" in os.environ else "CPU's best ISA"
+    )
+    if variant in ("fit-torch", "pytorch-loop"):
+        import torch
+
+        onednn = torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
+        return (
+            f"PyTorch {torch.__version__}: ATen {torch.backends.cpu.get_cpu_capability()}, "
+            f"oneDNN {f'on ({isa})' if onednn else 'off'}, "
+            f"threads {torch.get_num_threads()} intra-op / {torch.get_num_interop_threads()} inter-op"
+        )
+    if variant == "fit-jax":
+        import jax
+
+        return f"JAX {jax.__version__}: XLA CPU code for this CPU, {cores} cores"
+    import tensorflow as tf
+
+    onednn = f"on ({isa})" if coursework.onednn_enabled() else "off (Eigen)"
+    intra = tf.config.threading.get_intra_op_parallelism_threads() or f"{cores} (auto)"
+    inter = tf.config.threading.get_inter_op_parallelism_threads() or f"{cores} (auto)"
+    return f"TensorFlow {tf.__version__}: oneDNN {onednn}, threads {intra} intra-op / {inter} inter-op"
+
+
 def worker(args: argparse.Namespace) -> None:
     """Run one variant in this process and print its result as one JSON line."""
     from coursework.cae_experiments import EXPERIMENTS
@@ -183,7 +230,13 @@ def worker(args: argparse.Namespace) -> None:
         seconds, val_mse = run_pytorch(config, x_train, x_val, args.warmup)
     else:
         seconds, val_mse = run_keras(args.variant, config, x_train, x_val, args.warmup)
-    result = {"images_per_s": args.steps * BATCH / seconds, "val_mse": val_mse, "peak_mb": peak_memory_mb()}
+    result = {
+        "variant": args.variant,
+        "images_per_s": args.steps * BATCH / seconds,
+        "val_mse": val_mse,
+        "peak_mb": peak_memory_mb(),
+        "kernels": kernels(args.variant),
+    }
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -192,7 +245,9 @@ def measure(variant: str, args: argparse.Namespace) -> dict | str:
     if variant in NEEDS and importlib.util.find_spec(NEEDS[variant]) is None:
         return f"skipped: {NEEDS[variant]} is not installed (pip install -r benchmarks/requirements.txt)"
     backend = variant.removeprefix("fit-") if variant.startswith("fit-") else "tensorflow"
-    env = os.environ | {"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = os.environ | {"KERAS_BACKEND": backend}
+    if variant == "project-onednn-off":
+        env["TF_ENABLE_ONEDNN_OPTS"] = "0"
     command = [sys.executable, __file__, "--worker", variant, "--model", args.model]
     command += ["--steps", str(args.steps), "--warmup", str(args.warmup)] + (["--smoke"] if args.smoke else [])
     completed = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -200,6 +255,17 @@ def measure(variant: str, args: argparse.Namespace) -> dict | str:
     if completed.returncode != 0 or not lines:
         raise RuntimeError(f"{variant} failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
     return json.loads(lines[-1].removeprefix("RESULT "))
+
+
+def machine() -> str:
+    """The CPU, its vector ISA flags and the kernel settings the workers get: what the figures hold for."""
+    with open("/proc/cpuinfo") as cpuinfo:
+        info = cpuinfo.read()
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    present = " ".join(flag for flag in ISA_FLAGS if flag in flags) or "none of " + " ".join(ISA_FLAGS)
+    knobs = " ".join(f"{knob}={os.environ[knob]}" for knob in KNOBS if knob in os.environ) or "none"
+    return f"CPU: {model}, {len(os.sched_getaffinity(0))} cores, ISA flags: {present}; environment: {knobs}"
 
 
 def main() -> None:
@@ -222,30 +288,48 @@ def main() -> None:
     if args.variant:
         worker(args)
         return
+    print(machine())
     print(
-        f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps, "
-        f"{os.cpu_count()} CPUs{', synthetic images (smoke)' if args.smoke else ', CIFAR-10'}"
+        f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps"
+        f"{', synthetic images (smoke)' if args.smoke else ', CIFAR-10'}; one line per run as it finishes",
+        flush=True,
     )
     # Rounds of every variant in turn, so that a slow spell of a shared machine hits all of them alike.
     runs: dict[str, list[dict] | str] = {variant: [] for variant in args.variants}
-    for _ in range(args.repeats):
+    for round_ in range(1, args.repeats + 1):
         for variant in args.variants:
-            if not isinstance(runs[variant], str):
-                result = measure(variant, args)
-                runs[variant] = result if isinstance(result, str) else [*runs[variant], result]
+            if isinstance(runs[variant], str):
+                continue
+            start = time.perf_counter()
+            result = measure(variant, args)
+            if isinstance(result, str):
+                runs[variant] = result
+                print(f"  {variant}: {result}", flush=True)
+                continue
+            runs[variant].append(result)
+            print(
+                f"  run {round_}/{args.repeats} {variant:<18} {result['images_per_s']:>7.0f} images/s "
+                f"({time.perf_counter() - start:.0f} s in all)  RESULT {json.dumps(result)}",
+                flush=True,
+            )
     speed = {v: float(np.median([r["images_per_s"] for r in rs])) for v, rs in runs.items() if not isinstance(rs, str)}
-    print(f"median of {args.repeats} runs each; range in brackets")
-    print(f"{'variant':<16} {'images/s':>19} {'vs PyTorch loop':>16} {'val MSE':>9} {'peak MB':>8}")
+    print(f"median of {args.repeats} runs each; range in brackets; limit: about {PHYSICAL_LIMIT:,} images/s")
+    print(f"{'variant':<18} {'images/s':>19} {'vs PyTorch loop':>16} {'of limit':>9} {'val MSE':>9} {'peak MB':>8}")
     for variant, results in runs.items():
         if isinstance(results, str):
-            print(f"{variant:<16} {results}")
+            print(f"{variant:<18} {results}")
             continue
         rates = [result["images_per_s"] for result in results]
         spread = f"{speed[variant]:.0f} ({min(rates):.0f}-{max(rates):.0f})"
         ratio = f"{speed[variant] / speed['pytorch-loop']:.2f}x" if "pytorch-loop" in speed else "-"
         val_mse = float(np.median([result["val_mse"] for result in results]))
         peak = max(result["peak_mb"] for result in results)
-        print(f"{variant:<16} {spread:>19} {ratio:>16} {val_mse:>9.5f} {peak:>8.0f}")
+        limit = f"{speed[variant] / PHYSICAL_LIMIT:.0%}"
+        print(f"{variant:<18} {spread:>19} {ratio:>16} {limit:>9} {val_mse:>9.5f} {peak:>8.0f}")
+    print("kernels:")
+    for variant, results in runs.items():
+        if not isinstance(results, str):
+            print(f"  {variant:<18} {results[-1]['kernels']}")
 
 
 if __name__ == "__main__":

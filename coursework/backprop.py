@@ -15,6 +15,8 @@ A single :class:`Network` is trained as a stack of one, through the same code.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,21 +35,42 @@ __all__ = [
 
 
 class Activation(NamedTuple):
-    """An elementwise nonlinearity and its derivative written in terms of its own output."""
+    """An elementwise nonlinearity and its derivative written in terms of its own output.
 
-    value: Callable[[np.ndarray], np.ndarray]
-    derivative_from_output: Callable[[np.ndarray], np.ndarray]
+    Both take an optional ``out`` array (which may be the input itself), so that the full-batch training loop
+    reuses its buffers instead of allocating arrays every epoch; the arithmetic is the same either way. Sigmoid's
+    ``exp(-z)`` overflows to inf for z < -709, where ``1 / (1 + inf) = 0`` is the right limit: callers silence
+    the warning with ``np.errstate(over="ignore")``, once per pass rather than per call (for arrays this small
+    the context manager costs more than the arithmetic).
+    """
+
+    value: Callable[..., np.ndarray]
+    derivative_from_output: Callable[..., np.ndarray]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp(-z) overflows to inf for z < -709, where 1 / (1 + inf) = 0 is the right limit: silence the warning.
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``1 / (1 + exp(-z))``, computed in ``out``."""
+    out = np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, 1.0, out)
+    return np.divide(1.0, out, out)
+
+
+def _sigmoid_derivative(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a (1 - a)`` for sigmoid outputs ``a``."""
+    out = np.subtract(1.0, a, out)
+    return np.multiply(out, a, out)
+
+
+def _tanh_derivative(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``1 - a^2`` for tanh outputs ``a``."""
+    out = np.multiply(a, a, out)
+    return np.subtract(1.0, out, out)
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(_sigmoid, lambda a: a * (1.0 - a)),
-    "tanh": Activation(np.tanh, lambda a: 1.0 - a * a),
+    "sigmoid": Activation(_sigmoid, _sigmoid_derivative),
+    "tanh": Activation(np.tanh, _tanh_derivative),
 }
 
 
@@ -66,7 +89,7 @@ INITIALISERS: dict[str, Callable[[np.random.Generator, tuple[int, ...], int, int
 
 def encoder_dataset(n: int = 8) -> tuple[np.ndarray, np.ndarray]:
     """Return the n one-hot vectors as inputs ``X`` and as targets ``Y`` (the n-?-n encoder task)."""
-    if not isinstance(n, (int, np.integer)) or n < 2:
+    if not _is_integer(n) or n < 2:
         raise ValueError(f"encoder_dataset needs an integer n >= 2, got {n!r}")
     eye = np.eye(n)
     return eye, eye.copy()
@@ -134,7 +157,7 @@ class Network:
         seed: int = 0,
     ) -> None:
         sizes = tuple(layer_sizes)
-        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+        if len(sizes) < 2 or not all(_is_integer(s) and s >= 1 for s in sizes):
             raise ValueError(f"layer_sizes must list at least 2 positive integers, got {layer_sizes!r}")
         weight_initialiser = _choose(init, INITIALISERS, "init")
         bias_initialiser = _choose(bias_init, INITIALISERS, "bias_init")
@@ -209,8 +232,9 @@ def _forward(
 ) -> list[np.ndarray]:
     """Stacked forward pass: ``x`` is (samples, in) or (K, samples, in); returns ``[x, a_1, ..., a_L]``."""
     activations = [x]
-    for w, b in zip(weights, biases):
-        activations.append(activation.value(activations[-1] @ w + b[:, None, :]))
+    with np.errstate(over="ignore"):
+        for w, b in zip(weights, biases):
+            activations.append(activation.value(activations[-1] @ w + b[:, None, :]))
     return activations
 
 
@@ -292,6 +316,8 @@ def train_stacked(
     """
     if not networks:
         raise ValueError("train_stacked needs at least one network")
+    if len({id(net) for net in networks}) != len(networks):
+        raise ValueError("train_stacked got the same Network object more than once; pass distinct networks")
     first = networks[0]
     for net in networks:
         if (net.layer_sizes, net.activation) != (first.layer_sizes, first.activation):
@@ -300,11 +326,13 @@ def train_stacked(
                 f"{net.layer_sizes}/{net.activation!r} and {first.layer_sizes}/{first.activation!r}"
             )
     X, Y = _check_data(X, Y, first.layer_sizes)
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not _is_integer(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     samples = X.shape[0]
-    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= samples):
+    if batch_size is not None and (not _is_integer(batch_size) or not 1 <= batch_size <= samples):
         raise ValueError(f"batch_size must be an integer in 1..{samples} (samples), got {batch_size!r}")
+    if log_every is not None and (not _is_integer(log_every) or log_every < 1):
+        raise ValueError(f"log_every must be a positive integer or None, got {log_every!r}")
     count = len(networks)
     rates = _per_network(learning_rate, count, "learning_rate", positive=True)
     decays = _per_network(weight_decay, count, "weight_decay", positive=False)
@@ -312,34 +340,32 @@ def train_stacked(
     weights = [np.stack(layer) for layer in zip(*(net.weights for net in networks))]
     biases = [np.stack(layer) for layer in zip(*(net.biases for net in networks))]
 
-    batches = _batch_orders(networks, samples, epochs, batch_size)
     losses = np.empty((count, epochs))
     accuracies = np.empty((count, epochs))
-    target_class = Y.argmax(axis=1)
-    for epoch in range(epochs):
-        epoch_loss = np.zeros(count)
-        epoch_hits = np.zeros(count)
-        for rows in next(batches):
-            x = X if rows is None else X[rows]
-            y = Y if rows is None else Y[rows]
-            activations = _forward(weights, biases, x, activation)
-            output = activations[-1]
-            grads_w, grads_b = _backward(weights, activations, y, activation, decays)
-            for w, b, gw, gb in zip(weights, biases, grads_w, grads_b):
-                w -= rates * gw
-                b -= rates[:, 0] * gb
-            error = output - y
-            epoch_loss += np.einsum("kij,kij->k", error, error) / y.shape[1]
-            labels = target_class if rows is None else target_class[rows]
-            epoch_hits += np.sum(output.argmax(axis=-1) == labels, axis=-1)
-        losses[:, epoch] = epoch_loss / samples
-        accuracies[:, epoch] = epoch_hits / samples
-        if log_every and ((epoch + 1) % log_every == 0 or epoch + 1 == epochs):
-            print(
-                f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}  "
-                f"mean loss {losses[:, epoch].mean():.6f}  mean accuracy {accuracies[:, epoch].mean():.3f}",
-                flush=True,
-            )
+    log = _epoch_logger(epochs, log_every)
+    if batch_size is None:
+        _train_full_batch(weights, biases, X, Y, rates, decays, activation, losses, accuracies, log)
+    else:
+        target_class = Y.argmax(axis=1)
+        batches = _batch_orders(networks, samples, epochs, batch_size)
+        for epoch in range(epochs):
+            epoch_loss = np.zeros(count)
+            epoch_hits = np.zeros(count)
+            for rows in next(batches):
+                x, y = X[rows], Y[rows]
+                activations = _forward(weights, biases, x, activation)
+                output = activations[-1]
+                grads_w, grads_b = _backward(weights, activations, y, activation, decays)
+                for w, b, gw, gb in zip(weights, biases, grads_w, grads_b):
+                    w -= rates * gw
+                    b -= rates[:, 0] * gb
+                error = output - y
+                epoch_loss += np.einsum("kij,kij->k", error, error) / y.shape[1]
+                epoch_hits += np.sum(output.argmax(axis=-1) == target_class[rows], axis=-1)
+            losses[:, epoch] = epoch_loss / samples
+            accuracies[:, epoch] = epoch_hits / samples
+            if log is not None:
+                log(epoch, losses, accuracies)
 
     for index, net in enumerate(networks):
         net.weights = [w[index].copy() for w in weights]
@@ -347,15 +373,181 @@ def train_stacked(
     return History(losses, accuracies)
 
 
-def _batch_orders(networks: Sequence[Network], samples: int, epochs: int, batch_size: int | None):
-    """Yield, per epoch, the index arrays of its mini-batches: (K, batch) rows, or ``[None]`` (full batch).
+def _is_integer(value: object) -> bool:
+    """An int or NumPy integer, but not a bool (``epochs=True`` is a mistake, not one epoch)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _epoch_logger(epochs: int, log_every: int | None) -> Callable[[int, np.ndarray, np.ndarray], None] | None:
+    """A function of (epoch, losses, accuracies) that prints the mean loss and accuracy every ``log_every`` epochs
+    (and after the last); None without ``log_every``, so that training skips the call."""
+    if not log_every:
+        return None
+
+    def log(epoch: int, losses: np.ndarray, accuracies: np.ndarray) -> None:
+        if (epoch + 1) % log_every == 0 or epoch + 1 == epochs:
+            print(
+                f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}  "
+                f"mean loss {losses[:, epoch].mean():.6f}  mean accuracy {accuracies[:, epoch].mean():.3f}",
+                flush=True,
+            )
+
+    return log
+
+
+def _train_full_batch(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    X: np.ndarray,
+    Y: np.ndarray,
+    rates: np.ndarray,
+    decays: np.ndarray,
+    activation: Activation,
+    losses: np.ndarray,
+    accuracies: np.ndarray,
+    log: Callable[[int, np.ndarray, np.ndarray], None] | None,
+) -> None:
+    """Full-batch gradient descent of K stacked networks, in place; fills ``losses`` and ``accuracies`` (K, epochs).
+
+    Per network, the arithmetic of :func:`_forward`, :func:`_backward` and ``w -= rate * grad``: the same products,
+    sums and updates in the same order (on the CPUs tried, the same weights to the last bit; the loss is summed in
+    another order, so it may differ there). Arranged for speed, because a sweep is thousands of epochs of tiny
+    products, whose cost is mostly per NumPy call and per pass over memory:
+
+    * Every network sees the same ``X``, so the first layer of all K networks is one matrix product ``X @ W``, with
+      ``W`` of shape (in, K * units), and so is its weight gradient ``X^T @ delta``.
+    * Activations and deltas are stored sample-major, (samples, K * units), so bias additions and elementwise steps
+      are single passes over contiguous memory; the batched products of later layers read and write the same
+      buffers through (K, samples, units) views, which matmul hands to BLAS as they are.
+    * All parameters live in one flat array and all gradients in another: the update is two calls.
+    * Every intermediate array is allocated once, and every call writes into its ``out``.
+    """
+    count, samples, layers = len(rates), X.shape[0], len(weights)
+    units = [w.shape[2] for w in weights]
+    # Parameters: every weight matrix, then every bias, in one flat array; gradients and learning rates in two more,
+    # position for position. The first layer is (in, K, units): its K matrices side by side are the (in, K * units)
+    # matrix of one product. Later weights are (K, in, out), as stacked.
+    shapes = [(X.shape[1], count, units[0])] + [w.shape for w in weights[1:]] + [b.shape for b in biases]
+    sizes = [math.prod(shape) for shape in shapes]
+    ends = list(itertools.accumulate(sizes))
+    weight_count = ends[layers - 1]
+
+    def parts(flat: np.ndarray) -> list[np.ndarray]:
+        """``flat`` cut into one array per weight matrix and bias vector, shaped as in ``shapes``."""
+        return [flat[end - size : end].reshape(shape) for end, size, shape in zip(ends, sizes, shapes)]
+
+    params, grads, step_sizes = np.empty(sum(sizes)), np.empty(sum(sizes)), np.empty(sum(sizes))
+    ws, gws, per_rate = parts(params), parts(grads), parts(step_sizes)
+    ws, bs, gws, gbs = ws[:layers], ws[layers:], gws[:layers], gws[layers:]
+    for target, source in zip(ws + bs, [weights[0].transpose(1, 0, 2)] + weights[1:] + biases):
+        target[...] = source
+    for target, rate in zip(per_rate, [rates.reshape(1, count, 1)] + [rates] * (layers - 1) + [rates[:, 0]] * layers):
+        target[...] = rate
+    use_decay = bool(np.any(decays))  # skip the decay term's products when every decay is zero
+    weight_decays = np.zeros(sum(sizes))  # biases have none
+    for target, decay in zip(parts(weight_decays), [decays.reshape(1, count, 1)] + [decays] * (layers - 1)):
+        target[...] = decay
+    weight_decays, weight_grads, weight_params = (a[:weight_count] for a in (weight_decays, grads, params))
+    decay_term = np.empty(weight_count)
+
+    def stacked(flat: np.ndarray) -> np.ndarray:
+        """The (K, samples, units) view of a sample-major (samples, K * units) array."""
+        return flat.reshape(samples, count, -1).transpose(1, 0, 2)
+
+    outputs = [np.empty((samples, count * u)) for u in units]  # a_1 .. a_L, sample-major
+    deltas = [np.empty_like(a) for a in outputs]
+    derivatives = [np.empty_like(a) for a in outputs]
+    flat_bias_grads = [g.reshape(-1) for g in gbs]
+    # Per layer: its input, weights, output as the product writes it, the output sample-major and the bias.
+    forward = [(X, ws[0].reshape(X.shape[1], -1), outputs[0], outputs[0], bs[0].reshape(-1))] + [
+        (stacked(outputs[i - 1]), ws[i], stacked(outputs[i]), outputs[i], bs[i].reshape(-1)) for i in range(1, layers)
+    ]
+    # Per later layer l, last first: a_{l-1}^T, delta_l (stacked, then sample-major), the weight and bias gradients,
+    # W_l^T as a view and as a contiguous copy made every epoch (the batched product is twice as fast on it), then
+    # delta_{l-1} (stacked, then sample-major), a_{l-1} and the buffer for its derivative.
+    backward = [
+        (
+            stacked(outputs[i - 1]).transpose(0, 2, 1),
+            stacked(deltas[i]),
+            deltas[i],
+            gws[i],
+            flat_bias_grads[i],
+            ws[i].transpose(0, 2, 1),
+            np.empty((count, units[i], units[i - 1])),
+            stacked(deltas[i - 1]),
+            deltas[i - 1],
+            outputs[i - 1],
+            derivatives[i - 1],
+        )
+        for i in reversed(range(1, layers))
+    ]
+    first_grads, X_t = gws[0].reshape(X.shape[1], -1), np.ascontiguousarray(X.T)
+    output, output_samples, last_delta = outputs[-1], outputs[-1].reshape(samples, count, -1), deltas[-1]
+    targets = np.repeat(Y[:, None, :], count, axis=1).reshape(samples, -1)  # sample-major, like the outputs
+    scale = 2.0 / (samples * Y.shape[1])
+    target_class = Y.argmax(axis=1)[:, None]
+    predicted = np.empty((samples, count), dtype=np.intp)
+    # Loss and accuracy are summed for a block of epochs at a time, from each epoch's errors and hits kept until then:
+    # two calls per block instead of two per epoch. Epoch-major results, so that a block fills contiguous rows.
+    epochs = losses.shape[1]
+    block = 1 if log is not None else min(epochs, 32)
+    errors = np.empty((block, *targets.shape))
+    corrects = np.empty((block, samples, count), dtype=bool)
+    squared_errors = np.empty((epochs, count))
+    hits = np.empty((epochs, count), dtype=np.intp)
+    value, derivative = activation
+    # Outputs are passed positionally and argmax is called as a method: for one network, the cost of an epoch is
+    # mostly the ~30 calls' overhead, and keyword parsing or a Python-level wrapper would add a tenth to it.
+    with np.errstate(over="ignore"):
+        for epoch in range(epochs):
+            slot = epoch % block
+            error, correct = errors[slot], corrects[slot]
+            for inputs, w, product, a, bias in forward:
+                np.matmul(inputs, w, product)
+                np.add(a, bias, a)
+                value(a, a)
+
+            np.subtract(output, targets, error)
+            output_samples.argmax(-1, predicted)
+            np.equal(predicted, target_class, correct)
+
+            np.multiply(error, scale, last_delta)
+            np.multiply(last_delta, derivative(output, derivatives[-1]), last_delta)
+            for a_t, delta, delta_flat, grad, bias_grad, w_t, w_t_copy, below, below_flat, a, a_derivative in backward:
+                np.matmul(a_t, delta, grad)
+                np.add.reduce(delta_flat, 0, None, bias_grad)
+                w_t_copy[...] = w_t
+                np.matmul(delta, w_t_copy, below)
+                np.multiply(below_flat, derivative(a, a_derivative), below_flat)
+            np.matmul(X_t, deltas[0], first_grads)
+            np.add.reduce(deltas[0], 0, None, flat_bias_grads[0])
+
+            if use_decay:
+                np.add(weight_grads, np.multiply(weight_decays, weight_params, decay_term), weight_grads)
+            np.multiply(grads, step_sizes, grads)
+            np.subtract(params, grads, params)
+
+            if slot == block - 1 or epoch == epochs - 1:
+                done = slice(epoch - slot, epoch + 1)
+                kept = errors[: slot + 1].reshape(slot + 1, samples, count, -1)
+                np.einsum("enki,enki->ek", kept, kept, out=squared_errors[done])
+                np.add.reduce(corrects[: slot + 1], 1, None, hits[done])
+                if log is not None:
+                    losses[:, epoch] = squared_errors[epoch] / Y.shape[1] / samples
+                    accuracies[:, epoch] = hits[epoch] / samples
+                    log(epoch, losses, accuracies)
+    losses[...] = squared_errors.T / Y.shape[1] / samples
+    accuracies[...] = hits.T / samples
+    for target, source in zip([weights[0].transpose(1, 0, 2)] + weights[1:] + biases, ws + bs):
+        target[...] = source
+
+
+def _batch_orders(networks: Sequence[Network], samples: int, epochs: int, batch_size: int):
+    """Yield, per epoch, the index arrays of its mini-batches: (K, batch) rows.
 
     Each network shuffles with its own generator, so a stacked run matches one-by-one runs; shuffles are
     drawn a block of epochs at a time to keep a sweep vectorised.
     """
-    if batch_size is None:
-        while True:
-            yield [None]
     block = 256
     starts = range(0, samples, batch_size)
     for first_epoch in range(0, epochs, block):
@@ -375,11 +567,20 @@ def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: flo
     enough to keep float64 round-off negligible even for tiny gradient entries is still accurate. Relative
     error is ``|analytic - numeric| / max(|analytic| + |numeric|, 1e-8)`` (as in cs231n); below 1e-7 means
     the backward pass is right.
+
+    Raises ValueError for a ``step`` that is not finite and > 0, and where the loss or a backpropagated gradient
+    is NaN or infinite: no error can be measured there, and a number (NaN compares as "not worse") would hide it.
     """
+    if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)):
+        raise ValueError(f"step must be a finite number > 0, got {step!r}")
+    if not (np.isfinite(step) and step > 0):
+        raise ValueError(f"step must be a finite number > 0, got {step!r}")
     grads_w, grads_b = net.gradients(X, Y, weight_decay)
     worst = 0.0
-    for parameters, analytic_grads in ((net.weights, grads_w), (net.biases, grads_b)):
-        for parameter, analytic in zip(parameters, analytic_grads):
+    for kind, parameters, analytic_grads in (("weights", net.weights, grads_w), ("biases", net.biases, grads_b)):
+        for layer, (parameter, analytic) in enumerate(zip(parameters, analytic_grads)):
+            if not np.all(np.isfinite(analytic)):
+                raise ValueError(f"the backpropagated gradient of {kind}[{layer}] contains NaN or infinite values")
             for index in np.ndindex(parameter.shape):
                 original = parameter[index]
                 losses = {}
@@ -387,6 +588,8 @@ def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: flo
                     parameter[index] = original + shift * step
                     losses[shift] = net.loss(X, Y, weight_decay)
                 parameter[index] = original
+                if not all(np.isfinite(loss) for loss in losses.values()):
+                    raise ValueError(f"the loss is NaN or infinite near {kind}[{layer}][{', '.join(map(str, index))}]")
                 numeric = (8 * (losses[1] - losses[-1]) - (losses[2] - losses[-2])) / (12 * step)
                 error = abs(analytic[index] - numeric) / max(abs(analytic[index]) + abs(numeric), 1e-8)
                 worst = max(worst, error)

@@ -182,3 +182,81 @@ def test_stacked_rejects_mismatched_networks_and_rate_counts() -> None:
         train_stacked([Network(), Network()], X8, Y8, 5, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="at least one network"):
         train_stacked([], X8, Y8, 5, 1.0)
+
+
+def test_gradient_check_raises_where_the_loss_is_nan() -> None:
+    net = Network((4, 3, 4), seed=1)
+    net.weights[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        gradient_check(net, *random_data((4, 3, 4)))
+
+
+def test_gradient_check_raises_where_the_gradient_is_nan() -> None:
+    net = Network((4, 3, 4), seed=1)
+    backprop = net.gradients
+
+    def nan_gradient(*args, **kwargs):
+        grads_w, grads_b = backprop(*args, **kwargs)
+        grads_b[1] = np.full_like(grads_b[1], np.nan)
+        return grads_w, grads_b
+
+    net.gradients = nan_gradient
+    with pytest.raises(ValueError, match=r"gradient of biases\[1\] contains NaN"):
+        gradient_check(net, *random_data((4, 3, 4)))
+
+
+@pytest.mark.parametrize("step", [0.0, -1e-3, float("nan"), float("inf"), True])
+def test_gradient_check_rejects_a_bad_step(step) -> None:
+    with pytest.raises(ValueError, match="step must be a finite number > 0"):
+        gradient_check(Network((4, 3, 4)), *random_data((4, 3, 4)), step=step)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"epochs": True}, "epochs must be a positive integer"), ({"batch_size": True}, "batch_size must be an integer")],
+)
+def test_train_stacked_rejects_bools_as_counts(kwargs, message) -> None:
+    arguments = {"epochs": 5} | kwargs
+    with pytest.raises(ValueError, match=message):
+        train_stacked([Network()], X8, Y8, learning_rate=1.0, **arguments)
+
+
+def test_train_stacked_rejects_the_same_network_twice() -> None:
+    net = Network(seed=0)
+    before = [w.copy() for w in net.weights]
+    with pytest.raises(ValueError, match="same Network object more than once"):
+        train_stacked([net] * 2, X8, Y8, 5, [1.0, 2.0])
+    for w, w_before in zip(net.weights, before):
+        np.testing.assert_array_equal(w, w_before)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activation", "weight_decay"),
+    [((8, 3, 8), "sigmoid", 0.0), ((5, 7, 4, 3), "tanh", 0.01), ((6, 4), "sigmoid", 0.1)],
+)
+def test_full_batch_training_takes_the_steps_that_gradients_give(sizes, activation, weight_decay) -> None:
+    """The full-batch loop (one product for the first layer of all networks) against W - rate * Network.gradients."""
+    X, Y = random_data(sizes, samples=9, seed=2)
+    trained = Network(sizes, init="xavier", bias_init="uniform", activation=activation, seed=5)
+    stepped = Network(sizes, init="xavier", bias_init="uniform", activation=activation, seed=5)
+    history = train_stacked(
+        [Network(sizes, activation=activation, seed=6), trained], X, Y, 20, [0.3, 0.7], weight_decay
+    )
+    for epoch in range(20):
+        outputs = stepped.predict(X)
+        np.testing.assert_allclose(history.loss[1, epoch], np.mean((outputs - Y) ** 2), rtol=1e-13)
+        assert history.accuracy[1, epoch] == np.mean(outputs.argmax(axis=1) == Y.argmax(axis=1))
+        grads_w, grads_b = stepped.gradients(X, Y, weight_decay)
+        stepped.weights = [w - 0.7 * g for w, g in zip(stepped.weights, grads_w)]
+        stepped.biases = [b - 0.7 * g for b, g in zip(stepped.biases, grads_b)]
+    for a, b in zip(trained.weights + trained.biases, stepped.weights + stepped.biases):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_log_every_prints_the_mean_loss_and_accuracy(capsys) -> None:
+    history = train_stacked([Network(seed=0), Network(seed=1)], X8, Y8, 5, 1.0, log_every=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines] == ["2/5", "4/5", "5/5"]
+    assert f"mean loss {history.loss[:, 3].mean():.6f}" in lines[1]
+    with pytest.raises(ValueError, match="log_every must be a positive integer"):
+        train_stacked([Network()], X8, Y8, 5, 1.0, log_every=True)
