@@ -1,5 +1,6 @@
 """The benchmark scripts run end to end (smoke mode: a few steps on synthetic data, no timing asserted)."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -25,7 +26,13 @@ def test_autoencoder_benchmark_smoke() -> None:
         if "RESULT " in line:
             result = json.loads(line.split("RESULT ", 1)[1])
             results[result["variant"]] = result
-    assert set(results) == {"project", "project-onednn-off", "fit-tensorflow", "fit-jax", "fit-torch", "pytorch-loop"}
+    # PyTorch and JAX come from benchmarks/requirements.txt; where they are missing their variants are skipped.
+    expected = {"project", "project-onednn-off", "fit-tensorflow"}
+    if importlib.util.find_spec("jax") is not None:
+        expected.add("fit-jax")
+    if importlib.util.find_spec("torch") is not None:
+        expected |= {"fit-torch", "pytorch-loop"}
+    assert expected <= set(results)
     for result in results.values():
         assert result["images_per_s"] > 0 and 0 < result["val_mse"] < 1 and result["peak_mb"] > 0
     assert "oneDNN on" in results["project"]["kernels"]
