@@ -10,6 +10,14 @@ REPORT_DIR ?= report
 MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX_PACKAGE := build/mathjax-$(MATHJAX_VERSION).tgz
+# The widgets' renderer (ipywidgets 8's HTML manager) and require.js, which loads it, the same way: the interactive
+# sections' saved widget state then shows in the static report without a CDN (the sliders do not retrain there).
+WIDGETS_VERSION := 1.0.15
+WIDGETS_SHA256 := 2b9d65cb7913e1c7d671757a10008b32c9c2448d4429513371e55c07d6107638
+WIDGETS_PACKAGE := build/jupyter-widgets-html-manager-$(WIDGETS_VERSION).tgz
+REQUIREJS_VERSION := 2.3.8
+REQUIREJS_SHA256 := 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec
+REQUIREJS_PACKAGE := build/requirejs-$(REQUIREJS_VERSION).tgz
 
 .PHONY: setup data report html check-report test lint benchmark clean
 
@@ -27,22 +35,50 @@ data: setup
 	$(BIN)/python -m coursework.data
 
 # Execute every notebook in place (figures land in figures/), then render them as static HTML in report/.
+# QUICK=1 make report: the notebooks' parameters cells pick fewer seeds, epochs and images (a fast exploratory run or
+# smoke test); the executed copies go to build/quick/ and render into report/quick/, leaving the committed notebooks
+# and figures/ as they are.
+QUICK_DIR := build/quick
 report: setup data
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
+ifeq ($(filter 1 true yes on,$(QUICK)),)
+	QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
 	$(MAKE) --no-print-directory html
 	@echo "Report: $(addprefix $(REPORT_DIR)/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
+else
+	rm -rf $(QUICK_DIR) && mkdir -p $(QUICK_DIR)/figures
+	QUICK=1 COURSEWORK_FIGURES_DIR=$(CURDIR)/$(QUICK_DIR)/figures $(BIN)/jupyter nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=600 --output-dir $(QUICK_DIR) $(NOTEBOOKS)
+	$(MAKE) --no-print-directory html NOTEBOOKS="$(addprefix $(QUICK_DIR)/,$(notdir $(NOTEBOOKS)))" \
+		REPORT_DIR=$(REPORT_DIR)/quick
+	@echo "Quick report: $(REPORT_DIR)/quick/*.html; figures in $(QUICK_DIR)/figures/"
+endif
 
-# Render the notebooks as they are, without executing them, into $(REPORT_DIR)/ with MathJax beside the pages.
-html: setup $(MATHJAX_PACKAGE)
+# Render the notebooks as they are, without executing them, into $(REPORT_DIR)/ with MathJax and the widgets' renderer
+# beside the pages.
+html: setup $(MATHJAX_PACKAGE) $(WIDGETS_PACKAGE) $(REQUIREJS_PACKAGE)
 	$(BIN)/jupyter nbconvert --to html --template-file templates/report.html.j2 \
-		--HTMLExporter.mathjax_url=mathjax/tex-chtml-full.js --output-dir $(REPORT_DIR) $(NOTEBOOKS)
-	rm -rf $(REPORT_DIR)/mathjax && mkdir -p $(REPORT_DIR)/mathjax
+		--HTMLExporter.mathjax_url=mathjax/tex-chtml-full.js --HTMLExporter.require_js_url=widgets/require.js \
+		--HTMLExporter.widget_renderer_url=widgets/embed-amd.js --output-dir $(REPORT_DIR) $(NOTEBOOKS)
+	rm -rf $(REPORT_DIR)/mathjax $(REPORT_DIR)/widgets && mkdir -p $(REPORT_DIR)/mathjax $(REPORT_DIR)/widgets
 	tar -xzf $(MATHJAX_PACKAGE) -C $(REPORT_DIR)/mathjax --strip-components=2 package/es5
+	tar -xzf $(WIDGETS_PACKAGE) -C $(REPORT_DIR)/widgets --strip-components=2 --exclude='*.map' package/dist
+	tar -xzf $(REQUIREJS_PACKAGE) -C $(REPORT_DIR)/widgets --strip-components=1 package/require.js
+
+# An npm package, pinned by version and checksum (build/NAME-VERSION.tgz, as `npm pack` names it).
+define npm_package
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent $(1) >/dev/null
+	echo "$(2)  $@" | sha256sum --check --quiet || { rm -f $@; exit 1; }
+endef
 
 $(MATHJAX_PACKAGE):
-	mkdir -p $(@D)
-	cd $(@D) && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
-	echo "$(MATHJAX_SHA256)  $@" | sha256sum --check --quiet || { rm -f $@; exit 1; }
+	$(call npm_package,mathjax@$(MATHJAX_VERSION),$(MATHJAX_SHA256))
+
+$(WIDGETS_PACKAGE):
+	$(call npm_package,@jupyter-widgets/html-manager@$(WIDGETS_VERSION),$(WIDGETS_SHA256))
+
+$(REQUIREJS_PACKAGE):
+	$(call npm_package,requirejs@$(REQUIREJS_VERSION),$(REQUIREJS_SHA256))
 
 # Open the committed notebooks, rendered as `make html` does, in headless Chromium with no network and check that
 # every formula is typeset (tests/check_report.py). Installs Debian's chromium when it is missing (needs root and
@@ -56,6 +92,7 @@ check-report: setup
 # figures from that run go to a temporary folder, so the committed figures/ stay as `make report` made them.
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	COURSEWORK_FIGURES_DIR=$$(mktemp -d) $(BIN)/pytest --nbval-lax --nbval-current-env tests notebooks
 
 lint: setup

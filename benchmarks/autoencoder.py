@@ -1,6 +1,6 @@
 """Autoencoder training speed and memory, measured side by side in one run.
 
-Trains the same autoencoder (the reference model, or any experiment of coursework.cae_experiments) for the same
+Trains the same autoencoder (the reference model, or any experiment of coursework.experiments) for the same
 number of Adam steps (batch 64, MSE) in each of these ways, each in its own process, so that peak memory is its own
 and each Keras backend and TensorFlow setting is chosen before Keras is imported:
 
@@ -24,6 +24,10 @@ the thread counts. The first line gives the CPU's ISA flags and any kernel setti
     python benchmarks/autoencoder.py --model study_one_pool_32_8
     python benchmarks/autoencoder.py --smoke                 # a few steps on synthetic images (CI)
     python benchmarks/autoencoder.py --quality --epochs 10   # same quality? project path vs plain fit, full training
+    python benchmarks/autoencoder.py --knobs                 # headroom: the project path with one setting changed
+
+--knobs runs the project path with one of its settings changed at a time (KNOB_VARIANTS), next to the project as it
+is and the plain PyTorch loop, to look for speed left on the table; the project keeps whatever measures fastest.
 
 The other kind of CPU, emulated by hand on an AVX-512 machine (never in tests, CI or make): AVX2 kernels for
 oneDNN (TensorFlow and PyTorch) and for PyTorch's own kernels; project-onednn-off is then what TensorFlow runs on an
@@ -51,6 +55,15 @@ import coursework  # first: it sets TensorFlow's switches (oneDNN, logging) befo
 
 VARIANTS = ("project", "project-onednn-off", "fit-tensorflow", "fit-jax", "fit-torch", "pytorch-loop")
 NEEDS = {"fit-jax": "jax", "fit-torch": "torch", "pytorch-loop": "torch"}
+# The project path with one setting changed; apply_knob() makes the change in the worker before TensorFlow runs.
+KNOB_VARIANTS = {
+    "project-spe1": "1 step per call of the compiled training function (Keras' default) instead of 32",
+    "project-spe8": "8 steps per call",
+    "project-spe128": "128 steps per call",
+    "project-inter1": "1 inter-op thread instead of TensorFlow's default (one per core)",
+    "project-intra1": "1 intra-op thread per op instead of one per core",
+    "project-no-prefetch": "no prefetch: the input pipeline does not overlap with the training steps",
+}
 BATCH = 64
 # A training step of the reference model costs about 8 MFLOP per image: 1.33 M multiply-adds forward, about three
 # times that with the backward pass. 2 AVX2 cores peak at about 160 GFLOP/s in float32 (2 FMA units x 8 lanes x 2
@@ -67,7 +80,7 @@ def load_images(smoke: bool, train: int, seed: int = 0) -> tuple[np.ndarray, np.
         coarse = rng.integers(0, 256, (train + 256, 8, 8, 3), dtype=np.uint8)
         images = np.repeat(np.repeat(coarse, 4, axis=1), 4, axis=2)
         return images[:train], images[train:]
-    from coursework.cae_experiments import cifar_split
+    from coursework.data import cifar_split
 
     data = cifar_split()
     return data.x_train[:train], data.x_val[:2000]
@@ -89,7 +102,8 @@ def run_keras(variant: str, config, x_train: np.ndarray, x_val: np.ndarray, warm
     """(seconds for the timed steps, validation MSE) with Keras, through the project's pipeline or plain fit."""
     import keras
 
-    from coursework.autoencoders import build_cae, compile_cae, image_dataset
+    from coursework.autoencoders import build_cae, compile_cae
+    from coursework.training import image_dataset
 
     keras.utils.set_random_seed(config.seed)
     model = build_cae(**config.build_kwargs())
@@ -169,7 +183,8 @@ def quality(args: argparse.Namespace) -> None:
     import keras
 
     from coursework.autoencoders import build_cae, train_cae
-    from coursework.cae_experiments import EXPERIMENTS, cifar_split
+    from coursework.data import cifar_split
+    from coursework.experiments import EXPERIMENTS
 
     config = replace(EXPERIMENTS[args.model], epochs=args.epochs, patience=None)
     data = cifar_split()
@@ -220,10 +235,28 @@ def kernels(variant: str) -> str:
     return f"TensorFlow {tf.__version__}: oneDNN {onednn}, threads {intra} intra-op / {inter} inter-op"
 
 
+def apply_knob(variant: str) -> None:
+    """Change the one setting of a KNOB_VARIANTS variant in this process, before TensorFlow runs anything."""
+    import tensorflow as tf
+
+    from coursework import training
+
+    if variant.startswith("project-spe"):
+        training.STEPS_PER_EXECUTION = int(variant.removeprefix("project-spe"))  # compile_model reads it when called
+    elif variant == "project-inter1":
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    elif variant == "project-intra1":
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+    elif variant == "project-no-prefetch":
+        tf.data.Dataset.prefetch = lambda dataset, *args, **kwargs: dataset
+
+
 def worker(args: argparse.Namespace) -> None:
     """Run one variant in this process and print its result as one JSON line."""
-    from coursework.cae_experiments import EXPERIMENTS
+    from coursework.experiments import EXPERIMENTS
 
+    if args.variant in KNOB_VARIANTS:
+        apply_knob(args.variant)
     config = EXPERIMENTS[args.model]
     x_train, x_val = load_images(args.smoke, (args.warmup + args.steps) * BATCH)
     if args.variant == "pytorch-loop":
@@ -270,15 +303,16 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="cae_base", help="experiment name in coursework.cae_experiments")
+    parser.add_argument("--model", default="cae_base", help="experiment name in coursework.experiments")
     parser.add_argument("--steps", type=int, default=750, help="timed training steps of batch 64 (750: one epoch)")
     parser.add_argument("--warmup", type=int, default=64, help="untimed steps first")
-    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=[*VARIANTS, *KNOB_VARIANTS])
+    parser.add_argument("--knobs", action="store_true", help="the project path with one setting changed at a time")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each variant (median reported)")
     parser.add_argument("--smoke", action="store_true", help="5 steps on synthetic images: checks that all runs")
     parser.add_argument("--quality", action="store_true", help="instead: train --epochs with project path and fit")
     parser.add_argument("--epochs", type=int, default=10, help="epochs for --quality")
-    parser.add_argument("--worker", choices=VARIANTS, dest="variant", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=[*VARIANTS, *KNOB_VARIANTS], dest="variant", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quality:
         quality(args)
@@ -288,6 +322,8 @@ def main() -> None:
     if args.variant:
         worker(args)
         return
+    if args.knobs:
+        args.variants = ["project", *KNOB_VARIANTS, "pytorch-loop"]
     print(machine())
     print(
         f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps"
@@ -308,16 +344,16 @@ def main() -> None:
                 continue
             runs[variant].append(result)
             print(
-                f"  run {round_}/{args.repeats} {variant:<18} {result['images_per_s']:>7.0f} images/s "
+                f"  run {round_}/{args.repeats} {variant:<19} {result['images_per_s']:>7.0f} images/s "
                 f"({time.perf_counter() - start:.0f} s in all)  RESULT {json.dumps(result)}",
                 flush=True,
             )
     speed = {v: float(np.median([r["images_per_s"] for r in rs])) for v, rs in runs.items() if not isinstance(rs, str)}
     print(f"median of {args.repeats} runs each; range in brackets; limit: about {PHYSICAL_LIMIT:,} images/s")
-    print(f"{'variant':<18} {'images/s':>19} {'vs PyTorch loop':>16} {'of limit':>9} {'val MSE':>9} {'peak MB':>8}")
+    print(f"{'variant':<19} {'images/s':>19} {'vs PyTorch loop':>16} {'of limit':>9} {'val MSE':>9} {'peak MB':>8}")
     for variant, results in runs.items():
         if isinstance(results, str):
-            print(f"{variant:<18} {results}")
+            print(f"{variant:<19} {results}")
             continue
         rates = [result["images_per_s"] for result in results]
         spread = f"{speed[variant]:.0f} ({min(rates):.0f}-{max(rates):.0f})"
@@ -325,11 +361,16 @@ def main() -> None:
         val_mse = float(np.median([result["val_mse"] for result in results]))
         peak = max(result["peak_mb"] for result in results)
         limit = f"{speed[variant] / PHYSICAL_LIMIT:.0%}"
-        print(f"{variant:<18} {spread:>19} {ratio:>16} {limit:>9} {val_mse:>9.5f} {peak:>8.0f}")
+        print(f"{variant:<19} {spread:>19} {ratio:>16} {limit:>9} {val_mse:>9.5f} {peak:>8.0f}")
     print("kernels:")
     for variant, results in runs.items():
         if not isinstance(results, str):
-            print(f"  {variant:<18} {results[-1]['kernels']}")
+            print(f"  {variant:<19} {results[-1]['kernels']}")
+    changed = [variant for variant in args.variants if variant in KNOB_VARIANTS]
+    if changed:
+        print("settings changed from the project path:")
+        for variant in changed:
+            print(f"  {variant:<19} {KNOB_VARIANTS[variant]}")
 
 
 if __name__ == "__main__":

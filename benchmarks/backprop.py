@@ -17,6 +17,7 @@ Other CPU kinds, emulated by hand on an AVX-512 machine (never in tests or CI):
 import argparse
 import ctypes
 import glob
+import json
 import os
 import time
 from collections.abc import Callable
@@ -136,6 +137,17 @@ def main() -> None:
     row(f"Keras (TensorFlow) fit, per epoch ({args.keras_epochs} epochs)", f"{keras_epoch * 1e3:.3f} ms")
     row("NumPy (Network.train), per epoch", f"{numpy_epoch * 1e3:.3f} ms")
     row("  NumPy speed-up over Keras per epoch", f"{keras_epoch / numpy_epoch:.1f}x", "target >= 50x")
+    result = {
+        "networks": args.networks,
+        "loop_networks": loop_networks,
+        "single_s": single,
+        "naive_s": naive,
+        "stacked_s": stacked,
+        "loop_s": loop,
+        "keras_epoch_ms": keras_epoch * 1e3,
+        "numpy_epoch_ms": numpy_epoch * 1e3,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -35,17 +35,19 @@ __all__ = [
 
 
 class Activation(NamedTuple):
-    """An elementwise nonlinearity and its derivative written in terms of its own output.
+    """An elementwise nonlinearity, its derivative written in terms of its own output, and its output range.
 
-    Both take an optional ``out`` array (which may be the input itself), so that the full-batch training loop
-    reuses its buffers instead of allocating arrays every epoch; the arithmetic is the same either way. Sigmoid's
-    ``exp(-z)`` overflows to inf for z < -709, where ``1 / (1 + inf) = 0`` is the right limit: callers silence
-    the warning with ``np.errstate(over="ignore")``, once per pass rather than per call (for arrays this small
-    the context manager costs more than the arithmetic).
+    ``value`` and ``derivative_from_output`` take an optional ``out`` array (which may be the input itself), so that
+    the full-batch training loop reuses its buffers instead of allocating arrays every epoch; the arithmetic is the
+    same either way. Sigmoid's ``exp(-z)`` overflows to inf for z < -709, where ``1 / (1 + inf) = 0`` is the right
+    limit: callers silence the warning with ``np.errstate(over="ignore")``, once per pass rather than per call (for
+    arrays this small the context manager costs more than the arithmetic). ``output_range`` (low, high) says which
+    values mean a unit is "off" and "on", e.g. to read hidden activations as bits.
     """
 
     value: Callable[..., np.ndarray]
     derivative_from_output: Callable[..., np.ndarray]
+    output_range: tuple[float, float]
 
 
 def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -69,8 +71,8 @@ def _tanh_derivative(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(_sigmoid, _sigmoid_derivative),
-    "tanh": Activation(np.tanh, _tanh_derivative),
+    "sigmoid": Activation(_sigmoid, _sigmoid_derivative, (0.0, 1.0)),
+    "tanh": Activation(np.tanh, _tanh_derivative, (-1.0, 1.0)),
 }
 
 
@@ -177,6 +179,21 @@ class Network:
             f"activation={self.activation!r}, seed={self.seed})"
         )
 
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Every weight matrix and bias vector by name: ``W1, W2, ..., b1, b2, ...`` (``W1`` feeds hidden layer 1).
+
+        The arrays are the network's own, not copies, so changing one in place changes the network (as
+        :func:`gradient_check` does). Weights come before biases, the order in which training stacks them.
+        """
+        names = [f"W{layer}" for layer in range(1, len(self.weights) + 1)]
+        names += [f"b{layer}" for layer in range(1, len(self.biases) + 1)]
+        return dict(zip(names, self.weights + self.biases))
+
+    def shuffled_orders(self, samples: int, epochs: int) -> np.ndarray:
+        """One random order of ``samples`` sample indices per epoch, (epochs, samples), from this network's own
+        mini-batch stream (seeded by ``seed``); each call continues the stream."""
+        return self._shuffle_rng.permuted(np.tile(np.arange(samples), (epochs, 1)), axis=1)
+
     def _stacked(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         return [w[None] for w in self.weights], [b[None] for b in self.biases]
 
@@ -220,17 +237,24 @@ class Network:
         learning_rate: float,
         weight_decay: float = 0.0,
         batch_size: int | None = None,
-        log_every: int | None = None,
     ) -> History:
         """Train in place with (mini-batch) gradient descent; full batch unless ``batch_size`` is given."""
-        history = train_stacked([self], X, Y, epochs, learning_rate, weight_decay, batch_size, log_every)
+        history = train_stacked([self], X, Y, epochs, learning_rate, weight_decay, batch_size)
         return history[0]
 
 
 def _forward(
     weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, activation: Activation
 ) -> list[np.ndarray]:
-    """Stacked forward pass: ``x`` is (samples, in) or (K, samples, in); returns ``[x, a_1, ..., a_L]``."""
+    """Forward pass of K stacked networks.
+
+    Inputs:
+    - weights: per layer l, W_l of shape (K, in_l, out_l)
+    - biases: per layer l, b_l of shape (K, out_l)
+    - x: inputs, (N, in_1) shared by all K networks, or (K, N, in_1) (a mini-batch per network)
+
+    Returns ``[x, a_1, ..., a_L]``: x as given, then each layer's activations a_l of shape (K, N, out_l).
+    """
     activations = [x]
     with np.errstate(over="ignore"):
         for w, b in zip(weights, biases):
@@ -245,7 +269,17 @@ def _backward(
     activation: Activation,
     weight_decay: float | np.ndarray,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Stacked backward pass of the mean squared error; returns gradients in layer order."""
+    """Backward pass of the mean squared error (plus ``weight_decay / 2 * sum(W ** 2)``) of K stacked networks.
+
+    Inputs:
+    - weights: per layer l, W_l of shape (K, in_l, out_l)
+    - activations: :func:`_forward`'s ``[x, a_1, ..., a_L]``: x (N, in_1) or (K, N, in_1), a_l (K, N, out_l)
+    - y: targets, (N, out_L) or (K, N, out_L)
+    - weight_decay: a scalar, or one per network as a (K, 1, 1) array
+
+    Returns ``(grads_w, grads_b)`` in layer order: dloss/dW_l of shape (K, in_l, out_l) and dloss/db_l of shape
+    (K, out_l), each network's gradient of its own loss.
+    """
     output = activations[-1]
     count = output.shape[-2] * output.shape[-1]
     delta = (2.0 / count) * (output - y) * activation.derivative_from_output(output)
@@ -495,7 +529,7 @@ def _train_full_batch(
     corrects = np.empty((block, samples, count), dtype=bool)
     squared_errors = np.empty((epochs, count))
     hits = np.empty((epochs, count), dtype=np.intp)
-    value, derivative = activation
+    value, derivative = activation.value, activation.derivative_from_output
     # Outputs are passed positionally and argmax is called as a method: for one network, the cost of an epoch is
     # mostly the ~30 calls' overhead, and keyword parsing or a Python-level wrapper would add a tenth to it.
     with np.errstate(over="ignore"):
@@ -552,9 +586,7 @@ def _batch_orders(networks: Sequence[Network], samples: int, epochs: int, batch_
     starts = range(0, samples, batch_size)
     for first_epoch in range(0, epochs, block):
         size = min(block, epochs - first_epoch)
-        orders = np.stack(
-            [net._shuffle_rng.permuted(np.tile(np.arange(samples), (size, 1)), axis=1) for net in networks]
-        )
+        orders = np.stack([net.shuffled_orders(samples, size) for net in networks])
         for epoch in range(size):
             yield [orders[:, epoch, start : start + batch_size] for start in starts]
 
@@ -577,20 +609,19 @@ def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: flo
         raise ValueError(f"step must be a finite number > 0, got {step!r}")
     grads_w, grads_b = net.gradients(X, Y, weight_decay)
     worst = 0.0
-    for kind, parameters, analytic_grads in (("weights", net.weights, grads_w), ("biases", net.biases, grads_b)):
-        for layer, (parameter, analytic) in enumerate(zip(parameters, analytic_grads)):
-            if not np.all(np.isfinite(analytic)):
-                raise ValueError(f"the backpropagated gradient of {kind}[{layer}] contains NaN or infinite values")
-            for index in np.ndindex(parameter.shape):
-                original = parameter[index]
-                losses = {}
-                for shift in (-2, -1, 1, 2):
-                    parameter[index] = original + shift * step
-                    losses[shift] = net.loss(X, Y, weight_decay)
-                parameter[index] = original
-                if not all(np.isfinite(loss) for loss in losses.values()):
-                    raise ValueError(f"the loss is NaN or infinite near {kind}[{layer}][{', '.join(map(str, index))}]")
-                numeric = (8 * (losses[1] - losses[-1]) - (losses[2] - losses[-2])) / (12 * step)
-                error = abs(analytic[index] - numeric) / max(abs(analytic[index]) + abs(numeric), 1e-8)
-                worst = max(worst, error)
+    for (name, parameter), analytic in zip(net.parameters().items(), grads_w + grads_b):
+        if not np.all(np.isfinite(analytic)):
+            raise ValueError(f"the backpropagated gradient of {name} contains NaN or infinite values")
+        for index in np.ndindex(parameter.shape):
+            original = parameter[index]
+            losses = {}
+            for shift in (-2, -1, 1, 2):
+                parameter[index] = original + shift * step
+                losses[shift] = net.loss(X, Y, weight_decay)
+            parameter[index] = original
+            if not all(np.isfinite(loss) for loss in losses.values()):
+                raise ValueError(f"the loss is NaN or infinite near {name}[{', '.join(map(str, index))}]")
+            numeric = (8 * (losses[1] - losses[-1]) - (losses[2] - losses[-2])) / (12 * step)
+            error = abs(analytic[index] - numeric) / max(abs(analytic[index]) + abs(numeric), 1e-8)
+            worst = max(worst, error)
     return worst

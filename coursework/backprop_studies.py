@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coursework.backprop import History, Network, train_stacked
+from coursework.backprop import ACTIVATIONS, History, Network, gradient_check, train_stacked
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
-ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # output range of each activation
 # A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
 # to more than SENSITIVE_DIVERGENCE. Measured on this task (notebook 01's studies, on AVX-512 and emulated AVX2 and
 # SSE kernels alike): at most 3e-3 where every kernel gave the same outcome, 1 to 30 in every group with a chaotic
@@ -115,13 +114,61 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     return summary
 
 
+def round_epochs(value: float) -> str:
+    """An epoch count to 2 significant figures ("never" for NaN), so that a printed check does not hinge on one epoch
+    either way."""
+    return "never" if np.isnan(value) else f"{float(f'{value:.2g}'):g}"
+
+
+def gradient_check_table(
+    layer_sizes: Iterable[Sequence[int]],
+    activations: Iterable[str] = ("sigmoid", "tanh"),
+    weight_decays: Iterable[float] = (0.0, 0.1),
+    samples: int = 6,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """:func:`gradient_check` over network shapes, activations and weight decays: one row per combination.
+
+    Each network has Xavier weights and uniform biases (from ``seed + 1``), so that no gradient is zero by symmetry,
+    and its own ``samples`` random inputs and targets in [0, 1) (from ``seed``).
+    """
+    rng = np.random.default_rng(seed)
+    activations, weight_decays = list(activations), list(weight_decays)
+    rows = []
+    for sizes in layer_sizes:
+        for activation in activations:
+            net = Network(sizes, init="xavier", bias_init="uniform", activation=activation, seed=seed + 1)
+            inputs, targets = rng.random((samples, sizes[0])), rng.random((samples, sizes[-1]))
+            for decay in weight_decays:
+                error = gradient_check(net, inputs, targets, weight_decay=decay)
+                rows.append(("-".join(map(str, sizes)), activation, decay, error))
+    return pd.DataFrame(rows, columns=["layers", "activation", "weight_decay", "max_relative_error"])
+
+
+def prediction_table(network: Network, X: np.ndarray) -> pd.DataFrame:
+    """Per sample: the input and the output rounded to whole numbers, as digit strings, and the largest output."""
+    outputs = network.predict(X)
+    return pd.DataFrame(
+        {
+            "input": _digits(X),
+            "output (rounded)": _digits(np.rint(outputs)),
+            "largest output": outputs.max(axis=1).round(2),
+        }
+    )
+
+
+def _digits(rows: np.ndarray) -> list[str]:
+    """Each row of whole numbers as one string of digits: ``[0, 1, 0]`` -> ``"010"``."""
+    return ["".join(map(str, row)) for row in rows.astype(int)]
+
+
 def hidden_code(network: Network, X: np.ndarray) -> tuple[np.ndarray, float]:
     """The hidden layer's activations rounded to bits, and how far the activations are from those bits.
 
     For the 8-3-8 encoder a learned 3-bit code has 8 distinct rows; a small distance means near-binary units.
     """
     hidden = network.hidden_activations(X)
-    low, high = ACTIVATION_RANGE[network.activation]
+    low, high = ACTIVATIONS[network.activation].output_range
     bits = (hidden > (low + high) / 2).astype(int)
     distance = float(np.max(np.abs(hidden - np.where(bits == 1, high, low))))
     return bits, distance
@@ -133,20 +180,22 @@ def nudged_twin(network: Network, nudge: float, seed: int = 0) -> Network:
         raise ValueError(f"nudge must be finite and > 0, got {nudge!r}")
     twin = copy.deepcopy(network)
     rng = np.random.default_rng(seed)
-    twin.weights = [w + nudge * rng.standard_normal(w.shape) for w in twin.weights]
-    twin.biases = [b + nudge * rng.standard_normal(b.shape) for b in twin.biases]
+    for parameter in twin.parameters().values():
+        parameter += nudge * rng.standard_normal(parameter.shape)
     return twin
 
 
 def parameter_distance(a: Network, b: Network) -> float:
     """Largest absolute difference between corresponding weights and biases of two networks of one shape."""
-    return max(float(np.max(np.abs(pa - pb))) for pa, pb in zip(a.weights + a.biases, b.weights + b.biases))
+    pairs = zip(a.parameters().values(), b.parameters().values())
+    return max(float(np.max(np.abs(pa - pb))) for pa, pb in pairs)
 
 
 def unit_spread(network: Network) -> float:
     """How far apart the first hidden layer's units are: the largest difference, over units, between a unit's
     incoming weights, bias and outgoing weights and those of unit 0. Exactly 0.0 while the units are tied."""
-    incoming, bias, outgoing = network.weights[0], network.biases[0], network.weights[1]
+    parameters = network.parameters()
+    incoming, bias, outgoing = parameters["W1"], parameters["b1"], parameters["W2"]
     return max(
         float(np.max(np.abs(incoming - incoming[:, :1]))),
         float(np.max(np.abs(bias - bias[0]))),
@@ -206,3 +255,35 @@ def tie_breaking_study(
         }
     )
     return TieBreaking(table, spread, history)
+
+
+def tie_verdict(ties: TieBreaking) -> str:
+    """What round-off did to the exactly tied start (asymmetry 0) of ``ties`` on this machine, as Markdown.
+
+    Generated rather than written by hand, because the outcome depends on how the CPU's BLAS kernels round.
+    """
+    exact = np.flatnonzero(ties.table.asymmetry.to_numpy() == 0)
+    if exact.size == 0:
+        raise ValueError("the tie-breaking study has no exactly tied start: include asymmetry 0.0")
+    row, spread = ties.table.iloc[exact[0]], ties.spread[exact[0]]
+    if not spread.any():
+        return (
+            f"**On this machine the tie held.** The all-zero network's hidden units stayed exactly equal (difference "
+            f"0.0) for all {spread.size:,} epochs, and accuracy ended at {row.final_accuracy:.1%}: this "
+            "CPU's BLAS kernels round the three columns alike, so floating point behaved like exact arithmetic."
+        )
+    first = int(np.argmax(spread > 0)) + 1
+    verdict = (
+        f"**On this machine round-off made the units differ** from epoch {first} on, first by "
+        f"{spread[first - 1]:.1e}, a last-bit rounding difference. "
+    )
+    if np.isnan(row.epochs_to_tie_broken):
+        held = f"The gap stayed below {TIE_BROKEN:g} for all {spread.size:,} epochs: the tie effectively held."
+        return verdict + held
+    verdict += f"Training amplified it past {TIE_BROKEN:g} by epoch {row.epochs_to_tie_broken:,.0f}, and the network "
+    if np.isnan(row.epochs_to_100):
+        return verdict + "never reached 100 % accuracy."
+    return verdict + (
+        f"reached 100 % accuracy at epoch {row.epochs_to_100:,.0f}: it escaped through noise in the arithmetic, not "
+        "through anything in its initialisation."
+    )

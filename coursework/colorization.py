@@ -29,25 +29,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
-from keras import layers
 
-from coursework.autoencoders import (
-    as_float,
-    build_cae,
-    call_in_batches,
-    check_images,
-    check_training_settings,
-    fit,
-    image_dataset,
-    load_model_file,
-    psnr,
-)
-from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET, colourfulness, rgb_to_ycrcb, ycrcb_to_rgb
-from coursework.paths import MODELS_DIR
+from coursework._tensorflow import keras, layers, tf
+from coursework.autoencoders import build_cae
+from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET, colourfulness, merge_luma_chroma, rgb_to_ycrcb
+from coursework.images import as_float, check_images, psnr
+from coursework.store import load_model_file, model_paths
+from coursework.training import call_in_batches, check_training_settings, compile_model, start_session, train_model
 
 TARGETS = ("chroma", "rgb", "bins")
 ARCHITECTURES = ("cae", "unet")
@@ -303,23 +293,11 @@ def train_colorizer(
     the class grid and weights come from ``x_train`` and the history also holds them.
     """
     x_train, x_val = check_images(x_train, "x_train"), check_images(x_val, "x_val")
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(config.seed)
+    start_session(config.seed)
     bins = fit_bins(x_train, config.bin_size, config.rebalance) if config.target == "bins" else None
     model = build_colorizer(config, classes=None if bins is None else len(bins.centres))
-    loss = "mse" if bins is None else rebalanced_crossentropy(bins.weights)
-    model.compile(  # several steps per call, as in coursework.autoencoders.compile_cae
-        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate), loss=loss, steps_per_execution=32
-    )
-    pairs = training_pairs(config, bins)
-    history = fit(
-        model,
-        image_dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs),
-        image_dataset(x_val, 256, shuffle_seed=None, pairs=pairs),
-        epochs=config.epochs,
-        patience=config.patience,
-        verbose=verbose,
-    )
+    compile_model(model, "mse" if bins is None else rebalanced_crossentropy(bins.weights), config.learning_rate)
+    history = train_model(model, config, x_train, x_val, pairs=training_pairs(config, bins), verbose=verbose)
     if bins is None:
         model = keras.Model(model.input, model.output, name="colorizer")  # uncompiled: saved without Adam's state
     else:
@@ -348,9 +326,9 @@ def predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = 500) 
 
 
 @functools.cache
-def load_colorizer(name: str = "colorizer", directory: Path = MODELS_DIR) -> keras.Model:
-    """A committed colorizer (``models/<name>.keras``), loaded once per session."""
-    return load_model_file(Path(directory) / f"{name}.keras")
+def load_colorizer(name: str = "colorizer", directory: Path | None = None) -> keras.Model:
+    """A committed colorizer (``models/<name>.keras``, or in ``directory``), loaded once per session."""
+    return load_model_file(model_paths(name, directory)["model"])
 
 
 # colorize's default tile side in pixels: the committed U-Net then needs about 0.4 GB at a time (README, Errors).
@@ -463,7 +441,7 @@ def colorize(
     rgb = np.empty((*luma.shape[:3], 3), dtype)
     for window, keep, target in _tiles(luma.shape[:3], alignment, margin, _round_up(int(tile_size), alignment)):
         chroma = _predict_padded(model, luma[window], alignment)[(slice(None), *keep)]
-        tile = ycrcb_to_rgb(np.concatenate([luma[target], chroma], axis=-1))
+        tile = merge_luma_chroma(luma[target], chroma)
         rgb[target] = np.round(tile * 255) if dtype == np.uint8 else tile
     return rgb[0] if single else rgb
 
@@ -621,7 +599,7 @@ def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarr
     luma, true_chroma = ycrcb[..., :1], ycrcb[..., 1:]
     if chroma.shape != true_chroma.shape:
         raise ValueError(f"chroma {chroma.shape} does not match the images' {true_chroma.shape}")
-    predicted = ycrcb_to_rgb(np.concatenate([luma, chroma.astype(np.float32)], axis=-1))
+    predicted = merge_luma_chroma(luma, chroma.astype(np.float32))
     chroma_mse = np.mean((chroma - true_chroma) ** 2, axis=(1, 2, 3), dtype=np.float64)
     rgb_mse = np.mean((predicted - truth) ** 2, axis=(1, 2, 3), dtype=np.float64)
     return {

@@ -24,6 +24,8 @@ image folder. Guarantees:
   completes an entry (it also records whether the order is the official one, so cached loads repeat the warning)
   is renamed last, so concurrent loads never see a partial entry;
 * the cache is best-effort: an unwritable folder or an unreadable entry gives a warning, never a failure.
+
+Every experiment trains and tests on :func:`cifar_split`: all 60,000 images split 80/10/10 with ``SPLIT_SEED``.
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -51,6 +54,9 @@ from coursework.paths import DATA_DIR
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 OFFICIAL_SIZES = (50_000, 10_000)
 ORDER_LABELS_FILE = "cifar10-official-order-labels.npz"
+# Beside the offline JPEG copy: the first 1,017 official test images, bit-exact (x_test, y_test).
+LOSSLESS_TEST_FILE = "cifar10-test-lossless-first1017.npz"
+SPLIT_SEED = 0  # the seed of the 80/10/10 split that every experiment uses
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 BATCH_NAMES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch")
 CACHE_FORMAT = 2  # part of the cache key: bump it when decoding or the cache layout changes
@@ -117,7 +123,7 @@ def load_all(source: str | os.PathLike | None = None, **kwargs) -> tuple[np.ndar
 
 
 def split_indices(
-    count: int, seed: int = 0, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    count: int, seed: int = SPLIT_SEED, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shuffled, disjoint train / validation / test indices covering ``range(count)``; deterministic in ``seed``."""
     if len(fractions) != 3 or min(fractions) < 0 or not np.isclose(sum(fractions), 1.0):
@@ -127,15 +133,55 @@ def split_indices(
     return order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
 
 
-def split(
-    x: np.ndarray, seed: int = 0, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The 80/10/10 train / validation / test split of ``x`` (60,000 images: 48,000 / 6,000 / 6,000).
+@dataclass
+class CifarSplit:
+    """The 80/10/10 split of all 60,000 CIFAR-10 images (uint8) with their labels, and where they came from."""
 
-    Use :func:`split_indices` with the same seed to split labels alike.
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    test_positions: np.ndarray  # of the test images among the 60,000: the official train set, then the test set
+    source: Path  # the copy they were read from (resolved as load_cifar10 does)
+
+
+def cifar_split(source: str | os.PathLike | None = None, seed: int = SPLIT_SEED, **load_options) -> CifarSplit:
+    """Load all 60,000 images and split them 48,000 / 6,000 / 6,000 (deterministic in ``seed``).
+
+    ``source`` and ``load_options`` as for :func:`load_cifar10`. Every experiment uses this split with ``SPLIT_SEED``.
     """
-    train, validation, test = split_indices(len(x), seed, fractions)
-    return x[train], x[validation], x[test]
+    path = _resolve_source(source)
+    x, y = load_all(path, **load_options)
+    train, val, test = split_indices(len(x), seed)
+    return CifarSplit(x[train], y[train, 0], x[val], y[val, 0], x[test], y[test, 0], test, path)
+
+
+class OfficialSubset(NamedTuple):
+    """Test images of a split whose official, lossless pixels are known."""
+
+    rows: np.ndarray  # indices into the split's x_test
+    x: np.ndarray  # their official pixels (uint8), for comparison with split.x_test[rows]
+
+
+def official_subset(split: CifarSplit) -> OfficialSubset | None:
+    """The split's test images that ``LOSSLESS_TEST_FILE`` beside its source holds, with their official pixels.
+
+    The offline JPEG copy comes with the first official test images, bit-exact: measuring a model on them and on
+    their JPEG versions shows what the compression does to its error. None where there is no such file. A DataError
+    where their labels disagree with the split's: the source is then not in the official order.
+    """
+    lossless_file = split.source.parent / LOSSLESS_TEST_FILE
+    if not lossless_file.exists():
+        return None
+    with np.load(lossless_file) as lossless:
+        official, labels = lossless["x_test"], lossless["y_test"]
+    official_index = split.test_positions - OFFICIAL_SIZES[0]  # official test image i is image 50,000 + i
+    rows = np.flatnonzero((official_index >= 0) & (official_index < len(official)))
+    if not np.array_equal(labels[official_index[rows]], split.y_test[rows]):
+        raise DataError(f"{lossless_file} does not match {split.source}: its images are not in the official order")
+    return OfficialSubset(rows, official[official_index[rows]])
 
 
 def _resolve_source(source: str | os.PathLike | None) -> Path:

@@ -1,10 +1,20 @@
-"""Figure helpers shared by the notebooks."""
+"""Figure helpers shared by the notebooks: generic curves, heatmaps and image grids, and notebook 01's study figures.
 
+Matplotlib only (seaborn, which the notebooks use for their theme, is not needed here). Every helper returns its
+Figure; the notebook saves it with :func:`save_figure` and shows it.
+"""
+
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
 
+from coursework.backprop import ACTIVATIONS, Network
+from coursework.backprop_studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
 from coursework.paths import FIGURES_DIR
 
 
@@ -31,4 +41,195 @@ def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, siz
                 ax.set_title(titles[column], fontsize=8)
         row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def palette(count: int, cmap: str = "viridis") -> np.ndarray:
+    """``count`` colours spread over ``cmap``, without its two extremes (as seaborn's ``color_palette`` picks them)."""
+    return mpl.colormaps[cmap](np.linspace(0, 1, count + 2)[1:-1])
+
+
+def epoch_curves(
+    ax: plt.Axes,
+    curves: Mapping[str, ArrayLike],
+    colours: Sequence | None = None,
+    band: tuple[float, float] = (0.1, 0.9),
+    **line_options,
+) -> None:
+    """Draw one curve per entry of ``curves`` (label -> values per epoch) against the epochs 1, 2, ...
+
+    A 2-D entry (runs, epochs), such as one setting over many seeds, is drawn as its median with its ``band`` of
+    quantiles shaded. An empty label leaves the curve out of the legend. ``line_options`` go to ``ax.plot``.
+    """
+    colours = list(colours) if colours is not None else [None] * len(curves)
+    for colour, (label, values) in zip(colours, curves.items()):
+        values = np.asarray(values, dtype=float)
+        epochs = np.arange(1, values.shape[-1] + 1)
+        centre = np.median(values, axis=0) if values.ndim == 2 else values
+        (line,) = ax.plot(epochs, centre, color=colour, label=label or None, **line_options)
+        if values.ndim == 2:
+            low, high = np.quantile(values, band, axis=0)
+            ax.fill_between(epochs, low, high, color=line.get_color(), alpha=0.2)
+
+
+def training_curves(
+    panels: Mapping[str, ArrayLike | Mapping[str, ArrayLike]],
+    ylabel: str | Sequence[str] = "loss",
+    xscale: str = "linear",
+    yscale: str | Sequence[str] = "linear",
+    title: str | None = None,
+    marker: str | None = None,
+) -> plt.Figure:
+    """Per-epoch curves side by side, one panel per entry of ``panels`` (panel title -> curves).
+
+    A panel's curves are one array (one unlabelled curve) or a mapping label -> values, as :func:`epoch_curves`
+    draws them; for a Keras history: ``{"training": history["loss"], "validation": history["val_loss"]}``.
+    ``ylabel`` and ``yscale`` are one for every panel or one per panel. Labelled curves get a legend in the first
+    panel. ``title`` goes above all panels, with a constrained layout that keeps it clear of the panel titles.
+    """
+    count = len(panels)
+    ylabels = [ylabel] * count if isinstance(ylabel, str) else list(ylabel)
+    yscales = [yscale] * count if isinstance(yscale, str) else list(yscale)
+    if not len(ylabels) == len(yscales) == count:
+        raise ValueError(f"ylabel and yscale need one value or one per panel ({count})")
+    fig, axes = plt.subplots(1, count, figsize=(5.5 * count, 3.8), squeeze=False, layout="constrained")
+    for ax, (name, curves), label, scale in zip(axes[0], panels.items(), ylabels, yscales):
+        epoch_curves(ax, curves if isinstance(curves, Mapping) else {"": curves}, marker=marker)
+        ax.set(title=name, xlabel="epoch", ylabel=label, xscale=xscale, yscale=scale)
+    if axes[0, 0].get_legend_handles_labels()[1]:
+        axes[0, 0].legend()
+    if title is not None:
+        fig.suptitle(title)
+    return fig
+
+
+def annotated_heatmap(
+    ax: plt.Axes,
+    matrix: ArrayLike,
+    *,
+    fmt: str = ".2f",
+    cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    xticklabels: Sequence[str] | None = None,
+    yticklabels: Sequence[str] | None = None,
+) -> None:
+    """``matrix`` as coloured cells with a colour bar, each value written in its cell (white on dark colours).
+
+    Tick labels name the columns and rows; None leaves that axis unlabelled.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    image = ax.imshow(matrix, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
+    for (row, column), value in np.ndenumerate(matrix):
+        srgb = np.asarray(image.cmap(image.norm(value))[:3])
+        linear = np.where(srgb <= 0.03928, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+        dark = linear @ [0.2126, 0.7152, 0.0722] < 0.408  # WCAG relative luminance, the threshold seaborn uses
+        ax.text(column, row, format(value, fmt), ha="center", va="center", color="w" if dark else "k")
+    if xticklabels is None:
+        ax.set_xticks([])
+    else:
+        ax.set_xticks(range(matrix.shape[1]), xticklabels)
+    if yticklabels is None:
+        ax.set_yticks([])
+    else:
+        ax.set_yticks(range(matrix.shape[0]), yticklabels)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    ax.spines[:].set_visible(False)
+    ax.figure.colorbar(image, ax=ax).outline.set_visible(False)
+
+
+def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
+    """The first hidden layer's activations for the inputs ``X``, and the weights into and out of that layer.
+
+    Weights use a diverging colour scale centred on 0; the activations span the activation's output range.
+    """
+    parameters = network.parameters()
+    incoming, outgoing = parameters["W1"], parameters["W2"]
+    hidden = [f"h{unit + 1}" for unit in range(incoming.shape[1])]
+    widths = [len(hidden), len(hidden), outgoing.shape[1]]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4), gridspec_kw={"width_ratios": widths}, layout="constrained")
+    low, high = ACTIVATIONS[network.activation].output_range
+    annotated_heatmap(
+        axes[0],
+        network.hidden_activations(X),
+        vmin=low,
+        vmax=high,
+        xticklabels=hidden,
+        yticklabels=[f"input {sample}" for sample in range(len(X))],
+    )
+    axes[0].set_title("hidden activations $a_1$")
+    outputs = [f"out {unit}" for unit in range(outgoing.shape[1])]
+    for ax, weights, columns, rows in ((axes[1], incoming, hidden, None), (axes[2], outgoing, outputs, hidden)):
+        limit = float(np.abs(weights).max())
+        heatmap_options = {"fmt": ".1f", "cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
+        annotated_heatmap(ax, weights, xticklabels=columns, yticklabels=rows, **heatmap_options)
+    axes[1].set_title("$W_1$ (input → hidden)")
+    axes[2].set_title("$W_2$ (hidden → output)")
+    return fig
+
+
+def learning_rate_figure(study: Sweep, summary: pd.DataFrame) -> plt.Figure:
+    """A learning-rate sweep: loss curves per rate (median and 10-90 % band over seeds), and a box plot with every
+    network's epochs to 100 % accuracy.
+
+    ``summary`` is :func:`~coursework.backprop_studies.summarise` of the sweep by ``learning_rate``: its order is the
+    rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
+    points' jitter is seeded, so the figure repeats.
+    """
+    rates = list(summary.index)
+    rows = {rate: (study.table.learning_rate == rate).to_numpy() for rate in rates}
+    seeds = max(int(chosen.sum()) for chosen in rows.values())
+    fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
+    curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in rates}
+    epoch_curves(ax_curve, curves, colours=palette(len(rates)))
+    ax_curve.axhline(REFERENCE_LOSS, color="grey", ls="--")
+    ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
+    ax_curve.set_title(f"Loss: median and 10-90 % band over {seeds} seeds")
+    ax_curve.legend(title="learning rate", ncol=2, fontsize=8)
+
+    solved = [study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates]
+    drawn = [position for position, epochs in enumerate(solved) if epochs.size]
+    ax_box.boxplot(
+        [solved[position] for position in drawn],
+        positions=drawn,
+        widths=0.6,
+        showfliers=False,
+        patch_artist=True,
+        boxprops={"facecolor": "lightsteelblue"},
+        medianprops={"color": "k"},
+    )
+    jitter = np.random.default_rng(0)
+    for position in drawn:
+        offsets = jitter.uniform(-0.15, 0.15, solved[position].size)
+        ax_box.scatter(position + offsets, solved[position], s=9, color="k", zorder=3)
+    ax_box.set(yscale="log", xlabel="learning rate", ylabel="epochs to 100 % accuracy")
+    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * chaotic)")
+    chaotic = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
+    ticks = [f"{rate:g}{'*' if chaotic[rate] else ''}" for rate in rates]
+    ax_box.set_xticks(range(len(rates)), ticks, rotation=45)
+    ax_box.set_xlim(-0.5, len(rates) - 0.5)
+    return fig
+
+
+def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
+    """A tie-breaking study over epochs: how far apart the hidden units are (log scale, where they differ at all) and
+    the loss, one colour per initial asymmetry."""
+    asymmetries = ties.table.asymmetry.to_list()
+    labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie; round-off only)" for asymmetry in asymmetries]
+    labels = [
+        label + (": stays 0.0 (not drawn left)" if asymmetry == 0 and not spread.any() else "")
+        for label, asymmetry, spread in zip(labels, asymmetries, ties.spread)
+    ]
+    colours = palette(len(asymmetries))
+    fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
+    spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
+    epoch_curves(ax_spread, spreads, colours=colours)
+    ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
+    ax_spread.set(yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
+    ax_spread.set_title("How far apart the hidden units are")
+    ax_spread.legend(title="initial bias asymmetry", fontsize=8)
+    epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colours=colours)
+    ax_loss.set(yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
+    fig.suptitle(title)
     return fig

@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from coursework.backprop import History, Network, encoder_dataset, gradient_check, train_stacked
+from coursework.backprop import (
+    ACTIVATIONS,
+    History,
+    Network,
+    _backward,
+    _forward,
+    encoder_dataset,
+    gradient_check,
+    train_stacked,
+)
 
 X8, Y8 = encoder_dataset(8)
 
@@ -126,6 +135,52 @@ def test_shapes_of_outputs_and_parameters() -> None:
     assert "Network((8, 3, 8)" in repr(net)
 
 
+def test_parameters_name_the_networks_own_arrays() -> None:
+    net = Network((5, 4, 3, 2), bias_init="uniform", seed=1)
+    parameters = net.parameters()
+    assert list(parameters) == ["W1", "W2", "W3", "b1", "b2", "b3"]
+    assert [p.shape for p in parameters.values()] == [(5, 4), (4, 3), (3, 2), (4,), (3,), (2,)]
+    X = np.random.default_rng(0).random((3, 5))
+    before = net.predict(X)
+    parameters["b3"] += 1.0  # a view: the network sees the change
+    assert np.all(net.predict(X) > before)
+
+
+def test_shuffled_orders_are_seeded_permutations() -> None:
+    orders = Network(seed=3).shuffled_orders(8, 5)
+    assert orders.shape == (5, 8)
+    np.testing.assert_array_equal(np.sort(orders, axis=1), np.tile(np.arange(8), (5, 1)))
+    np.testing.assert_array_equal(orders, Network(seed=3).shuffled_orders(8, 5))
+    assert not np.array_equal(orders, Network(seed=4).shuffled_orders(8, 5))
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_output_range_holds_its_values(name) -> None:
+    activation = ACTIVATIONS[name]
+    low, high = activation.output_range
+    values = activation.value(np.array([-50.0, -1.0, 0.0, 1.0, 50.0]))
+    assert np.all((values >= low) & (values <= high))
+    np.testing.assert_allclose(values[[0, -1]], [low, high], atol=1e-12)
+
+
+@pytest.mark.parametrize("per_network_inputs", [False, True])
+def test_stacked_passes_have_the_documented_shapes_and_each_networks_gradients(per_network_inputs) -> None:
+    nets = [Network((5, 4, 3), bias_init="uniform", activation="tanh", seed=seed) for seed in range(2)]
+    weights = [np.stack(layer) for layer in zip(*(net.weights for net in nets))]
+    biases = [np.stack(layer) for layer in zip(*(net.biases for net in nets))]
+    X, Y = random_data((5, 4, 3))
+    inputs = np.stack([X, X]) if per_network_inputs else X
+    activations = _forward(weights, biases, inputs, ACTIVATIONS["tanh"])
+    assert [a.shape for a in activations[1:]] == [(2, 6, 4), (2, 6, 3)]
+    grads_w, grads_b = _backward(weights, activations, Y, ACTIVATIONS["tanh"], np.array([0.0, 0.1])[:, None, None])
+    assert [g.shape for g in grads_w] == [(2, 5, 4), (2, 4, 3)]
+    assert [g.shape for g in grads_b] == [(2, 4), (2, 3)]
+    for index, (net, decay) in enumerate(zip(nets, [0.0, 0.1])):
+        own_w, own_b = net.gradients(X, Y, weight_decay=decay)
+        for stacked, own in zip(grads_w + grads_b, own_w + own_b):
+            np.testing.assert_allclose(stacked[index], own, rtol=1e-12, atol=1e-15)
+
+
 def test_history_epoch_counts() -> None:
     history = History(loss=np.array([0.5, 0.1, 0.2, 0.05]), accuracy=np.array([0.5, 1.0, 0.9, 1.0]))
     assert history.epochs_to_accuracy() == 2
@@ -201,7 +256,7 @@ def test_gradient_check_raises_where_the_gradient_is_nan() -> None:
         return grads_w, grads_b
 
     net.gradients = nan_gradient
-    with pytest.raises(ValueError, match=r"gradient of biases\[1\] contains NaN"):
+    with pytest.raises(ValueError, match="gradient of b2 contains NaN"):
         gradient_check(net, *random_data((4, 3, 4)))
 
 

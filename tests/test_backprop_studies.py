@@ -5,18 +5,25 @@ never bit for bit, because BLAS kernels may round the columns of one matrix prod
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from coursework.backprop import Network, encoder_dataset
+from coursework.backprop import History, Network, encoder_dataset
 from coursework.backprop_studies import (
     NUDGE,
     SENSITIVE_DIVERGENCE,
     TIE_BROKEN,
+    TieBreaking,
+    gradient_check_table,
+    hidden_code,
     nudged_twin,
     parameter_distance,
+    prediction_table,
+    round_epochs,
     summarise,
     sweep,
     tie_breaking_study,
+    tie_verdict,
     unit_spread,
 )
 
@@ -84,3 +91,61 @@ def test_sweep_flags_zero_init_as_round_off_sensitive_and_random_init_as_robust(
     assert not bool(summary.loc["uniform", "round_off_sensitive"])
     assert study.table.query("init == 'uniform'").divergence.max() < SENSITIVE_DIVERGENCE / 100
     assert summary.loc["uniform", "solved_%"] == 100.0
+
+
+def test_gradient_check_table_has_one_small_error_per_combination() -> None:
+    table = gradient_check_table([(4, 2, 4), (3, 2, 2, 1)], activations=["tanh"], weight_decays=[0.0, 0.5], samples=3)
+    assert list(table.columns) == ["layers", "activation", "weight_decay", "max_relative_error"]
+    assert table.layers.tolist() == ["4-2-4", "4-2-4", "3-2-2-1", "3-2-2-1"]
+    assert table.weight_decay.tolist() == [0.0, 0.5, 0.0, 0.5]
+    assert (table.max_relative_error < 1e-7).all()
+
+
+def test_prediction_table_writes_inputs_and_rounded_outputs_as_digits() -> None:
+    net = Network((3, 2, 3), init="zeros", bias_init="zeros")
+    net.biases[1][:] = [5.0, -5.0, 0.1]  # outputs sigmoid(b2) for every input: about 0.99, 0.01, 0.52
+    table = prediction_table(net, np.eye(3))
+    assert list(table.columns) == ["input", "output (rounded)", "largest output"]
+    assert table.input.tolist() == ["100", "010", "001"]
+    assert table["output (rounded)"].tolist() == ["101"] * 3
+    assert table["largest output"].tolist() == [0.99] * 3
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(95.0, "95"), (710.0, "710"), (4567.0, "4600"), (8.0, "8"), (np.nan, "never")]
+)
+def test_round_epochs_keeps_two_significant_figures(value, text) -> None:
+    assert round_epochs(value) == text
+
+
+@pytest.mark.parametrize(("activation", "low", "high"), [("sigmoid", 0.0, 1.0), ("tanh", -1.0, 1.0)])
+def test_hidden_code_reads_bits_against_the_activations_range(activation, low, high) -> None:
+    net = Network((2, 2, 2), init="zeros", bias_init="zeros", activation=activation)
+    net.weights[0][:] = [[10.0, 0.0], [0.0, -10.0]]
+    bits, distance = hidden_code(net, np.eye(2))
+    np.testing.assert_array_equal(bits, [[1, 0], [0, 0]])  # the zero pre-activation is "off" (not above the middle)
+    assert distance == pytest.approx((high - low) / 2)  # from the unit that sits exactly in the middle
+
+
+def tie_study(spread: np.ndarray, broken: float, reached: float) -> TieBreaking:
+    """A one-row TieBreaking for the exactly tied start, with a given spread history and outcome."""
+    table = pd.DataFrame(
+        {"asymmetry": [0.0], "epochs_to_tie_broken": [broken], "epochs_to_100": [reached], "final_accuracy": [0.5]}
+    )
+    return TieBreaking(table, spread[None], History(np.ones((1, spread.size)), np.zeros((1, spread.size))))
+
+
+def test_tie_verdict_says_what_round_off_did() -> None:
+    assert "the tie held" in tie_verdict(tie_study(np.zeros(10), np.nan, np.nan))
+    assert "accuracy ended at 50.0%" in tie_verdict(tie_study(np.zeros(10), np.nan, np.nan))
+    small = np.array([0.0, 0.0, 3e-17, 1e-16])
+    verdict = tie_verdict(tie_study(small, np.nan, np.nan))
+    assert "from epoch 3 on, first by 3.0e-17" in verdict
+    assert "the tie effectively held" in verdict
+    growing = np.array([0.0, 1e-16, 1e-2, 1.0])
+    assert "never reached 100 % accuracy" in tie_verdict(tie_study(growing, 3.0, np.nan))
+    assert "reached 100 % accuracy at epoch 4" in tie_verdict(tie_study(growing, 3.0, 4.0))
+    nudged = tie_study(np.zeros(3), np.nan, np.nan)
+    nudged.table["asymmetry"] = 1e-6
+    with pytest.raises(ValueError, match="include asymmetry 0.0"):
+        tie_verdict(nudged)

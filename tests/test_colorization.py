@@ -93,6 +93,13 @@ def test_bins_cover_the_data_and_weights_average_one() -> None:
     assert 2 <= len(bins.centres) <= 10
     assert np.all(np.abs(bins.centres.sum(axis=1) - 1.0) <= 0.1)
     assert np.all(bins.weights > 0)
+    # The expected weight of a training pixel is 1, whatever the rebalancing: the loss keeps its scale.
+    from coursework.colorization import _grid_cells, half_resolution_chroma
+
+    cells = _grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
+    frequencies = np.bincount(bins.cell_to_class[cells], minlength=len(bins.centres)) / cells.size
+    assert np.sum(frequencies * bins.weights) == pytest.approx(1.0, rel=1e-5)
+    assert bins.weights.max() > 1.05 * bins.weights.min()  # 0.5 does rebalance: the weights are not all 1
     unweighted = fit_bins(images, bin_size=0.05, rebalance=1.0)
     np.testing.assert_allclose(unweighted.weights, 1.0, rtol=1e-6)
 
@@ -244,8 +251,8 @@ def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
 
 
 def test_committed_colorizers_load_and_colour_any_size() -> None:
-    from coursework.cae_experiments import COLORIZERS
     from coursework.colorization import load_colorizer
+    from coursework.experiments import COLORIZERS
 
     gray = np.linspace(0, 255, 40 * 50).reshape(40, 50).astype(np.uint8)
     assert colorize(gray).shape == (40, 50, 3)  # the default, models/colorizer.keras

@@ -24,7 +24,18 @@ import pytest
 from PIL import Image
 
 import coursework.data as data_module
-from coursework.data import CLASSES, ORDER_LABELS_FILE, DataError, load_cifar10, split, split_indices
+from coursework.data import (
+    CLASSES,
+    LOSSLESS_TEST_FILE,
+    ORDER_LABELS_FILE,
+    SPLIT_SEED,
+    CifarSplit,
+    DataError,
+    cifar_split,
+    load_cifar10,
+    official_subset,
+    split_indices,
+)
 
 PER_BATCH, TEST = 4, 10  # 5 train batches of 4 images, 10 test images
 SIZES = (5 * PER_BATCH, TEST)
@@ -269,10 +280,40 @@ def test_split_sizes_disjoint_and_deterministic() -> None:
     other = split_indices(60_000, seed=1)
     assert all(np.array_equal(a, b) for a, b in zip((train, val, test), again))
     assert not np.array_equal(train, other[0])
-    x = np.arange(100)
-    x_train, x_val, x_test = split(x, seed=3)
-    assert (len(x_train), len(x_val), len(x_test)) == (80, 10, 10)
-    np.testing.assert_array_equal(x_train, x[split_indices(100, seed=3)[0]])
+
+
+def test_cifar_split_splits_all_images_and_says_where_each_test_image_is(tmp_path: Path) -> None:
+    arrays = synthetic()
+    path = write_zip(tmp_path / "c.zip", image_entries(arrays))
+    write_labels(tmp_path, arrays)
+    data = cifar_split(path, cache_dir=tmp_path / "cache", expected_sizes=SIZES)
+    assert (len(data.x_train), len(data.x_val), len(data.x_test)) == (24, 3, 3)
+    x_all, y_all = np.concatenate([arrays[0][0], arrays[1][0]]), np.concatenate([arrays[0][1], arrays[1][1]])
+    np.testing.assert_array_equal(data.x_test, x_all[data.test_positions])
+    np.testing.assert_array_equal(data.y_test, y_all[data.test_positions])
+    np.testing.assert_array_equal(data.test_positions, split_indices(30, SPLIT_SEED)[2])
+    assert data.source == path.resolve()
+
+
+def test_official_subset_pairs_test_images_with_their_lossless_pixels(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    official, labels = rng.integers(0, 256, (5, 32, 32, 3), dtype=np.uint8), np.arange(5, dtype=np.uint8)
+    positions = np.array([50_003, 12, 50_000, 51_500])  # official test images 3 and 0 are in the lossless file
+    data = CifarSplit(
+        *[np.empty(0)] * 4,
+        x_test=np.zeros((4, 32, 32, 3), np.uint8),
+        y_test=np.array([3, 7, 0, 1], np.uint8),
+        test_positions=positions,
+        source=tmp_path / "copy.zip",
+    )
+    assert official_subset(data) is None  # no lossless file beside the source
+    np.savez(tmp_path / LOSSLESS_TEST_FILE, x_test=official, y_test=labels)
+    rows, pixels = official_subset(data)
+    np.testing.assert_array_equal(rows, [0, 2])
+    np.testing.assert_array_equal(pixels, official[[3, 0]])
+    data.y_test[0] = 4
+    with pytest.raises(DataError, match="not in the official order"):
+        official_subset(data)
 
 
 def test_split_rejects_bad_fractions() -> None:

@@ -1,35 +1,28 @@
-"""The experiments of notebook 02 (autoencoders and colorizers): their configs, the data split, and load-or-train.
+"""The experiments of notebook 02 (autoencoders and colorizers): their configs, load-or-train, and evaluation.
 
-Retrain everything from scratch (same code, same seeds as the committed models)::
+Every experiment trains on :func:`coursework.data.cifar_split` and is kept in :mod:`coursework.store`. Retrain
+everything from scratch (same code, same seeds as the committed models)::
 
-    python -m coursework.cae_experiments --retrain              # every experiment
-    python -m coursework.cae_experiments cae_base --retrain     # just one
-    python -m coursework.cae_experiments colorizer --retrain    # the colorizer
+    python -m coursework.experiments --retrain              # every experiment
+    python -m coursework.experiments cae_base --retrain     # just one
+    python -m coursework.experiments colorizer --retrain    # the colorizer
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
-import keras
 import numpy as np
 import pandas as pd
 
-from coursework.autoencoders import (
-    CAEConfig,
-    evaluate_mse,
-    latent_shape,
-    load_experiment,
-    model_paths,
-    psnr,
-    save_experiment,
-    train_cae,
-)
+from coursework._tensorflow import keras
+from coursework.autoencoders import CAEConfig, evaluate_mse, latent_shape, train_cae
 from coursework.colorization import ColorizerConfig, train_colorizer
-from coursework.data import load_all, split_indices
-
-SPLIT_SEED = 0
+from coursework.data import CifarSplit, cifar_split
+from coursework.images import psnr
+from coursework.store import load_experiment, model_paths, save_experiment
 
 STUDY = {"epochs": 20, "patience": 3}  # architecture study: early stopping on validation loss, same budget for all
 
@@ -72,37 +65,31 @@ COLORIZERS: dict[str, ColorizerConfig] = {
 }
 
 
-@dataclass
-class CifarSplit:
-    """The 80/10/10 split of all 60,000 CIFAR-10 images (uint8) with their labels."""
+class Trained(NamedTuple):
+    """One experiment's model with the history and config it was trained with."""
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
+    model: keras.Model
+    history: dict
+    config: CAEConfig | ColorizerConfig
 
 
-def cifar_split(source: str | None = None, seed: int = SPLIT_SEED) -> CifarSplit:
-    """Load all 60,000 images and split them 48,000 / 6,000 / 6,000 (deterministic in ``seed``)."""
-    x, y = load_all(source)
-    train, val, test = split_indices(len(x), seed)
-    return CifarSplit(x[train], y[train, 0], x[val], y[val, 0], x[test], y[test, 0])
+class Evaluation(NamedTuple):
+    """:func:`evaluate`'s results: one row per experiment, and each one's per-image test MSE."""
+
+    table: pd.DataFrame
+    per_image: dict[str, np.ndarray]
 
 
-def load_or_train(
-    name: str, data: CifarSplit | None = None, retrain: bool = False, verbose: bool = True
-) -> tuple[keras.Model, dict, CAEConfig | ColorizerConfig]:
-    """The experiment's (or colorizer's) committed (model, history, config) if present, else train it and save it."""
+def load_or_train(name: str, data: CifarSplit | None = None, retrain: bool = False, verbose: bool = True) -> Trained:
+    """The experiment's (or colorizer's) committed model, history and config if present, else train it and save it."""
     configs = EXPERIMENTS | COLORIZERS
     if name not in configs:
         raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(configs)}")
     config = configs[name]
     if not retrain and model_paths(name)["model"].exists():
-        model, history, saved_config = load_experiment(name, config_type=type(config))
-        if saved_config == config:
-            return model, history, saved_config
+        saved = Trained(*load_experiment(name, type(config)))
+        if saved.config == config:
+            return saved
         print(f"{name}: the committed model was trained with another config; retraining")
     if data is None:
         data = cifar_split()
@@ -110,10 +97,10 @@ def load_or_train(
     train = train_cae if isinstance(config, CAEConfig) else train_colorizer
     model, history = train(config, data.x_train, data.x_val, verbose=verbose)
     save_experiment(name, model, history, config)
-    return model, history, config
+    return Trained(model, history, config)
 
 
-def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> Evaluation:
     """One row per experiment (latent size, parameters, epochs, validation and test MSE, test PSNR), and the
     per-image test MSE of each (for per-class errors). Loads each model, or trains it if absent."""
     rows, per_image = [], {}
@@ -134,11 +121,12 @@ def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> tuple
                 "test_psnr_db": float(psnr(test_mse)),
             }
         )
-    return pd.DataFrame(rows).set_index("experiment"), per_image
+    return Evaluation(pd.DataFrame(rows).set_index("experiment"), per_image)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Train the autoencoder experiments of notebook 02.")
+    """``python -m coursework.experiments [NAME ...] [--retrain]``: train what is missing (or everything again)."""
+    parser = argparse.ArgumentParser(description="Train the autoencoders and colorizers of notebook 02.")
     parser.add_argument(
         "names", nargs="*", help=f"experiments to train (default: all of {list(EXPERIMENTS | COLORIZERS)})"
     )
