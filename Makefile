@@ -19,7 +19,7 @@ REQUIREJS_VERSION := 2.3.8
 REQUIREJS_SHA256 := 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec
 REQUIREJS_PACKAGE := build/requirejs-$(REQUIREJS_VERSION).tgz
 
-.PHONY: setup data report html check-report test lint benchmark clean
+.PHONY: setup data report report-full report-exploratory html check-report test lint benchmark clean
 
 setup: $(STAMP)
 
@@ -34,24 +34,30 @@ $(STAMP): requirements.txt pyproject.toml
 data: setup
 	$(BIN)/python -m coursework.data
 
-# Execute every notebook in place (figures land in figures/), then render them as static HTML in report/.
-# QUICK=1 make report: the notebooks' parameters cells pick fewer seeds, epochs and images (a fast exploratory run or
-# smoke test); the executed copies go to build/quick/ and render into report/quick/, leaving the committed notebooks
-# and figures/ as they are.
+# Every parameter the notebooks read from the environment (coursework/parameters.py); `make test` unsets them all.
+NOTEBOOK_PARAMETERS := QUICK RETRAIN SEEDS LR_SEEDS EPOCHS EVAL_IMAGES
 QUICK_DIR := build/quick
+
+# Execute every notebook in place (figures land in figures/), then render them as static HTML in report/.
+# With a parameter that changes results (QUICK=1, SEEDS=5, ...: README, "Quick mode and parameters") the run is
+# exploratory: copies execute into build/quick/ (figures into build/quick/figures/) and render into report/quick/, so
+# the committed notebooks and figures/ keep the full run's results. An unreadable value stops before any notebook runs.
 report: setup data
-ifeq ($(filter 1 true yes on,$(QUICK)),)
-	QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
+	@$(BIN)/python -m coursework.parameters >/dev/null
+	@$(MAKE) --no-print-directory report-$(shell $(BIN)/python -m coursework.parameters 2>/dev/null)
+
+report-full:
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
 	$(MAKE) --no-print-directory html
 	@echo "Report: $(addprefix $(REPORT_DIR)/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
-else
+
+report-exploratory:
 	rm -rf $(QUICK_DIR) && mkdir -p $(QUICK_DIR)/figures
-	QUICK=1 COURSEWORK_FIGURES_DIR=$(CURDIR)/$(QUICK_DIR)/figures $(BIN)/jupyter nbconvert --to notebook --execute \
-		--ExecutePreprocessor.timeout=600 --output-dir $(QUICK_DIR) $(NOTEBOOKS)
+	COURSEWORK_FIGURES_DIR=$(CURDIR)/$(QUICK_DIR)/figures $(BIN)/jupyter nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=3600 --output-dir $(QUICK_DIR) $(NOTEBOOKS)
 	$(MAKE) --no-print-directory html NOTEBOOKS="$(addprefix $(QUICK_DIR)/,$(notdir $(NOTEBOOKS)))" \
 		REPORT_DIR=$(REPORT_DIR)/quick
-	@echo "Quick report: $(REPORT_DIR)/quick/*.html; figures in $(QUICK_DIR)/figures/"
-endif
+	@echo "Exploratory report: $(REPORT_DIR)/quick/*.html; figures in $(QUICK_DIR)/figures/"
 
 # Render the notebooks as they are, without executing them, into $(REPORT_DIR)/ with MathJax and the widgets' renderer
 # beside the pages.
@@ -88,12 +94,15 @@ check-report: setup
 	pages=$$(mktemp -d) && trap 'rm -rf "$$pages"' EXIT && \
 		$(MAKE) --no-print-directory html REPORT_DIR=$$pages && $(BIN)/python tests/check_report.py $$pages/*.html
 
-# Lint, unit tests and the notebooks (nbval re-executes them and compares the cells marked NBVAL_CHECK_OUTPUT);
-# figures from that run go to a temporary folder, so the committed figures/ stay as `make report` made them.
+# Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
+# and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed
+# afterwards, so the committed figures/ stay as `make report` made them.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	COURSEWORK_FIGURES_DIR=$$(mktemp -d) $(BIN)/pytest --nbval-lax --nbval-current-env tests notebooks
+	figures=$$(mktemp -d) && trap 'rm -rf "$$figures"' EXIT && \
+		env $(addprefix -u ,$(NOTEBOOK_PARAMETERS)) COURSEWORK_FIGURES_DIR="$$figures" \
+		$(BIN)/pytest --nbval-lax --nbval-current-env tests notebooks
 
 lint: setup
 	$(BIN)/ruff check .
@@ -108,4 +117,4 @@ benchmark: setup
 	$(BIN)/python benchmarks/notebook_memory.py
 
 clean:
-	rm -rf $(VENV) $(REPORT_DIR) $(MATHJAX_PACKAGE) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(REPORT_DIR) build .pytest_cache .ruff_cache

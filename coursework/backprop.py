@@ -164,6 +164,8 @@ class Network:
         weight_initialiser = _choose(init, INITIALISERS, "init")
         bias_initialiser = _choose(bias_init, INITIALISERS, "bias_init")
         _choose(activation, ACTIVATIONS, "activation")
+        if not _is_integer(seed) or seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
         weight_rng, bias_rng, self._shuffle_rng = (
             np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
         )
@@ -300,7 +302,10 @@ def _backward(
 
 def _per_network(value: float | Sequence[float], count: int, name: str, positive: bool) -> np.ndarray:
     """One value per network as a (count, 1, 1) array; must be finite and > 0 (``positive``) or >= 0."""
-    values = np.asarray(value, dtype=float)
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "iuf":  # a string such as "10", a bool or an object: refuse rather than convert
+        raise ValueError(f"{name} must be a number or a sequence of numbers, got {value!r}")
+    values = raw.astype(float)
     if values.ndim == 0:
         values = np.full(count, float(values))
     if values.shape != (count,):

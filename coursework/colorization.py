@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from coursework.training import call_in_batches, check_training_settings, compil
 
 TARGETS = ("chroma", "rgb", "bins")
 ARCHITECTURES = ("cae", "unet")
+LOSS_NAMES = {"chroma": "chroma MSE", "rgb": "RGB MSE", "bins": "rebalanced cross-entropy"}  # the loss per target
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class ColorizerConfig:
             raise ValueError(f"rebalance must lie in [0, 1], got {self.rebalance!r}")
         check_temperature(self.temperature)
         check_training_settings(self)
+
+    @property
+    def loss_name(self) -> str:
+        """The training loss, as a figure labels it: "chroma MSE", "RGB MSE" or "rebalanced cross-entropy"."""
+        return LOSS_NAMES[self.target]
 
 
 def check_temperature(temperature: float) -> float:
@@ -422,7 +429,7 @@ def colorize(
     that are not multiples of the model's down-sampling factor are edge-padded, and the padding cropped again.
     Returns (H, W, 3) for a single image or path, (N, H, W, 3) for a batch; uint8 for uint8 input and paths, else
     float in [0, 1]. ``model``: a colorizer, or the name of a committed one (``models/<name>.keras``); by default
-    ``models/colorizer.keras``. Files are read as :func:`_read_image` describes.
+    ``models/colorizer.keras``. Files are read as :func:`read_image` describes.
 
     Memory: images larger than ``tile_size`` squared pixels are coloured in ``tile_size`` tiles, each with a margin
     of context as wide as the model's receptive field (:func:`tiling_geometry`), so that the result equals that of
@@ -430,7 +437,7 @@ def colorize(
     go in batches of that many pixels). Models whose receptive field is not known here see whole images.
     """
     if isinstance(images, (str, os.PathLike)):
-        luma, single, _ = _luminance(_read_image(Path(images)))
+        luma, single, _ = _luminance(read_image(Path(images)))
         dtype = np.dtype(np.uint8)
     else:
         luma, single, dtype = _luminance(images)
@@ -501,8 +508,9 @@ def _predict_padded(model: keras.Model, luma: np.ndarray, multiple: int) -> np.n
     return predict_chroma(model, np.pad(luma, padding, mode="edge"), batch_size=len(luma))[:, :height, :width]
 
 
-def _read_image(path: Path) -> np.ndarray:
-    """An image file, upright, as (H, W) gray or (H, W, 3) RGB: uint8 for 8-bit files, else float32 in [0, 1].
+def read_image(path: Path | BinaryIO) -> np.ndarray:
+    """An image file (a path, or an open binary file such as an upload's bytes in ``io.BytesIO``), upright, as
+    (H, W) gray or (H, W, 3) RGB: uint8 for 8-bit files, else float32 in [0, 1].
 
     The EXIF orientation is applied (phone photos are stored sideways). Transparency is composited over white, as a
     viewer shows the image on a white page; palette and CMYK images are converted to RGB by PIL (no colour
@@ -517,14 +525,18 @@ def _read_image(path: Path) -> np.ndarray:
             return _pixels(ImageOps.exif_transpose(image))
     except Image.DecompressionBombError as error:
         raise ValueError(
-            f"cannot read an image from {path}: {error} Raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
+            f"cannot read an image from {_source(path)}: {error} Raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
         ) from error
     except (FileNotFoundError, IsADirectoryError, UnidentifiedImageError, OSError, ValueError) as error:
-        raise ValueError(f"cannot read an image from {path}: {error}") from error
+        raise ValueError(f"cannot read an image from {_source(path)}: {error}") from error
+
+
+def _source(path: Path | BinaryIO) -> str:
+    return str(path) if isinstance(path, (str, os.PathLike)) else "the uploaded file"
 
 
 def _pixels(image) -> np.ndarray:
-    """The pixels of an opened PIL image, as :func:`_read_image` returns them."""
+    """The pixels of an opened PIL image, as :func:`read_image` returns them."""
     from PIL import Image
 
     if image.mode.startswith("I;16"):
@@ -639,3 +651,55 @@ def colour_table(
         for name, values in metrics.items()
     ]
     return pd.DataFrame(rows).set_index("model"), predictions, metrics
+
+
+COLOUR_FORMATS = {
+    "chroma_mse": "{:.5f}",
+    "vs_mean_chroma": "{:.2f}x",
+    "rgb_psnr_db": "{:.1f}",
+    "colourfulness": "{:.1f}",
+    "vs_truth": "{:.2f}x",
+}  # how a colour_table prints
+COLOUR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
+
+
+def formatted_colour_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`colour_table` as text, each column in its ``COLOUR_FORMATS`` format (ratios with an ``x``)."""
+    return table.apply(lambda column: column.map(COLOUR_FORMATS[column.name].format))
+
+
+def colour_targets(row: pd.Series) -> str:
+    """Whether one model (a row of :func:`colour_table`) meets ``COLOUR_TARGETS``, as one line of text."""
+    closeness, colour = row["vs_mean_chroma"], row["vs_truth"]
+    mse_target, colour_target = COLOUR_TARGETS["vs_mean_chroma"], COLOUR_TARGETS["vs_truth"]
+    return (
+        f"targets for the colorizer: chroma MSE <= {mse_target:.2f}x mean chroma: {closeness:.2f}x "
+        f"({'met' if closeness <= mse_target else 'not met'}); colourfulness >= {colour_target:.1f}x truth: "
+        f"{colour:.2f}x ({'met' if colour >= colour_target else 'not met'})"
+    )
+
+
+def average_colour_oracle(chroma: np.ndarray) -> float:
+    """Chroma MSE of painting each image's own average colour over all its pixels, given its true ``chroma``
+    (N, H, W, 2): a bound no colorizer that sees only the gray image can be expected to reach."""
+    image_average = np.mean(chroma, axis=(1, 2), keepdims=True)
+    return float(np.mean((chroma - image_average) ** 2, dtype=np.float64))
+
+
+def temperature_sweep(
+    model: keras.Model, temperatures: list[float], others: dict[str, keras.Model], images: np.ndarray
+) -> pd.DataFrame:
+    """Mean chroma MSE and colourfulness on uint8 ``images``: the ``"bins"`` colorizer ``model`` at each of
+    ``temperatures``, then each of the ``others`` (name -> colorizer). Columns: model, chroma_mse, colourfulness."""
+    luma, _ = split_luma_chroma(images)
+    colorizers = {f"colour classes, T = {t}": with_temperature(model, t) for t in temperatures} | dict(others)
+    rows = []
+    for name, colorizer in colorizers.items():
+        values = colour_metrics(predict_chroma(colorizer, luma), images)
+        rows.append((name, values["chroma_mse"].mean(), values["colourfulness"].mean()))
+    return pd.DataFrame(rows, columns=["model", "chroma_mse", "colourfulness"])
+
+
+def gray_image(rgb: np.ndarray) -> np.ndarray:
+    """The luminance Y of one uint8 RGB image (H, W, 3) as a uint8 gray image (H, W): what a gray photo keeps."""
+    return np.round(rgb_to_ycrcb(as_float(np.asarray(rgb)[None]))[0, ..., 0] * 255).astype(np.uint8)

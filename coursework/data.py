@@ -43,11 +43,12 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from coursework.paths import DATA_DIR
 
@@ -146,6 +147,20 @@ class CifarSplit:
     test_positions: np.ndarray  # of the test images among the 60,000: the official train set, then the test set
     source: Path  # the copy they were read from (resolved as load_cifar10 does)
 
+    def with_evaluation_images(self, count: int) -> CifarSplit:
+        """This split with only its first ``count`` validation and test images (all of its training images): what a
+        quick run evaluates on. The same split where ``count`` covers both."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        return replace(
+            self,
+            x_val=self.x_val[:count],
+            y_val=self.y_val[:count],
+            x_test=self.x_test[:count],
+            y_test=self.y_test[:count],
+            test_positions=self.test_positions[:count],
+        )
+
 
 def cifar_split(source: str | os.PathLike | None = None, seed: int = SPLIT_SEED, **load_options) -> CifarSplit:
     """Load all 60,000 images and split them 48,000 / 6,000 / 6,000 (deterministic in ``seed``).
@@ -182,6 +197,17 @@ def official_subset(split: CifarSplit) -> OfficialSubset | None:
     if not np.array_equal(labels[official_index[rows]], split.y_test[rows]):
         raise DataError(f"{lossless_file} does not match {split.source}: its images are not in the official order")
     return OfficialSubset(rows, official[official_index[rows]])
+
+
+def per_class_means(labels: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The mean of each per-image measure (column name -> one value per image) over the images of each class.
+
+    ``labels``: the images' CIFAR-10 labels (0-9). One row per class present, by name in alphabetical order.
+    """
+    for name, column in values.items():
+        if len(column) != len(labels):
+            raise ValueError(f"{name!r} has {len(column)} values for {len(labels)} labels")
+    return pd.DataFrame({"class": [CLASSES[label] for label in labels], **values}).groupby("class").mean()
 
 
 def _resolve_source(source: str | os.PathLike | None) -> Path:

@@ -63,14 +63,21 @@ def backprop_explorer(epochs: int = EXPLORER_EPOCHS):
 
 
 def image_from_upload(content: bytes) -> np.ndarray:
-    """An uploaded image file as one uint8 (32, 32, 3) RGB image: centre-cropped to a square, then shrunk."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """An uploaded image file as one uint8 (32, 32, 3) RGB image: centre-cropped to a square, then shrunk.
 
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            square = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), (IMAGE_SIZE, IMAGE_SIZE))
-    except UnidentifiedImageError:
-        raise ValueError("the uploaded file is not an image that Pillow can read (try a PNG or JPEG)") from None
+    Read as ``colorize`` reads files (:func:`coursework.colorization.read_image`: upright, transparency over white,
+    16-bit and float files scaled to their white level); unreadable files raise a ValueError.
+    """
+    from PIL import Image, ImageOps
+
+    from coursework.colorization import read_image
+
+    pixels = read_image(io.BytesIO(content))
+    if pixels.dtype != np.uint8:  # high bit depth: to 8 bits, the autoencoders' input
+        pixels = np.round(pixels * 255).astype(np.uint8)
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[..., None], 3, axis=-1)
+    square = ImageOps.fit(Image.fromarray(pixels), (IMAGE_SIZE, IMAGE_SIZE))
     return np.asarray(square, dtype=np.uint8)
 
 
@@ -80,9 +87,13 @@ def autoencoder_figure(image: np.ndarray, autoencoders: Mapping, colorizer, temp
     from coursework.autoencoders import reconstruct
     from coursework.colorization import check_temperature, colorize, split_luma_chroma, with_temperature
 
-    image = check_images(np.asarray(image)[None])[0]
+    image = np.asarray(image)
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
-        raise ValueError(f"the autoencoders take {IMAGE_SIZE}x{IMAGE_SIZE} RGB images, got shape {image.shape}")
+        raise ValueError(
+            f"one {IMAGE_SIZE}x{IMAGE_SIZE} RGB image, shape ({IMAGE_SIZE}, {IMAGE_SIZE}, 3), is needed; "
+            f"got shape {image.shape}"
+        )
+    image = check_images(image[None])[0]  # uint8
     reconstructions = [reconstruct(model, image[None])[0] for model in autoencoders.values()]
     gray = np.repeat(split_luma_chroma(image[None])[0][0], 3, axis=-1)  # what the colorizer sees
     coloured = colorize(image, with_temperature(colorizer, check_temperature(temperature)))

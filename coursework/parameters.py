@@ -1,16 +1,33 @@
 """Notebook parameters read from the environment, so that a run can be changed without editing cells.
 
-Each notebook's first code cell (tagged ``parameters``, papermill's convention) reads its knobs here, e.g.
+Each notebook's parameters cell (tagged ``parameters``, papermill's convention) reads its knobs here, e.g.
 ``QUICK=1 make report`` for a fast exploratory run, or ``SEEDS=5 make report``. A value that is not understood
 raises instead of falling back to the default, so a typo never silently gives the full (or the quick) run.
+
+:data:`PARAMETERS` lists every parameter of the notebooks. ``python -m coursework.parameters`` checks the ones set in
+the environment and prints ``full`` when none changes the report (RETRAIN only retrains the same models) or
+``exploratory`` otherwise: ``make report`` then executes copies, so the committed notebooks and figures keep the full
+run's results.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
+# Every notebook parameter: name -> kind. Only RETRAIN leaves the report's results as they are.
+PARAMETERS = {
+    "QUICK": "flag",
+    "RETRAIN": "flag",
+    "SEEDS": "int",
+    "LR_SEEDS": "int",
+    "EPOCHS": "int",
+    "EVAL_IMAGES": "int",
+}
+SAME_RESULTS = ("RETRAIN",)
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -31,10 +48,28 @@ def env_int(name: str, default: int, minimum: int = 1) -> int:
     value = os.environ.get(name)
     if value is None:
         return default
-    try:
-        number = int(value.strip().replace("_", ""))
-    except ValueError:
-        raise ValueError(f"{name}={value!r} is not a whole number") from None
+    if not re.fullmatch(r"[0-9]+(_[0-9]{3})*", value.strip()):
+        raise ValueError(f"{name}={value!r} is not a whole number (digits, optionally grouped as 10_000)")
+    number = int(value.strip())
     if number < minimum:
         raise ValueError(f"{name}={number} must be at least {minimum}")
     return number
+
+
+def run_kind() -> str:
+    """``"full"`` if no parameter set in the environment changes the report's results, else ``"exploratory"``;
+    a ValueError for any value that cannot be read."""
+    changed = False
+    for name, kind in PARAMETERS.items():
+        if name not in os.environ:
+            continue
+        value = env_flag(name) if kind == "flag" else env_int(name, 1)
+        changed |= name not in SAME_RESULTS and (kind == "int" or value)
+    return "exploratory" if changed else "full"
+
+
+if __name__ == "__main__":
+    try:
+        print(run_kind())
+    except ValueError as error:
+        sys.exit(f"error: {error}")

@@ -1,11 +1,26 @@
-"""Where the project keeps its figures, models and cached data (anchored to the repository, not the cwd)."""
+"""Where the project keeps its figures, models and cached data (anchored to the repository, not the cwd).
+
+A checkout (``pip install -e .``, what ``make setup`` does) keeps ``figures/``, ``models/`` and ``data/`` beside the
+package. An installed copy (``pip install .``) lives in site-packages, where nothing should be written: there figures
+go to ``./figures`` and the data cache to ``~/.cache/coursework``, and the models are missing (coursework.store says
+how to get them). ``COURSEWORK_FIGURES_DIR`` and ``COURSEWORK_DATA_DIR`` override both.
+"""
 
 import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def writable_dirs(repo_root: Path, environ: dict[str, str] | os._Environ) -> tuple[Path, Path]:
+    """(figures, data cache) folders for a package whose repository root would be ``repo_root``."""
+    in_checkout = (repo_root / "pyproject.toml").is_file()
+    figures = repo_root / "figures" if in_checkout else Path.cwd() / "figures"
+    data = repo_root / "data" if in_checkout else Path.home() / ".cache" / "coursework"
+    return Path(environ.get("COURSEWORK_FIGURES_DIR", figures)), Path(environ.get("COURSEWORK_DATA_DIR", data))
+
+
 # COURSEWORK_FIGURES_DIR redirects figures, so that `make test` (nbval runs the notebooks) leaves figures/ untouched.
-FIGURES_DIR = Path(os.environ.get("COURSEWORK_FIGURES_DIR", REPO_ROOT / "figures"))
-# The committed models: only a checkout has them (an installed package does not; coursework.store says so).
+FIGURES_DIR, DATA_DIR = writable_dirs(REPO_ROOT, os.environ)
+# The committed models: only a checkout has them.
 MODELS_DIR = REPO_ROOT / "models"
-DATA_DIR = REPO_ROOT / "data"

@@ -1,4 +1,5 @@
-"""Figure helpers shared by the notebooks: generic curves, heatmaps and image grids, and notebook 01's study figures.
+"""Figure helpers shared by the notebooks: generic curves, bars, heatmaps and image grids, and each notebook's study
+figures (notebook 01: learning rate, tie breaking; notebook 02: latent size, colour channels, colorizations).
 
 Matplotlib only (seaborn, which the notebooks use for their theme, is not needed here). Every helper returns its
 Figure; the notebook saves it with :func:`save_figure` and shows it.
@@ -15,6 +16,8 @@ from numpy.typing import ArrayLike
 
 from coursework.backprop import ACTIVATIONS, Network
 from coursework.backprop_studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
+from coursework.color import merge_luma_chroma, rgb_to_ycrcb, ycrcb_to_rgb
+from coursework.images import as_float
 from coursework.paths import FIGURES_DIR
 
 
@@ -29,7 +32,10 @@ def save_figure(fig: plt.Figure, name: str) -> Path:
 
 
 def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, size: float = 1.1) -> plt.Figure:
-    """A grid with one labelled row per entry of ``rows`` (each (N, H, W, 3) in [0, 1] or uint8), N columns."""
+    """A grid with one labelled row per entry of ``rows`` (each (N, H, W, 3) in [0, 1] or uint8), N columns.
+
+    A row may also be a list of N images of different sizes; each is drawn in a square cell at its own aspect.
+    """
     columns = len(next(iter(rows.values())))
     fig, axes = plt.subplots(len(rows), columns, figsize=(columns * size, len(rows) * size * 1.05), squeeze=False)
     for row_axes, (label, images) in zip(axes, rows.items()):
@@ -79,6 +85,7 @@ def training_curves(
     yscale: str | Sequence[str] = "linear",
     title: str | None = None,
     marker: str | None = None,
+    panel_size: tuple[float, float] = (5.5, 3.8),
 ) -> plt.Figure:
     """Per-epoch curves side by side, one panel per entry of ``panels`` (panel title -> curves).
 
@@ -86,13 +93,15 @@ def training_curves(
     draws them; for a Keras history: ``{"training": history["loss"], "validation": history["val_loss"]}``.
     ``ylabel`` and ``yscale`` are one for every panel or one per panel. Labelled curves get a legend in the first
     panel. ``title`` goes above all panels, with a constrained layout that keeps it clear of the panel titles.
+    ``panel_size`` is each panel's (width, height) in inches.
     """
     count = len(panels)
     ylabels = [ylabel] * count if isinstance(ylabel, str) else list(ylabel)
     yscales = [yscale] * count if isinstance(yscale, str) else list(yscale)
     if not len(ylabels) == len(yscales) == count:
         raise ValueError(f"ylabel and yscale need one value or one per panel ({count})")
-    fig, axes = plt.subplots(1, count, figsize=(5.5 * count, 3.8), squeeze=False, layout="constrained")
+    width, height = panel_size
+    fig, axes = plt.subplots(1, count, figsize=(width * count, height), squeeze=False, layout="constrained")
     for ax, (name, curves), label, scale in zip(axes[0], panels.items(), ylabels, yscales):
         epoch_curves(ax, curves if isinstance(curves, Mapping) else {"": curves}, marker=marker)
         ax.set(title=name, xlabel="epoch", ylabel=label, xscale=xscale, yscale=scale)
@@ -190,15 +199,16 @@ def learning_rate_figure(study: Sweep, summary: pd.DataFrame) -> plt.Figure:
 
     solved = [study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates]
     drawn = [position for position, epochs in enumerate(solved) if epochs.size]
-    ax_box.boxplot(
-        [solved[position] for position in drawn],
-        positions=drawn,
-        widths=0.6,
-        showfliers=False,
-        patch_artist=True,
-        boxprops={"facecolor": "lightsteelblue"},
-        medianprops={"color": "k"},
-    )
+    if drawn:  # a short exploratory run may solve nothing: then the panel stays empty
+        ax_box.boxplot(
+            [solved[position] for position in drawn],
+            positions=drawn,
+            widths=0.6,
+            showfliers=False,
+            patch_artist=True,
+            boxprops={"facecolor": "lightsteelblue"},
+            medianprops={"color": "k"},
+        )
     jitter = np.random.default_rng(0)
     for position in drawn:
         offsets = jitter.uniform(-0.15, 0.15, solved[position].size)
@@ -232,4 +242,125 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colours=colours)
     ax_loss.set(yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
     fig.suptitle(title)
+    return fig
+
+
+# --- notebook 02: autoencoders and colorizers ----------------------------------------------------------------------
+
+
+def loss_curves(
+    histories: Mapping[str, Mapping[str, ArrayLike]],
+    ylabel: str | Sequence[str] = "loss",
+    yscale: str | Sequence[str] = "linear",
+    panel_size: tuple[float, float] = (5.5, 3.8),
+) -> plt.Figure:
+    """Training and validation loss per epoch of Keras histories (panel title -> ``history``), one panel each.
+
+    Each history needs ``"loss"`` and ``"val_loss"``; ``ylabel`` and ``yscale`` as for :func:`training_curves`.
+    """
+    panels = {name: {"training": h["loss"], "validation": h["val_loss"]} for name, h in histories.items()}
+    return training_curves(panels, ylabel=ylabel, yscale=yscale, marker="o", panel_size=panel_size)
+
+
+def latent_size_vs_error(
+    table: pd.DataFrame, input_values: int = 3072, colours: Sequence | None = None, prefix: str = "study_"
+) -> plt.Figure:
+    """Each experiment's test MSE against its latent size (log-log), labelled with its name less ``prefix``.
+
+    ``table``: one row per experiment (its index) with ``latent_values`` and ``test_mse``. A dashed line marks the
+    input's size; ``colours``, one per row, default to the ``hsv`` colour wheel.
+    """
+    if colours is None:
+        colours = mpl.colormaps["hsv"](np.linspace(0, 1, len(table), endpoint=False))
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.scatter(table.latent_values, table.test_mse, c=list(colours), s=80, edgecolors="w", linewidths=0.75)
+    for name, row in table.iterrows():
+        label = name.removeprefix(prefix)
+        ax.annotate(label, (row.latent_values, row.test_mse), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    ax.axvline(input_values, color="grey", ls="--", lw=1)
+    ax.set(xscale="log", yscale="log", xlabel="latent values (H x W x C)", ylabel="test MSE")
+    ax.set_title("Latent size vs reconstruction error (architecture study)")
+    ax.text(input_values, ax.get_ylim()[1], " input size", va="top", fontsize=8, color="grey")
+    return fig
+
+
+def bar_panels(
+    panels: Mapping[str, pd.DataFrame],
+    ylabel: str | Sequence[str],
+    panel_size: tuple[float, float] = (7.0, 4.0),
+) -> plt.Figure:
+    """Grouped bar charts side by side, one per entry of ``panels`` (title -> table): a group per row of the table
+    (its index on the x axis), a bar per column. ``ylabel`` is one for every panel or one per panel."""
+    ylabels = [ylabel] * len(panels) if isinstance(ylabel, str) else list(ylabel)
+    if len(ylabels) != len(panels):
+        raise ValueError(f"ylabel needs one value or one per panel ({len(panels)})")
+    width, height = panel_size
+    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), height), squeeze=False)
+    for ax, (title, table), label in zip(axes[0], panels.items(), ylabels):
+        table.plot.bar(ax=ax)
+        ax.set(ylabel=label, xlabel="", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def chroma_as_colour(chroma: np.ndarray, channel: int) -> np.ndarray:
+    """One chroma channel (0: Cr, 1: Cb) of ``chroma`` (..., 2) as RGB, at mid luminance with the other neutral."""
+    ycrcb = np.full((*chroma.shape[:-1], 3), 0.5, np.float32)
+    ycrcb[..., 1 + channel] = chroma[..., channel]
+    return ycrcb_to_rgb(ycrcb)
+
+
+def ycrcb_channels(images: np.ndarray, titles: list[str] | None = None, size: float = 1.2) -> plt.Figure:
+    """uint8 RGB ``images`` (N, H, W, 3) and, one row each, their luminance Y and chroma Cr, Cb as colours."""
+    ycrcb = rgb_to_ycrcb(as_float(images))
+    luma, chroma = ycrcb[..., :1], ycrcb[..., 1:]
+    rows = {
+        "image": images,
+        "Y (input)": np.repeat(luma, 3, axis=-1),
+        "Cr": chroma_as_colour(chroma, 0),
+        "Cb": chroma_as_colour(chroma, 1),
+    }
+    return image_rows(rows, titles=titles, size=size)
+
+
+def colorization_rows(
+    luma: np.ndarray,
+    chroma: Mapping[str, np.ndarray],
+    truth: np.ndarray,
+    titles: list[str] | None = None,
+    size: float = 1.2,
+) -> plt.Figure:
+    """Colorizations side by side: the gray input (luminance (N, H, W, 1)), one row per predicted chroma (label ->
+    (N, H, W, 2)) merged with that luminance, and the ground truth (uint8 RGB)."""
+    rows = {"gray input": np.repeat(luma, 3, axis=-1)}
+    rows |= {label: merge_luma_chroma(luma, predicted) for label, predicted in chroma.items()}
+    return image_rows(rows | {"ground truth": truth}, titles=titles, size=size)
+
+
+def temperature_tradeoff(
+    sweep: pd.DataFrame,
+    temperatures: Sequence[float],
+    truth_colourfulness: float,
+    gray_chroma_mse: float,
+    annotate: Sequence[float] = (1.0, 0.38, 0.1),
+) -> plt.Figure:
+    """Closeness (chroma MSE) against colour (colourfulness) of colorizers, one point per row of ``sweep``.
+
+    ``sweep``: columns model (label), ``chroma_mse`` and ``colourfulness``; its first rows are one colour-class model
+    at each of ``temperatures`` (drawn as a line, the temperatures in ``annotate`` labelled), the others one model
+    each. Grey lines mark the ground truth's colourfulness and the chroma MSE of painting no colour.
+    """
+    annealed, others = sweep.iloc[: len(temperatures)], sweep.iloc[len(temperatures) :]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(annealed.chroma_mse, annealed.colourfulness, marker="o", label="U-Net, colour classes (temperature)")
+    for temperature, mse, colour in zip(temperatures, annealed.chroma_mse, annealed.colourfulness):
+        if temperature in annotate:
+            ax.annotate(f"T={temperature}", (mse, colour), textcoords="offset points", xytext=(5, 3), fontsize=8)
+    for label, mse, colour in zip(others.iloc[:, 0], others.chroma_mse, others.colourfulness):
+        ax.scatter(mse, colour, marker="s", label=label)
+    ax.axhline(truth_colourfulness, color="grey", ls="--", lw=1, label="ground truth colourfulness")
+    ax.axvline(gray_chroma_mse, color="grey", ls=":", lw=1, label="no colour (chroma MSE)")
+    ax.set(xlabel="chroma MSE (lower is closer)", ylabel="colourfulness (Hasler & Süsstrunk)")
+    ax.set_title("Closeness vs colour, validation split")
+    ax.legend(fontsize=8, loc="center right")
     return fig

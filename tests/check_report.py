@@ -1,9 +1,10 @@
-"""Check that rendered report pages typeset every formula with no network and show no log noise.
+"""Check that rendered report pages typeset every formula and draw every widget with no network, and show no log noise.
 
 Usage: ``python tests/check_report.py report/*.html``. Each page is opened in headless Chromium with every host name
-unresolvable, so nothing can come from a CDN, and given virtual time to run MathJax; then its final DOM is checked:
-formulas typeset, no MathJax error or undefined macro, no TeX left as text in the rendered Markdown, and no stderr
-output (the red boxes of start-up logs and warnings). ``make check-report`` runs it; it exits 1 when a page fails.
+unresolvable, so nothing can come from a CDN, and given virtual time to run MathJax and the widget renderer; then its
+final DOM is checked: formulas typeset, no MathJax error or undefined macro, no TeX left as text in the rendered
+Markdown, every saved widget drawn from its state (the interactive sections), and no stderr output (the red boxes
+of start-up logs and warnings). ``make check-report`` runs it; it exits 1 when a page fails.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ CHROMIUM_FLAGS = (
 )
 # Math delimiters, or a $...$ span holding TeX syntax, or $ before a TeX command: maths MathJax did not typeset.
 TEX_LEFT = re.compile(r"\$\$|\\\(|\\\[|\$[^$]*[\\^_{}][^$]*\$|\$\\[A-Za-z]")
-ERROR_TEXTS = ("Math Processing Error", "Math input error")
+ERROR_TEXTS = ("Math Processing Error", "Math input error", "Error displaying widget")
+WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
 
 def rendered_dom(page: Path, chromium: str = "chromium") -> str:
@@ -44,10 +46,14 @@ def rendered_dom(page: Path, chromium: str = "chromium") -> str:
 
 
 def problems(dom: str) -> tuple[int, list[str]]:
-    """The number of typeset formulas in ``dom`` and what is wrong with its maths or outputs (empty: nothing)."""
+    """The number of typeset formulas in ``dom`` and what is wrong with its maths, widgets or outputs (empty: none)."""
     soup = BeautifulSoup(dom, "html.parser")
     typeset = len(soup.find_all("mjx-container"))
     found = [] if typeset else ["no typeset formula (no mjx-container): MathJax did not run"]
+    # The widget renderer draws each saved view into a widget-subarea beside its script; without it, nothing shows.
+    views = soup.select(WIDGET_VIEW)
+    undrawn = [view for view in views if not view.parent.select(".widget-subarea [class*='widget-']")]
+    found += [f"{len(undrawn)} of {len(views)} widgets not drawn from their saved state"] if undrawn else []
     found += [f"TeX error: {error.get('data-mjx-error', error.get_text())}" for error in soup.find_all("mjx-merror")]
     found += [f"undefined TeX macro: {text.get_text()}" for text in soup.find_all("mtext", mathcolor="red")]
     found += [f"MathJax says {text!r}" for text in ERROR_TEXTS if text in soup.get_text()]

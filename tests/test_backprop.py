@@ -200,6 +200,8 @@ def test_history_epoch_counts() -> None:
         ({"activation": "relu6"}, "unknown activation 'relu6'"),
         ({"layer_sizes": (8,)}, "layer_sizes"),
         ({"layer_sizes": (8, 0, 8)}, "layer_sizes"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
+        ({"seed": 1.5}, "seed must be a whole number >= 0"),
     ],
 )
 def test_bad_construction_raises(kwargs, message) -> None:
@@ -220,6 +222,8 @@ def test_bad_construction_raises(kwargs, message) -> None:
         (X8, Y8, {"learning_rate": -1.0}, "learning_rate must be finite and > 0"),
         (X8, Y8, {"learning_rate": float("nan")}, "learning_rate must be finite"),
         (X8, Y8, {"weight_decay": -0.1}, "weight_decay must be finite and >= 0"),
+        (X8, Y8, {"learning_rate": "10"}, "learning_rate must be a number"),
+        (X8, Y8, {"learning_rate": True}, "learning_rate must be a number"),
         (X8, Y8, {"epochs": 0}, "epochs must be a positive integer"),
         (X8, Y8, {"batch_size": 9}, "batch_size must be an integer in 1..8"),
     ],

@@ -40,3 +40,15 @@ def test_stderr_output_is_reported_as_log_noise() -> None:
     stderr = '<div data-mime-type="application/vnd.jupyter.stderr"><pre>WARNING: All log\nI0000 ...</pre></div>'
     dom = page(TYPESET).replace("</body>", f"{stderr}</body>")
     assert problems(dom) == (1, ["stderr output in the report: 'WARNING: All log'"])
+
+
+def widget_output(drawn: bool) -> str:
+    view = '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "1"}</script>'
+    subarea = '<div class="widget-subarea"><div class="widget-interact"></div></div>' if drawn else ""
+    return f'<div class="jupyter-widgets">{view}{subarea}</div>'
+
+
+def test_saved_widgets_must_be_drawn() -> None:
+    assert problems(page(TYPESET) + widget_output(drawn=True)) == (1, [])
+    dom = page(TYPESET) + widget_output(drawn=True) + widget_output(drawn=False)
+    assert problems(dom) == (1, ["1 of 2 widgets not drawn from their saved state"])

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -11,14 +12,19 @@ from coursework.color import rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.colorization import (
     AnnealedMean,
     ColorizerConfig,
+    average_colour_oracle,
     build_colorizer,
     colorize,
     colorizer_from_logits,
     colour_metrics,
     colour_table,
+    colour_targets,
     downsampling_factor,
     fit_bins,
+    formatted_colour_table,
+    gray_image,
     predict_chroma,
+    temperature_sweep,
     train_colorizer,
     with_temperature,
 )
@@ -524,3 +530,67 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     growth_mb = float(result.stdout.split()[-1])
     assert growth_mb < 200, f"colorize grew the process by {growth_mb:.0f} MB on 3 megapixels"
+
+
+# --- tables and analysis for the notebook --------------------------------------------------------------------------
+
+
+def test_each_target_names_its_loss() -> None:
+    assert [config.loss_name for config in CONFIGS.values()] == [
+        "chroma MSE",
+        "RGB MSE",
+        "chroma MSE",
+        "rebalanced cross-entropy",
+    ]
+
+
+def test_colour_table_prints_in_its_formats_and_targets_read_as_met_or_not() -> None:
+    table = pd.DataFrame(
+        {
+            "chroma_mse": [0.003061, 0.0021],
+            "vs_mean_chroma": [0.9912, 0.68],
+            "rgb_psnr_db": [22.53, 24.0],
+            "colourfulness": [26.94, 20.0],
+            "vs_truth": [0.8712, 0.55],
+        },
+        index=pd.Index(["colorizer", "other"], name="model"),
+    )
+    text = formatted_colour_table(table)
+    assert text.loc["colorizer"].tolist() == ["0.00306", "0.99x", "22.5", "26.9", "0.87x"]
+    assert colour_targets(table.loc["colorizer"]) == (
+        "targets for the colorizer: chroma MSE <= 0.70x mean chroma: 0.99x (not met); "
+        "colourfulness >= 0.6x truth: 0.87x (met)"
+    )
+    assert "0.68x (met); colourfulness >= 0.6x truth: 0.55x (not met)" in colour_targets(table.loc["other"])
+
+
+def test_average_colour_oracle_is_the_spread_of_each_image_around_its_own_average() -> None:
+    flat = np.full((3, 4, 4, 2), 0.3, np.float32)
+    assert average_colour_oracle(flat) == 0.0  # one colour per image: the average is exact
+    halves = np.zeros((1, 2, 2, 2), np.float32)
+    halves[:, 0] = 0.6  # half the pixels 0.6, half 0: each 0.3 away from the average
+    assert average_colour_oracle(halves) == pytest.approx(0.09)
+
+
+def ruled_luma(images: np.ndarray) -> np.ndarray:
+    """The luminance (N, H, W, 1) of uint8 RGB images."""
+    return rgb_to_ycrcb(images.astype(np.float32) / 255)[..., :1]
+
+
+def test_temperature_sweep_measures_the_model_at_each_temperature_then_the_others(model: keras.Model) -> None:
+    images = ruled_images(6)
+    mse_model = build_colorizer(CONFIGS["cae_chroma"])
+    sweep = temperature_sweep(model, [1.0, 0.1], {"mse": mse_model}, images)
+    assert list(sweep.columns) == ["model", "chroma_mse", "colourfulness"]
+    assert sweep.model.tolist() == ["colour classes, T = 1.0", "colour classes, T = 0.1", "mse"]
+    expected = colour_metrics(predict_chroma(with_temperature(model, 0.1), ruled_luma(images)), images)
+    assert sweep.chroma_mse[1] == pytest.approx(expected["chroma_mse"].mean())
+    assert sweep.colourfulness[1] == pytest.approx(expected["colourfulness"].mean())
+
+
+def test_gray_image_is_the_rounded_luminance() -> None:
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    gray = gray_image(rgb)
+    assert gray.shape == (5, 7) and gray.dtype == np.uint8
+    np.testing.assert_array_equal(gray, np.round(ruled_luma(rgb[None])[0, ..., 0] * 255).astype(np.uint8))
+    np.testing.assert_array_equal(gray_image(np.stack([gray] * 3, axis=-1)), gray)  # a gray image stays itself

@@ -34,6 +34,7 @@ from coursework.data import (
     cifar_split,
     load_cifar10,
     official_subset,
+    per_class_means,
     split_indices,
 )
 
@@ -314,6 +315,34 @@ def test_official_subset_pairs_test_images_with_their_lossless_pixels(tmp_path: 
     data.y_test[0] = 4
     with pytest.raises(DataError, match="not in the official order"):
         official_subset(data)
+
+
+def test_a_quick_split_keeps_the_training_images_and_the_first_evaluation_images(tmp_path: Path) -> None:
+    count = 6
+    images = np.arange(count)[:, None, None, None] * np.ones((1, 2, 2, 3), np.uint8)
+    parts = {part: images.copy() for part in ("x_train", "x_val", "x_test")} | {
+        part: np.arange(count) % 10 for part in ("y_train", "y_val", "y_test")
+    }
+    data = CifarSplit(**parts, test_positions=np.arange(50_000, 50_000 + count), source=tmp_path / "copy.zip")
+    quick = data.with_evaluation_images(4)
+    assert len(quick.x_train) == len(quick.y_train) == count
+    assert len(quick.x_val) == len(quick.y_val) == len(quick.x_test) == len(quick.y_test) == 4
+    np.testing.assert_array_equal(quick.x_test, data.x_test[:4])
+    np.testing.assert_array_equal(quick.test_positions, [50_000, 50_001, 50_002, 50_003])
+    assert quick.source == data.source and len(data.x_test) == count  # the original is untouched
+    assert len(data.with_evaluation_images(100).x_test) == count
+    with pytest.raises(ValueError, match="at least 1"):
+        data.with_evaluation_images(0)
+
+
+def test_per_class_means_average_each_measure_over_each_class_by_name() -> None:
+    labels = np.array([2, 0, 2, 0, 3])
+    table = per_class_means(labels, {"mse": np.array([1.0, 2.0, 3.0, 4.0, 5.0]), "other": np.zeros(5)})
+    assert table.index.tolist() == ["airplane", "bird", "cat"] and table.index.name == "class"
+    assert table.mse.tolist() == [3.0, 2.0, 5.0]
+    assert table.columns.tolist() == ["mse", "other"]
+    with pytest.raises(ValueError, match="'mse' has 2 values for 5 labels"):
+        per_class_means(labels, {"mse": np.zeros(2)})
 
 
 def test_split_rejects_bad_fractions() -> None:

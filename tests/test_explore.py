@@ -58,8 +58,9 @@ def test_autoencoder_figure_shows_every_model_and_the_colorization() -> None:
     figure = autoencoder_figure(image, autoencoders, colorizer, temperature=0.5)
     titles = [ax.get_title() for ax in figure.axes]
     assert titles == ["original", "tiny", "gray input", "colorized, T = 0.5"]
-    with pytest.raises(ValueError, match="32x32 RGB images"):
-        autoencoder_figure(image[:16], autoencoders, colorizer, temperature=0.5)
+    for wrong in (image[:16], image[..., 0], np.stack([image, image])):
+        with pytest.raises(ValueError, match=r"one 32x32 RGB image, shape \(32, 32, 3\), is needed"):
+            autoencoder_figure(wrong, autoencoders, colorizer, temperature=0.5)
     with pytest.raises(ValueError, match="temperature"):
         autoencoder_figure(image, autoencoders, colorizer, temperature=0.0)
     plt.close("all")
@@ -71,8 +72,15 @@ def test_uploaded_photos_are_cropped_and_shrunk_and_junk_is_refused() -> None:
     image = image_from_upload(buffer.getvalue())
     assert image.shape == (32, 32, 3) and image.dtype == np.uint8
     assert tuple(image[16, 16]) == (200, 30, 10)
-    with pytest.raises(ValueError, match="not an image"):
-        image_from_upload(b"not an image")
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((8, 8), 40_000, dtype=np.uint16)).save(buffer, format="PNG")  # 16-bit gray
+    assert np.all(image_from_upload(buffer.getvalue()) == round(40_000 / 65535 * 255))
+    buffer = io.BytesIO()
+    Image.new("RGBA", (8, 8), (255, 0, 0, 0)).save(buffer, format="PNG")  # transparent red shows as white
+    assert np.all(image_from_upload(buffer.getvalue()) == 255)
+    for junk in (b"not an image", b"", buffer.getvalue()[:-20]):  # text, nothing, a truncated PNG
+        with pytest.raises(ValueError, match="cannot read an image from the uploaded file"):
+            image_from_upload(junk)
 
 
 def test_the_autoencoder_explorer_offers_an_image_a_temperature_and_an_upload() -> None:

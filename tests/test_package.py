@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
@@ -34,3 +35,17 @@ def test_silenced_stderr_hides_c_level_output_but_not_python_messages_or_errors(
     assert "UserWarning: from Python" in result.stderr
     assert result.stdout == "ModuleNotFoundError\n"
     assert result.stderr.endswith("restored\n")
+
+
+def test_a_checkout_writes_beside_the_package_and_an_installed_copy_does_not(tmp_path, monkeypatch) -> None:
+    from coursework.paths import writable_dirs
+
+    checkout, installed = tmp_path / "checkout", tmp_path / "site-packages"
+    checkout.mkdir()
+    (checkout / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert writable_dirs(checkout, {}) == (checkout / "figures", checkout / "data")
+    assert writable_dirs(installed, {}) == (tmp_path / "figures", tmp_path / "home" / ".cache" / "coursework")
+    overrides = {"COURSEWORK_FIGURES_DIR": "/tmp/f", "COURSEWORK_DATA_DIR": "/tmp/d"}
+    assert writable_dirs(installed, overrides) == (Path("/tmp/f"), Path("/tmp/d"))

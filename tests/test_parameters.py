@@ -2,7 +2,8 @@
 
 import pytest
 
-from coursework.parameters import env_flag, env_int
+from coursework.parameters import PARAMETERS, env_flag, env_int, run_kind
+from coursework.paths import REPO_ROOT
 
 
 def test_unset_variables_give_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,7 +27,7 @@ def test_a_flag_that_is_not_yes_or_no_raises(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_numbers_are_parsed_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EPOCHS", "10_000")
+    monkeypatch.setenv("EPOCHS", " 10_000 ")
     assert env_int("EPOCHS", 1) == 10_000
     monkeypatch.setenv("EPOCHS", "ten")
     with pytest.raises(ValueError, match="not a whole number"):
@@ -34,3 +35,34 @@ def test_numbers_are_parsed_and_checked(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("EPOCHS", "0")
     with pytest.raises(ValueError, match="EPOCHS=0 must be at least 1"):
         env_int("EPOCHS", 1)
+
+
+def test_odd_spellings_of_numbers_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for value in ("_1_", "1e4", "1.5", "-1", "١٠", ""):
+        monkeypatch.setenv("SEEDS", value)
+        with pytest.raises(ValueError, match="SEEDS="):
+            env_int("SEEDS", 1)
+
+
+def test_the_run_is_full_unless_a_parameter_changes_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PARAMETERS:
+        monkeypatch.delenv(name, raising=False)
+    assert run_kind() == "full"
+    monkeypatch.setenv("RETRAIN", "1")
+    monkeypatch.setenv("QUICK", "0")
+    assert run_kind() == "full"
+    monkeypatch.setenv("SEEDS", "20")
+    assert run_kind() == "exploratory"
+    monkeypatch.delenv("SEEDS")
+    monkeypatch.setenv("QUICK", "TRUE")
+    assert run_kind() == "exploratory"
+    monkeypatch.setenv("QUICK", "maybe")
+    with pytest.raises(ValueError, match="QUICK='maybe'"):
+        run_kind()
+
+
+def test_the_makefile_knows_every_parameter() -> None:
+    """`make test` unsets them all, so that nbval always checks the full run."""
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    listed = next(line for line in makefile.splitlines() if line.startswith("NOTEBOOK_PARAMETERS :="))
+    assert listed.split(":=")[1].split() == list(PARAMETERS)

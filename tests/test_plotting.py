@@ -9,6 +9,7 @@ from matplotlib.collections import PolyCollection
 from coursework import plotting
 from coursework.backprop import History, Network
 from coursework.backprop_studies import Sweep, TieBreaking
+from coursework.color import rgb_to_ycrcb
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +111,13 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_chaotic_rates() ->
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
 
+def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_panel() -> None:
+    study, summary = synthetic_sweep()
+    unsolved = Sweep(study.table.assign(epochs_to_100=np.nan), study.history, [])
+    _, ax_box = plotting.learning_rate_figure(unsolved, summary).axes
+    assert not ax_box.patches and not any(len(c.get_offsets()) for c in ax_box.collections)
+
+
 def test_tie_breaking_figure_says_when_the_exact_tie_never_moved() -> None:
     table = pd.DataFrame({"asymmetry": [0.0, 1e-6]})
     spread = np.array([[0.0, 0.0, 0.0], [1e-6, 1e-4, 1.0]])
@@ -121,3 +129,93 @@ def test_tie_breaking_figure_says_when_the_exact_tie_never_moved() -> None:
     assert labels == ["0 (exact tie; round-off only): stays 0.0 (not drawn left)", "1e-06", "tie broken (0.001)"]
     assert np.isnan(ax_spread.get_lines()[0].get_ydata()).all()  # zero spread cannot be drawn on a log scale
     np.testing.assert_array_equal(ax_loss.get_lines()[1].get_ydata(), loss[1])
+
+
+# --- notebook 02 ---------------------------------------------------------------------------------------------------
+
+
+def test_loss_curves_draw_training_and_validation_loss_per_history() -> None:
+    histories = {
+        "a": {"loss": [3.0, 2.0], "val_loss": [3.5, 2.5]},
+        "b": {"loss": [1.0, 0.5, 0.2], "val_loss": [1, 1, 1]},
+    }
+    fig = plotting.loss_curves(histories, ylabel=["chroma MSE", "RGB MSE"], yscale="log", panel_size=(3, 2))
+    first, second = fig.axes
+    assert [first.get_title(), second.get_title()] == ["a", "b"]
+    assert (first.get_ylabel(), second.get_ylabel(), second.get_yscale()) == ("chroma MSE", "RGB MSE", "log")
+    assert [text.get_text() for text in first.get_legend().get_texts()] == ["training", "validation"]
+    training, validation = second.get_lines()
+    np.testing.assert_array_equal(training.get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(validation.get_ydata(), [1, 1, 1])
+    assert training.get_marker() == "o"
+    np.testing.assert_allclose(fig.get_size_inches(), [6, 2])
+
+
+def test_latent_size_vs_error_labels_each_experiment_and_marks_the_input_size() -> None:
+    table = pd.DataFrame(
+        {"latent_values": [16, 1024, 4096], "test_mse": [0.03, 0.004, 0.001]},
+        index=pd.Index(["study_small", "study_base", "other"], name="experiment"),
+    )
+    fig = plotting.latent_size_vs_error(table, input_values=3072)
+    (ax,) = fig.axes
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    labels = {text.get_text(): text.xy for text in ax.texts if hasattr(text, "xy")}
+    assert labels == {"small": (16, 0.03), "base": (1024, 0.004), "other": (4096, 0.001)}
+    assert ax.get_lines()[0].get_xdata()[0] == 3072  # the input's size
+    np.testing.assert_array_equal(ax.collections[0].get_offsets(), table[["latent_values", "test_mse"]].to_numpy())
+
+
+def test_bar_panels_draw_a_bar_per_class_and_column() -> None:
+    table = pd.DataFrame({"model a": [1.0, 2.0, 3.0], "model b": [0.5, 1.0, 1.5]}, index=["bird", "cat", "dog"])
+    fig = plotting.bar_panels({"Error": table, "Colour": table[["model a"]]}, ylabel=["MSE", "colourfulness"])
+    left, right = fig.axes
+    assert [left.get_title(), right.get_title(), left.get_ylabel(), left.get_xlabel()] == ["Error", "Colour", "MSE", ""]
+    assert [len(container) for container in left.containers] == [3, 3]
+    assert [patch.get_height() for patch in right.containers[0]] == [1.0, 2.0, 3.0]
+    assert [label.get_text() for label in left.get_xticklabels()] == ["bird", "cat", "dog"]
+    with pytest.raises(ValueError, match="one per panel"):
+        plotting.bar_panels({"a": table, "b": table}, ylabel=["only one"])
+
+
+def test_ycrcb_channels_show_each_chroma_channel_alone() -> None:
+    red = np.zeros((2, 4, 4, 3), np.uint8)
+    red[..., 0] = 255
+    fig = plotting.ycrcb_channels(red, titles=["one", "two"])
+    labels = [ax.get_ylabel() for ax in fig.axes[::2]]
+    assert labels == ["image", "Y (input)", "Cr", "Cb"]
+    cr, cb = fig.axes[4].get_images()[0].get_array(), fig.axes[6].get_images()[0].get_array()
+    assert cr[0, 0, 0] > 0.9 and cr[0, 0, 2] < cr[0, 0, 0]  # red: a high Cr, drawn red
+    assert cb[0, 0, 2] < 0.5 < cb[0, 0, 1]  # and a low Cb, drawn yellow rather than blue
+    gray = plotting.chroma_as_colour(np.full((1, 2, 2, 2), 0.5, np.float32), channel=0)
+    np.testing.assert_allclose(gray, 0.5, atol=1e-6)  # neutral chroma is mid gray
+
+
+def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> None:
+    truth = np.random.default_rng(0).integers(0, 256, (3, 4, 4, 3), dtype=np.uint8)
+    ycrcb = rgb_to_ycrcb(truth.astype(np.float32) / 255)
+    luma, chroma = ycrcb[..., :1], ycrcb[..., 1:]
+    fig = plotting.colorization_rows(luma, {"perfect": chroma, "none": np.full_like(chroma, 0.5)}, truth)
+    assert [ax.get_ylabel() for ax in fig.axes[::3]] == ["gray input", "perfect", "none", "ground truth"]
+    perfect = fig.axes[3].get_images()[0].get_array()
+    np.testing.assert_allclose(perfect, truth[0] / 255, atol=1e-5)  # the true chroma gives back the image
+    none = fig.axes[6].get_images()[0].get_array()
+    np.testing.assert_allclose(none, np.repeat(luma[0], 3, axis=-1), atol=1e-5)  # no colour: the gray image
+
+
+def test_temperature_tradeoff_draws_the_sweep_as_a_line_and_other_models_as_points() -> None:
+    sweep = pd.DataFrame(
+        [("T = 1.0", 0.003, 27.0), ("T = 0.5", 0.0031, 26.0), ("T = 0.1", 0.0032, 25.0), ("mse", 0.0025, 15.0)],
+        columns=["model", "chroma_mse", "colourfulness"],
+    )
+    fig = plotting.temperature_tradeoff(sweep, [1.0, 0.5, 0.1], truth_colourfulness=30.0, gray_chroma_mse=0.0033)
+    (ax,) = fig.axes
+    line = ax.get_lines()[0]
+    np.testing.assert_array_equal(line.get_xdata(), [0.003, 0.0031, 0.0032])
+    assert [text.get_text() for text in ax.texts] == ["T=1.0", "T=0.1"]  # 0.5 is not among those annotated
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == [
+        "U-Net, colour classes (temperature)",
+        "mse",
+        "ground truth colourfulness",
+        "no colour (chroma MSE)",
+    ]
