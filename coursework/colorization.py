@@ -214,6 +214,14 @@ def half_resolution_chroma(rgb: tf.Tensor) -> tf.Tensor:
     return tf.nn.avg_pool2d(_chroma(rgb), 2, 2, "VALID")
 
 
+def half_resolution_error(chroma: np.ndarray) -> float:
+    """Chroma MSE of averaging ``chroma`` (N, H, W, 2; H, W even) over 2x2 blocks and repeating each average back
+    over its block: what predicting chroma at half resolution costs at best."""
+    n, height, width, channels = chroma.shape
+    blocks = chroma.reshape(n, height // 2, 2, width // 2, 2, channels).astype(np.float64)
+    return float(np.mean((blocks - blocks.mean(axis=(2, 4), keepdims=True)) ** 2))
+
+
 def fit_bins(images: np.ndarray, bin_size: float, rebalance: float, batch_size: int = 2000) -> ColourBins:
     """Count the half-resolution chroma of uint8 ``images`` in grid cells; classes and weights from the counts.
 

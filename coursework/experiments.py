@@ -19,8 +19,8 @@ import pandas as pd
 
 from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, evaluate_mse, latent_shape, train_cae
-from coursework.colorization import ColorizerConfig, train_colorizer
-from coursework.data import CifarSplit, cifar_split
+from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, train_colorizer
+from coursework.data import CifarSplit, OfficialSubset, cifar_split
 from coursework.images import psnr
 from coursework.store import load_experiment, model_paths, save_experiment
 
@@ -44,6 +44,22 @@ EXPERIMENTS: dict[str, CAEConfig] = {
     "study_sigmoid_output": CAEConfig(output_activation="sigmoid", **STUDY, notes="sigmoid output"),
     "study_sgd": CAEConfig(optimizer="sgd", learning_rate=0.01, **STUDY, notes="SGD (lr 0.01) instead of Adam"),
 }
+# Study variants that change more than one thing from study_base (retraining them one change at a time is open).
+COMPOUND = {
+    "study_one_pool_32_8": "compound: one pooling stage fewer, channels 8/12/16 -> 32/8",
+    "study_one_pool_ref": "compound: one pooling stage fewer, 4x4 kernels, channels 8/16",
+    "study_ref_5x5_16_24_32": "compound: 5x5 kernels and twice the channels",
+    "study_valid_padding": "compound: valid padding, transposed-convolution decoder, zero-padded border",
+}
+
+
+def changes(name: str) -> str:
+    """How experiment ``name`` differs from its base model: "base", "one", or "compound: ..." (``COMPOUND``)."""
+    if name in ("cae_base", "study_base"):
+        return "base"
+    return COMPOUND.get(name, "one")
+
+
 # Seed-to-seed noise: the key comparisons repeated with two more seeds (initialisation and batch order).
 SEEDED = ("study_base", "study_stride2_all", "study_one_pool_32_8")
 EXPERIMENTS |= {f"{name}_seed{seed}": replace(EXPERIMENTS[name], seed=seed) for name in SEEDED for seed in (1, 2)}
@@ -134,6 +150,7 @@ def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> Evalu
             {
                 "experiment": name,
                 "change": config.notes,
+                "changes": changes(name),
                 "latent": f"{height}x{width}x{channels}",
                 "latent_values": height * width * channels,
                 "parameters": model.count_params(),
@@ -144,6 +161,45 @@ def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> Evalu
             }
         )
     return Evaluation(pd.DataFrame(rows).set_index("experiment"), per_image)
+
+
+def select_best(table: pd.DataFrame, column: str = "best_val_mse") -> str:
+    """The experiment (index of ``table``) with the smallest ``column``: choices are made on validation MSE."""
+    if column.startswith("test"):
+        raise ValueError(f"choose on validation data, not on {column!r}")
+    return str(table[column].idxmin())
+
+
+def study_summary(table: pd.DataFrame, base: str = "study_base", input_values: int = 3072) -> str:
+    """:func:`evaluate`'s ``table`` as text, one line per experiment: changes from the base model, latent (and
+    whether it is smaller than the input), best validation MSE and its ratio to ``base``'s, and test MSE."""
+    base_val = table.best_val_mse[base]
+    lines = [
+        f"{'experiment':<24} {'changes':<8} {'latent':<9} {'< input':<7} {'val MSE':>8} {'vs base':>7} {'test MSE':>8}"
+    ]
+    for name, row in table.iterrows():
+        kind = "compound" if row.changes.startswith("compound") else row.changes
+        smaller = "yes" if row.latent_values < input_values else "NO"
+        lines.append(
+            f"{name:<24} {kind:<8} {row.latent:<9} {smaller:<7} {row.best_val_mse:>8.4f} "
+            f"{row.best_val_mse / base_val:>6.2f}x {row.test_mse:>8.4f}"
+        )
+    return "\n".join(lines)
+
+
+def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset | None) -> pd.DataFrame | None:
+    """Each experiment's MSE on the same test images as JPEG pixels (``data.x_test[subset.rows]``) and as official
+    pixels (``subset.x``), and their ratio ``factor``; None where there is no official subset."""
+    if subset is None:
+        return None
+    rows = []
+    for name in names:
+        model = load_or_train(name, data).model
+        jpeg_mse, _ = evaluate_mse(model, data.x_test[subset.rows])
+        official_mse, _ = evaluate_mse(model, subset.x)
+        rows.append({"experiment": name, "jpeg_mse": jpeg_mse, "official_mse": official_mse})
+    table = pd.DataFrame(rows).set_index("experiment")
+    return table.assign(factor=table.official_mse / table.jpeg_mse)
 
 
 def seed_spread(
@@ -180,13 +236,85 @@ REFERENCE_RESULTS = (
 )
 
 
-def reference_table(test_mse: dict[str, float], best: str) -> pd.DataFrame:
+def reference_table(
+    test_mse: dict[str, float], best: str, official_mse: dict[str, float] | None = None
+) -> pd.DataFrame:
     """``REFERENCE_RESULTS`` beside our test MSE (experiment -> test MSE), and a last row for ``best``, our best
-    model with a latent smaller than the input, which the reference has no number for (NaN)."""
+    model with a latent smaller than the input (chosen on validation), which the reference has no number for (NaN).
+    With ``official_mse`` (experiment -> MSE on the official pixels of the bit-exact test images), a column
+    ``ours, official`` beside it."""
     rows = [*REFERENCE_RESULTS, ("best model, latent smaller than the input", np.nan, best)]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [(result, reference, test_mse[name], name) for result, reference, name in rows],
         columns=["result", "reference", "ours", "our model"],
+    )
+    if official_mse is not None:
+        table.insert(3, "ours, official", [official_mse[name] for name in table["our model"]])
+    return table
+
+
+def answers(
+    stride_table: pd.DataFrame,
+    study_table: pd.DataFrame,
+    best: str,
+    correlation: tuple[float, float],
+    official: pd.DataFrame | None,
+    colour_results: pd.DataFrame,
+) -> str:
+    """The answers to the handout's Ex. 1-3 as Markdown, every number taken from the computed results.
+
+    ``stride_table``/``study_table``: :func:`evaluate`'s tables (with ``cae_base``, ``study_base``); ``best``: the
+    model chosen on validation MSE; ``correlation``: log-log correlation of latent size and test MSE over the study,
+    with and without the valid-padding model; ``official``: :func:`official_pixels` (or None); ``colour_results``:
+    :func:`coursework.colorization.colour_table`'s table."""
+    base, chosen = stride_table.loc["cae_base"], study_table.loc[best]
+
+    def on_official(name: str) -> str:
+        if official is None or name not in official.index:
+            return ""
+        row = official.loc[name]
+        return (
+            f"; on the bit-exact official test images in the split, {row.jpeg_mse:.4f} on their JPEG pixels and "
+            f"{row.official_mse:.4f} on their official pixels (section 5)"
+        )
+
+    variants = len(study_table.drop(index=["study_base"], errors="ignore"))
+    compound = int(study_table.changes.str.startswith("compound").sum())
+    colour = colour_results
+    chroma_models = colour.drop(index=["no colour", "mean chroma"])
+    closest = chroma_models.vs_mean_chroma.idxmin()
+    target = COLOUR_TARGETS["vs_mean_chroma"]
+    reached = chroma_models.index[chroma_models.vs_mean_chroma <= target].tolist()
+    verdict = f"reached by {', '.join(reached)}" if reached else "not reached by any model"
+    kind = f"; a compound variant: {chosen.changes.removeprefix('compound: ')}" if "compound" in chosen.changes else ""
+    trend = "a larger latent goes with a lower error" if correlation[1] < 0 else "no lower error for a larger latent"
+    rgb_filters = COLORIZERS["colorizer_rgb"].filters
+    start = (
+        "that architecture" if rgb_filters == EXPERIMENTS[best].filters else f"channels {rgb_filters} (not `{best}`)"
+    )
+    return "\n".join(
+        [
+            "**Ex. 1.** The prescribed network (section 2) trained for "
+            f"{base.epochs} epochs on the 80/10/10 split (section 1) reaches a test MSE of {base.test_mse:.4f} on "
+            f"the JPEG pixels{on_official('cae_base')}; its error per epoch is plotted in section 2.",
+            "",
+            f"**Ex. 2.** The base model's latent is {base.latent} = {base.latent_values} values (formula in "
+            f"section 2; stride and valid padding in sections 3-4). Section 4 tries {variants} variants "
+            f"({compound} of them compound, labelled in the table). Latent size and test MSE are correlated "
+            f"(log-log r = {correlation[0]:.2f}, {correlation[1]:.2f} without the valid-padding model, section 4): "
+            f"{trend}, though not the whole story. Chosen on validation MSE, the best "
+            f"model with a latent smaller than the input is `{best}` ({chosen.latent}, validation MSE "
+            f"{chosen.best_val_mse:.4f}{kind}); its test MSE is {chosen.test_mse:.4f}{on_official(best)}.",
+            "",
+            f"**Ex. 3.** Starting from {start} with gray input, predicting R, G, B (`colorizer_rgb`) gives "
+            f"a chroma MSE of {colour.vs_mean_chroma['colorizer_rgb']:.2f}x the mean-chroma baseline and "
+            f"{colour.vs_truth['colorizer_rgb']:.2f}x the true colourfulness; predicting only Cr, Cb and merging "
+            f"them with the input's Y keeps the gray image exactly, and the closest model is `{closest}` "
+            f"({chroma_models.vs_mean_chroma[closest]:.2f}x). Shortcomings and the ideas tried (U-Net, colour "
+            "classes, rebalancing, temperature) are in sections 7.2-7.5: the chroma-MSE target "
+            f"(at most {target:.2f}x the mean-chroma baseline) is {verdict}; much of the colour is not in the gray "
+            "image (the average-colour oracle of section 7.2).",
+        ]
     )
 
 

@@ -288,9 +288,13 @@ def bar_panels(
     panels: Mapping[str, pd.DataFrame],
     ylabel: str | Sequence[str],
     panel_size: tuple[float, float] = (7.0, 4.0),
+    yscale: str = "linear",
+    legend: str = "above",
 ) -> plt.Figure:
     """Grouped bar charts side by side, one per entry of ``panels`` (title -> table): a group per row of the table
-    (its index on the x axis), a bar per column. ``ylabel`` is one for every panel or one per panel."""
+    (its index on the x axis), a bar per column. ``ylabel`` is one for every panel or one per panel; ``legend``
+    "above" puts each legend between its panel and its title, where it hides no bar ("inside": matplotlib's best
+    place)."""
     ylabels = [ylabel] * len(panels) if isinstance(ylabel, str) else list(ylabel)
     if len(ylabels) != len(panels):
         raise ValueError(f"ylabel needs one value or one per panel ({len(panels)})")
@@ -298,7 +302,14 @@ def bar_panels(
     fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), height), squeeze=False)
     for ax, (title, table), label in zip(axes[0], panels.items(), ylabels):
         table.plot.bar(ax=ax)
-        ax.set(ylabel=label, xlabel="", title=title)
+        ax.set(ylabel=label, xlabel="", yscale=yscale)
+        ax.tick_params(axis="x", labelrotation=45)
+        plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
+        if legend == "above":
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(table.columns), 3), frameon=False)
+            ax.set_title(title, pad=24)
+        else:
+            ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -343,23 +354,28 @@ def temperature_tradeoff(
     truth_colourfulness: float,
     gray_chroma_mse: float,
     annotate: Sequence[float] = (1.0, 0.38, 0.1),
+    mean_chroma_mse: float | None = None,
 ) -> plt.Figure:
     """Closeness (chroma MSE) against colour (colourfulness) of colorizers, one point per row of ``sweep``.
 
     ``sweep``: columns model (label), ``chroma_mse`` and ``colourfulness``; its first rows are one colour-class model
     at each of ``temperatures`` (drawn as a line, the temperatures in ``annotate`` labelled), the others one model
-    each. Grey lines mark the ground truth's colourfulness and the chroma MSE of painting no colour.
+    each. Grey lines mark the ground truth's colourfulness, the chroma MSE of painting no colour and, if given,
+    ``mean_chroma_mse``, that of painting the training set's mean chroma.
     """
     annealed, others = sweep.iloc[: len(temperatures)], sweep.iloc[len(temperatures) :]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(annealed.chroma_mse, annealed.colourfulness, marker="o", label="U-Net, colour classes (temperature)")
     for temperature, mse, colour in zip(temperatures, annealed.chroma_mse, annealed.colourfulness):
         if temperature in annotate:
-            ax.annotate(f"T={temperature}", (mse, colour), textcoords="offset points", xytext=(5, 3), fontsize=8)
+            text = f"T = {temperature:g}" + (" (mean)" if temperature == 1 else "")
+            ax.annotate(text, (mse, colour), textcoords="offset points", xytext=(5, 3), fontsize=8)
     for label, mse, colour in zip(others.iloc[:, 0], others.chroma_mse, others.colourfulness):
         ax.scatter(mse, colour, marker="s", label=label)
     ax.axhline(truth_colourfulness, color="grey", ls="--", lw=1, label="ground truth colourfulness")
     ax.axvline(gray_chroma_mse, color="grey", ls=":", lw=1, label="no colour (chroma MSE)")
+    if mean_chroma_mse is not None:
+        ax.axvline(mean_chroma_mse, color="black", ls="-.", lw=1, label="mean chroma (chroma MSE)")
     ax.set(xlabel="chroma MSE (lower is closer)", ylabel="colourfulness (Hasler & Süsstrunk)")
     ax.set_title("Closeness vs colour, validation split")
     ax.legend(fontsize=8, loc="center right")

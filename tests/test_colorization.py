@@ -594,3 +594,13 @@ def test_gray_image_is_the_rounded_luminance() -> None:
     assert gray.shape == (5, 7) and gray.dtype == np.uint8
     np.testing.assert_array_equal(gray, np.round(ruled_luma(rgb[None])[0, ..., 0] * 255).astype(np.uint8))
     np.testing.assert_array_equal(gray_image(np.stack([gray] * 3, axis=-1)), gray)  # a gray image stays itself
+
+
+def test_half_resolution_error_is_zero_for_blockwise_constant_chroma() -> None:
+    from coursework.colorization import half_resolution_error
+
+    flat = np.repeat(np.repeat(np.random.default_rng(0).random((2, 3, 3, 2)), 2, axis=1), 2, axis=2)
+    assert half_resolution_error(flat) == pytest.approx(0.0)
+    checker = np.zeros((1, 2, 2, 2))
+    checker[0, 0, 0] = checker[0, 1, 1] = 1.0
+    assert half_resolution_error(checker) == pytest.approx(0.25)

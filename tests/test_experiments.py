@@ -40,3 +40,93 @@ def test_reference_table_pairs_each_reference_result_with_ours() -> None:
     assert all(name in experiments.EXPERIMENTS for name in table["our model"])
     with pytest.raises(KeyError):
         experiments.reference_table({}, best="study_base")
+
+
+def study_like_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "changes": ["base", "one", "compound: two things"],
+            "latent": ["8x8x16", "4x4x16", "16x16x16"],
+            "latent_values": [1024, 256, 4096],
+            "best_val_mse": [0.004, 0.008, 0.001],
+            "test_mse": [0.0041, 0.0079, 0.0011],
+            "epochs": [20, 20, 20],
+        },
+        index=pd.Index(["study_base", "study_stride2_latent", "study_one_pool_ref"], name="experiment"),
+    )
+
+
+def test_select_best_chooses_on_validation_and_refuses_test_columns() -> None:
+    table = study_like_table()
+    table.loc["study_stride2_latent", "test_mse"] = 0.0001  # best on test, worst on validation
+    assert experiments.select_best(table) == "study_one_pool_ref"
+    assert experiments.select_best(table.query("latent_values < 3072")) == "study_base"
+    with pytest.raises(ValueError, match="validation"):
+        experiments.select_best(table, column="test_mse")
+
+
+def test_changes_label_the_compound_variants() -> None:
+    assert experiments.changes("study_base") == "base"
+    assert experiments.changes("study_kernel5") == "one"
+    assert all(experiments.changes(name).startswith("compound") for name in experiments.COMPOUND)
+    assert all(name in experiments.EXPERIMENTS for name in experiments.COMPOUND)
+
+
+def test_study_summary_prints_a_line_per_experiment_with_the_ratio_to_the_base() -> None:
+    lines = experiments.study_summary(study_like_table()).splitlines()
+    assert len(lines) == 4
+    assert "compound" in lines[3] and "NO" in lines[3] and "0.25x" in lines[3]
+    assert "2.00x" in lines[2] and "1.00x" in lines[1]
+
+
+def test_official_pixels_measures_each_model_on_both_copies(monkeypatch) -> None:
+    from coursework.data import OfficialSubset
+
+    assert experiments.official_pixels(["study_base"], data=None, subset=None) is None
+
+    class Data:
+        x_test = np.zeros((5, 2, 2, 3), np.uint8)
+
+    class Halving:
+        def __init__(self, scale):
+            self.scale = scale
+
+    monkeypatch.setattr(experiments, "load_or_train", lambda name, data: experiments.Trained(Halving(2.0), {}, None))
+    monkeypatch.setattr(experiments, "evaluate_mse", lambda model, x: (float(x.mean()) * model.scale + 1.0, None))
+    subset = OfficialSubset(np.array([1, 3]), np.full((2, 2, 2, 3), 1, np.uint8))
+    table = experiments.official_pixels(["a", "b"], Data(), subset)
+    assert table.index.tolist() == ["a", "b"]
+    np.testing.assert_allclose(table.jpeg_mse, 1.0)
+    np.testing.assert_allclose(table.official_mse, 3.0)
+    np.testing.assert_allclose(table.factor, 3.0)
+
+
+def test_reference_table_adds_the_official_column_when_given() -> None:
+    test_mse = {name: 1.0 for name in experiments.EXPERIMENTS}
+    official = {name: 2.0 for name in experiments.EXPERIMENTS}
+    table = experiments.reference_table(test_mse, best="study_base", official_mse=official)
+    assert table.columns.tolist() == ["result", "reference", "ours", "ours, official", "our model"]
+    assert (table["ours, official"] == 2.0).all()
+
+
+def test_answers_quote_the_results_they_are_given() -> None:
+    study = study_like_table()
+    stride = pd.DataFrame(
+        {"latent": ["8x8x16"], "latent_values": [1024], "epochs": [10], "test_mse": [0.0042]},
+        index=pd.Index(["cae_base"], name="experiment"),
+    )
+    official = pd.DataFrame(
+        {"jpeg_mse": [0.0041, 0.0009], "official_mse": [0.0045, 0.0012]}, index=["cae_base", "study_one_pool_ref"]
+    )
+    colour = pd.DataFrame(
+        {"vs_mean_chroma": [1.07, 1.0, 0.96, 0.8], "vs_truth": [0.0, 0.11, 0.3, 0.5]},
+        index=["no colour", "mean chroma", "colorizer_rgb", "colorizer_unet_mse"],
+    )
+    text = experiments.answers(stride, study, "study_one_pool_ref", (-0.69, -0.82), official, colour)
+    for expected in ("**Ex. 1.**", "**Ex. 2.**", "**Ex. 3.**", "0.0042", "0.0045", "8x8x16 = 1024", "r = -0.69"):
+        assert expected in text
+    assert "(16x16x16, validation MSE 0.0010; a compound variant: two things); its test MSE is 0.0011" in text
+    assert "0.0041 on their JPEG pixels and 0.0045 on their official pixels" in text
+    assert "a compound variant: two things" in text and "not reached by any model" in text
+    assert "tries 2 variants (1 of them compound" in text and "`colorizer_unet_mse` (0.80x)" in text and "0.96x" in text
+    assert "official" not in experiments.answers(stride, study, "study_base", (-0.5, -0.6), None, colour)

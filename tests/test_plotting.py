@@ -177,6 +177,16 @@ def test_bar_panels_draw_a_bar_per_class_and_column() -> None:
         plotting.bar_panels({"a": table, "b": table}, ylabel=["only one"])
 
 
+def test_bar_panels_put_the_legend_above_the_bars_and_take_a_log_axis() -> None:
+    table = pd.DataFrame({"model a": [1.0, 2.0], "model b": [0.1, 0.2]}, index=["bird", "cat"])
+    (ax,) = plotting.bar_panels({"Error": table}, ylabel="MSE", yscale="log").axes
+    assert ax.get_yscale() == "log"
+    fig = ax.figure
+    fig.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y0 >= ax.get_window_extent().y1 - 1  # above the axes: it hides no bar
+
+
 def test_ycrcb_channels_show_each_chroma_channel_alone() -> None:
     red = np.zeros((2, 4, 4, 3), np.uint8)
     red[..., 0] = 255
@@ -211,7 +221,7 @@ def test_temperature_tradeoff_draws_the_sweep_as_a_line_and_other_models_as_poin
     (ax,) = fig.axes
     line = ax.get_lines()[0]
     np.testing.assert_array_equal(line.get_xdata(), [0.003, 0.0031, 0.0032])
-    assert [text.get_text() for text in ax.texts] == ["T=1.0", "T=0.1"]  # 0.5 is not among those annotated
+    assert [text.get_text() for text in ax.texts] == ["T = 1 (mean)", "T = 0.1"]  # 0.5 is not among those annotated
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == [
         "U-Net, colour classes (temperature)",
@@ -219,3 +229,5 @@ def test_temperature_tradeoff_draws_the_sweep_as_a_line_and_other_models_as_poin
         "ground truth colourfulness",
         "no colour (chroma MSE)",
     ]
+    fig = plotting.temperature_tradeoff(sweep, [1.0, 0.5, 0.1], 30.0, 0.0033, mean_chroma_mse=0.0031)
+    assert fig.axes[0].get_legend().get_texts()[-1].get_text() == "mean chroma (chroma MSE)"
