@@ -253,6 +253,98 @@ def reference_table(
     return table
 
 
+class LatentSweep(NamedTuple):
+    """The controlled latent-size sweep (:data:`LATENT_CHANNELS` x :data:`LATENT_SEEDS`), from training histories."""
+
+    runs: pd.DataFrame  # one row per model: channels, seed, latent values, best validation MSE, epochs trained
+    table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds
+    correlation: float  # Pearson r of log latent values and log median validation MSE
+
+
+OUTLIER = 0.25  # a seed this far (relative) from its size's median is reported on its own, not as spread
+
+
+def latent_sweep(data: CifarSplit | None = None, retrain: bool = False) -> LatentSweep:
+    """The sweep's results: each model's best validation MSE (the weights early stopping kept), per channel count
+    the median and range over seeds, and the log-log correlation. Loads each model, or trains it if absent."""
+    rows = []
+    for channels in LATENT_CHANNELS:
+        for seed in LATENT_SEEDS:
+            trained = load_or_train(latent_sweep_name(channels, seed), data, retrain=retrain)
+            validation = trained.history["val_loss"]
+            rows.append(
+                {
+                    "channels": channels,
+                    "seed": seed,
+                    "latent_values": 64 * channels,
+                    "best_val_mse": min(validation),
+                    "epochs": len(validation),
+                }
+            )
+    return summarise_latent_sweep(pd.DataFrame(rows))
+
+
+def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
+    """Per channel count the median and range of the runs' best validation MSE, and the log-log correlation."""
+    table = runs.groupby("channels").agg(
+        latent_values=("latent_values", "first"),
+        median_val_mse=("best_val_mse", "median"),
+        min_val_mse=("best_val_mse", "min"),
+        max_val_mse=("best_val_mse", "max"),
+        seeds=("seed", "count"),
+        max_epochs=("epochs", "max"),
+    )
+    correlation = float(np.corrcoef(np.log(table.latent_values), np.log(table.median_val_mse))[0, 1])
+    return LatentSweep(runs, table, correlation)
+
+
+def latent_sweep_verdict(sweep: LatentSweep) -> str:
+    """Markdown answering "is there a correlation between latent size and error?" from the controlled sweep: the
+    trend of the medians, each step against the seeds' spread, and seeds far from their median named on their own."""
+    runs, table = sweep.runs, sweep.table
+    median = runs.channels.map(table.median_val_mse)
+    far = (runs.best_val_mse / median - 1).abs() > OUTLIER
+    usual = runs[~far].groupby("channels").best_val_mse
+    spread = (usual.max() - usual.min()) / table.median_val_mse  # relative range of the seeds that agree
+    medians = table.median_val_mse.to_numpy()
+    steps = 1 - medians[1:] / medians[:-1]
+    beyond = steps > np.maximum(spread.to_numpy()[1:], spread.to_numpy()[:-1])
+    first, last = table.iloc[0], table.iloc[-1]
+    trend = (
+        f"every doubling of the channels lowers the median, by {steps.min():.0%} to {steps.max():.0%}"
+        if (steps > 0).all()
+        else "but not at every doubling of the channels"
+    )
+    noise = (
+        "each step is larger than the seeds' spread at its two sizes"
+        if beyond.all()
+        else f"{int((~beyond).sum())} of {len(steps)} steps are within the seeds' spread"
+    )
+    returns = (
+        "a bigger bottleneck passes more information, with less to gain the bigger it is"
+        if steps[-1] < steps[0]
+        else "a bigger bottleneck passes more information, and the gains do not shrink here"
+    )
+    strays = "; ".join(
+        f"C = {row.channels}, seed {row.seed} ({row.best_val_mse:.4f})" for row in runs[far].itertuples()
+    )
+    agreement = (
+        f"Apart from {strays}, far from its size's median, the seeds agree within {spread.max():.0%} of their "
+        "size's median"
+        if strays
+        else f"The seeds agree within {spread.max():.0%} of the median at every size"
+    )
+    return (
+        f"**Controlled: yes.** With one architecture and only the latent channels C changed ({len(table)} sizes, "
+        f"{int(table.seeds.min())} seeds each, best validation MSE within {int(table.max_epochs.max())} epochs), the "
+        f"median validation MSE falls from {first.median_val_mse:.4f} at {int(first.latent_values)} latent values to "
+        f"{last.median_val_mse:.4f} at {int(last.latent_values)}: {trend}. {agreement}; {noise}. Log-log "
+        "correlation of the medians: "
+        f"r = {sweep.correlation:.2f}. The first doubling lowers the error by {steps[0]:.0%}, the last by "
+        f"{steps[-1]:.0%}: {returns}."
+    )
+
+
 def answers(
     stride_table: pd.DataFrame,
     study_table: pd.DataFrame,
@@ -260,13 +352,14 @@ def answers(
     correlation: tuple[float, float],
     official: pd.DataFrame | None,
     colour_results: pd.DataFrame,
+    sweep: LatentSweep,
 ) -> str:
     """The answers to the handout's Ex. 1-3 as Markdown, every number taken from the computed results.
 
     ``stride_table``/``study_table``: :func:`evaluate`'s tables (with ``cae_base``, ``study_base``); ``best``: the
     model chosen on validation MSE; ``correlation``: log-log correlation of latent size and test MSE over the study,
     with and without the valid-padding model; ``official``: :func:`official_pixels` (or None); ``colour_results``:
-    :func:`coursework.colorization.colour_table`'s table."""
+    :func:`coursework.colorization.colour_table`'s table; ``sweep``: :func:`latent_sweep`."""
     base, chosen = stride_table.loc["cae_base"], study_table.loc[best]
 
     def on_official(name: str) -> str:
@@ -289,6 +382,8 @@ def answers(
     kind = f"; a compound variant: {chosen.changes.removeprefix('compound: ')}" if "compound" in chosen.changes else ""
     trend = "a larger latent goes with a lower error" if correlation[1] < 0 else "no lower error for a larger latent"
     rgb_filters = COLORIZERS["colorizer_rgb"].filters
+    lower = (np.diff(sweep.table.median_val_mse.to_numpy()) < 0).all()
+    monotonic = "every doubling of the latent lowers the median error" if lower else "not every doubling lowers it"
     start = (
         "that architecture" if rgb_filters == EXPERIMENTS[best].filters else f"channels {rgb_filters} (not `{best}`)"
     )
@@ -302,7 +397,9 @@ def answers(
             f"section 2; stride and valid padding in sections 3-4). Section 4 tries {variants} variants "
             f"({compound} of them compound, labelled in the table). Latent size and test MSE are correlated "
             f"(log-log r = {correlation[0]:.2f}, {correlation[1]:.2f} without the valid-padding model, section 4): "
-            f"{trend}, though not the whole story. Chosen on validation MSE, the best "
+            f"{trend}, though not the whole story; controlled, with only the latent channels changed (section 4, "
+            f"{len(sweep.table)} sizes x {int(sweep.table.seeds.min())} seeds), r = {sweep.correlation:.2f} on "
+            f"validation MSE, and {monotonic}. Chosen on validation MSE, the best "
             f"model with a latent smaller than the input is `{best}` ({chosen.latent}, validation MSE "
             f"{chosen.best_val_mse:.4f}{kind}); its test MSE is {chosen.test_mse:.4f}{on_official(best)}.",
             "",

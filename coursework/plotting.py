@@ -380,3 +380,23 @@ def temperature_tradeoff(
     ax.set_title("Closeness vs colour, validation split")
     ax.legend(fontsize=8, loc="center right")
     return fig
+
+
+def latent_sweep_figure(runs: pd.DataFrame, table: pd.DataFrame) -> plt.Figure:
+    """The controlled latent-size sweep: every seed's best validation MSE against the latent size (log-log), the
+    median per size joined by a line and labelled with its channel count C."""
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    ax.scatter(runs.latent_values, runs.best_val_mse, s=18, color="grey", alpha=0.7, label="one seed", zorder=3)
+    ax.plot(table.latent_values, table.median_val_mse, marker="o", color="C0", label="median over seeds")
+    for channels, row in table.iterrows():
+        ax.annotate(
+            f"C = {channels}",
+            (row.latent_values, row.median_val_mse),
+            textcoords="offset points",
+            xytext=(6, 6),
+            fontsize=8,
+        )
+    ax.set(xscale="log", yscale="log", xlabel="latent values (8 x 8 x C)", ylabel="best validation MSE")
+    ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
+    ax.legend()
+    return fig

@@ -1,5 +1,7 @@
 """Tests of the experiments' tables (coursework.experiments) on made-up results: no model is loaded or trained."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -122,11 +124,52 @@ def test_answers_quote_the_results_they_are_given() -> None:
         {"vs_mean_chroma": [1.07, 1.0, 0.96, 0.8], "vs_truth": [0.0, 0.11, 0.3, 0.5]},
         index=["no colour", "mean chroma", "colorizer_rgb", "colorizer_unet_mse"],
     )
-    text = experiments.answers(stride, study, "study_one_pool_ref", (-0.69, -0.82), official, colour)
+    text = experiments.answers(stride, study, "study_one_pool_ref", (-0.69, -0.82), official, colour, SWEEP)
     for expected in ("**Ex. 1.**", "**Ex. 2.**", "**Ex. 3.**", "0.0042", "0.0045", "8x8x16 = 1024", "r = -0.69"):
         assert expected in text
     assert "(16x16x16, validation MSE 0.0010; a compound variant: two things); its test MSE is 0.0011" in text
     assert "0.0041 on their JPEG pixels and 0.0045 on their official pixels" in text
     assert "a compound variant: two things" in text and "not reached by any model" in text
     assert "tries 2 variants (1 of them compound" in text and "`colorizer_unet_mse` (0.80x)" in text and "0.96x" in text
-    assert "official" not in experiments.answers(stride, study, "study_base", (-0.5, -0.6), None, colour)
+    assert "(section 4, 2 sizes x 2 seeds), r = -1.00 on validation MSE, and every doubling of the latent" in text
+    assert "official" not in experiments.answers(stride, study, "study_base", (-0.5, -0.6), None, colour, SWEEP)
+
+
+def synthetic_sweep_runs(errors: dict[int, list[float]]) -> pd.DataFrame:
+    """Made-up sweep results: channel count -> each seed's best validation MSE."""
+    rows = [
+        {"channels": c, "seed": seed, "latent_values": 64 * c, "best_val_mse": error, "epochs": 20}
+        for c, per_seed in errors.items()
+        for seed, error in enumerate(per_seed)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_latent_sweep_verdict_reports_the_trend_the_spread_and_a_stray_seed() -> None:
+    runs = synthetic_sweep_runs({1: [0.010, 0.0101, 0.0099], 2: [0.006, 0.0061, 0.009], 4: [0.004, 0.0041, 0.0040]})
+    sweep = experiments.summarise_latent_sweep(runs)
+    assert sweep.table.median_val_mse.tolist() == [0.010, 0.0061, 0.0040]
+    assert sweep.correlation < -0.9
+    verdict = experiments.latent_sweep_verdict(sweep)
+    assert "falls from 0.0100 at 64 latent values to 0.0040 at 256" in verdict
+    assert "every doubling of the channels lowers the median, by 34% to 39%" in verdict
+    assert "Apart from C = 2, seed 2 (0.0090), far from its size's median, the seeds agree within 3%" in verdict
+    assert "each step is larger than the seeds' spread at its two sizes" in verdict
+
+
+def test_latent_sweep_verdict_says_when_a_step_is_within_the_noise() -> None:
+    runs = synthetic_sweep_runs({1: [0.010, 0.012, 0.011], 2: [0.0105, 0.0095, 0.0100]})
+    verdict = experiments.latent_sweep_verdict(experiments.summarise_latent_sweep(runs))
+    assert "1 of 1 steps are within the seeds' spread" in verdict
+
+
+def test_the_sweep_varies_only_the_latent_channels() -> None:
+    base = experiments.EXPERIMENTS["study_base"]
+    for channels in experiments.LATENT_CHANNELS:
+        for seed in experiments.LATENT_SEEDS:
+            config = experiments.EXPERIMENTS[experiments.latent_sweep_name(channels, seed)]
+            assert replace(config, filters=base.filters, seed=base.seed) == base
+            assert config.filters == (*base.filters[:-1], channels) and config.seed == seed
+
+
+SWEEP = experiments.summarise_latent_sweep(synthetic_sweep_runs({1: [0.01, 0.011], 2: [0.006, 0.0062]}))

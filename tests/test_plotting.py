@@ -231,3 +231,23 @@ def test_temperature_tradeoff_draws_the_sweep_as_a_line_and_other_models_as_poin
     ]
     fig = plotting.temperature_tradeoff(sweep, [1.0, 0.5, 0.1], 30.0, 0.0033, mean_chroma_mse=0.0031)
     assert fig.axes[0].get_legend().get_texts()[-1].get_text() == "mean chroma (chroma MSE)"
+
+
+def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
+    runs = pd.DataFrame(
+        {
+            "channels": [1, 1, 2, 2],
+            "seed": [0, 1, 0, 1],
+            "latent_values": [64, 64, 128, 128],
+            "best_val_mse": [0.01, 0.011, 0.006, 0.007],
+            "epochs": [20] * 4,
+        }
+    )
+    table = runs.groupby("channels").agg(
+        latent_values=("latent_values", "first"), median_val_mse=("best_val_mse", "median")
+    )
+    fig = plotting.latent_sweep_figure(runs, table)
+    ax = fig.axes[0]
+    assert len(ax.collections[0].get_offsets()) == 4
+    assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"]
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
