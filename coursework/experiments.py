@@ -316,15 +316,16 @@ def latent_sweep_verdict(sweep: LatentSweep) -> str:
         else "but not at every doubling of the channels"
     )
     noise = (
-        "each step is larger than the seeds' spread at its two sizes"
+        "each step of the medians is larger than the agreeing seeds' spread at its two sizes"
         if beyond.all()
-        else f"{int((~beyond).sum())} of {len(steps)} steps are within the seeds' spread"
+        else f"{int((~beyond).sum())} of {len(steps)} steps of the medians are within the agreeing seeds' spread"
     )
-    returns = (
-        "a bigger bottleneck passes more information, with less to gain the bigger it is"
-        if steps[-1] < steps[0]
-        else "a bigger bottleneck passes more information, and the gains do not shrink here"
-    )
+    if (np.diff(steps) < 0).all():
+        returns = "a bigger bottleneck passes more information, with less to gain at every doubling"
+    elif steps[-1] < steps[0]:
+        returns = "a bigger bottleneck passes more information; the gains shrink, though not at every doubling"
+    else:
+        returns = "a bigger bottleneck passes more information, and the gains do not shrink here"
     strays = "; ".join(
         f"C = {row.channels}, seed {row.seed} ({row.best_val_mse:.4f})" for row in runs[far].itertuples()
     )

@@ -154,13 +154,14 @@ def test_latent_sweep_verdict_reports_the_trend_the_spread_and_a_stray_seed() ->
     assert "falls from 0.0100 at 64 latent values to 0.0040 at 256" in verdict
     assert "every doubling of the channels lowers the median, by 34% to 39%" in verdict
     assert "Apart from C = 2, seed 2 (0.0090), far from its size's median, the seeds agree within 3%" in verdict
-    assert "each step is larger than the seeds' spread at its two sizes" in verdict
+    assert "each step of the medians is larger than the agreeing seeds' spread at its two sizes" in verdict
+    assert "with less to gain at every doubling" in verdict
 
 
 def test_latent_sweep_verdict_says_when_a_step_is_within_the_noise() -> None:
     runs = synthetic_sweep_runs({1: [0.010, 0.012, 0.011], 2: [0.0105, 0.0095, 0.0100]})
     verdict = experiments.latent_sweep_verdict(experiments.summarise_latent_sweep(runs))
-    assert "1 of 1 steps are within the seeds' spread" in verdict
+    assert "1 of 1 steps of the medians are within the agreeing seeds' spread" in verdict
 
 
 def test_the_sweep_varies_only_the_latent_channels() -> None:
