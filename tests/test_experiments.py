@@ -15,14 +15,18 @@ def test_seed_spread_summarises_each_experiment_over_its_seeds(monkeypatch) -> N
 
     def fake_evaluate(names, data, retrain=False):
         asked.append((names, retrain))
-        table = pd.DataFrame({"test_mse": [results[name] for name in names]}, index=pd.Index(names, name="experiment"))
+        errors = [results[name] for name in names]
+        table = pd.DataFrame(
+            {"best_val_mse": [2 * error for error in errors], "test_mse": errors},
+            index=pd.Index(names, name="experiment"),
+        )
         return experiments.Evaluation(table, {})
 
     monkeypatch.setattr(experiments, "evaluate", fake_evaluate)
     table = experiments.seed_spread(data=None, names=("a", "b"), retrain=True)
     assert asked == [(["a", "a_seed1", "a_seed2"], True), (["b", "b_seed1", "b_seed2"], True)]
     assert table.index.tolist() == ["a", "b"] and table.index.name == "experiment"
-    assert table.loc["a"].tolist() == [3, 2.0, 1.0, 1.0, 3.0]  # seeds, mean, std (n - 1), min, max
+    assert table.loc["a"].tolist() == [3, 4.0, 2.0, 2.0, 1.0, 1.0, 3.0]  # seeds, val and test mean/std (n - 1), range
     assert table.loc["b", "std_test_mse"] == 0.0
 
 
