@@ -52,6 +52,7 @@ def study_like_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "changes": ["base", "one", "compound: two things"],
+            "change": ["reference architecture", "stride 2 at the latent", "two things"],
             "latent": ["8x8x16", "4x4x16", "16x16x16"],
             "latent_values": [1024, 256, 4096],
             "best_val_mse": [0.004, 0.008, 0.001],
@@ -125,8 +126,12 @@ def test_answers_quote_the_results_they_are_given() -> None:
         {"jpeg_mse": [0.0041, 0.0009], "official_mse": [0.0045, 0.0012]}, index=["cae_base", "study_one_pool_ref"]
     )
     colour = pd.DataFrame(
-        {"vs_mean_chroma": [1.07, 1.0, 0.96, 0.8], "vs_truth": [0.0, 0.11, 0.3, 0.5]},
-        index=["no colour", "mean chroma", "colorizer_rgb", "colorizer_unet_mse"],
+        {
+            "vs_mean_chroma": [1.07, 1.0, 0.96, 0.8, 0.9],
+            "vs_truth": [0.0, 0.11, 0.3, 0.5, 0.2],
+            "rgb_psnr_db": [22.1, 22.4, 22.6, 23.4, 22.9],
+        },
+        index=["no colour", "mean chroma", "colorizer_rgb", "colorizer_unet_mse", "colorizer_chroma_32_8"],
     )
     text = experiments.answers(stride, study, "study_one_pool_ref", (-0.69, -0.82), official, colour, SWEEP)
     for expected in ("**Ex. 1.**", "**Ex. 2.**", "**Ex. 3.**", "0.0042", "0.0045", "8x8x16 = 1024", "r = -0.69"):
@@ -135,7 +140,13 @@ def test_answers_quote_the_results_they_are_given() -> None:
     assert "0.0041 on their JPEG pixels and 0.0045 on their official pixels" in text
     assert "a compound variant: two things" in text and "not reached by any model" in text
     assert "tries 2 variants (1 of them compound" in text and "`colorizer_unet_mse` (0.80x)" in text and "0.96x" in text
+    assert "(RGB PSNR 22.6 dB). On the same architecture, predicting only Cr, Cb (`colorizer_chroma_32_8`)" in text
+    assert "gives 0.90x and 0.20x: closer colours only, and it keeps the gray image exactly" in text
     assert "(section 4, 2 sizes x 2 seeds), r = -1.00 on validation MSE, and every doubling of the latent" in text
+    assert (
+        "one change at a time, validation MSE relative to the base model of the same budget: "
+        "stride 2 at the latent 2.00x" in text
+    )
     assert "official" not in experiments.answers(stride, study, "study_base", (-0.5, -0.6), None, colour, SWEEP)
 
 
