@@ -87,6 +87,27 @@ EXPERIMENTS |= {
     if channels != EXPERIMENTS["study_base"].filters[-1]
 }
 
+# The same sweep at 16x16 (one pooling stage: study_one_pool's architecture, 8 then C channels), so that the two
+# layouts can be compared at equal latent sizes. C = 16 is study_one_pool itself (and its seeds).
+ONE_POOL_CHANNELS = (1, 2, 4, 8, 16)
+
+
+def one_pool_sweep_name(channels: int, seed: int) -> str:
+    """The experiment of the 16x16 latent-size sweep with ``channels`` latent channels and ``seed``."""
+    if channels == EXPERIMENTS["study_one_pool"].filters[-1]:
+        return "study_one_pool" if seed == 0 else f"study_one_pool_seed{seed}"
+    return f"latent_16x16x{channels}_seed{seed}"
+
+
+EXPERIMENTS |= {
+    one_pool_sweep_name(channels, seed): replace(
+        EXPERIMENTS["study_one_pool"], filters=(8, channels), seed=seed, notes=f"latent 16x16x{channels}"
+    )
+    for channels in ONE_POOL_CHANNELS
+    for seed in LATENT_SEEDS
+    if seed != 0 or channels != EXPERIMENTS["study_one_pool"].filters[-1]
+}
+
 # Colorizers: luminance in, colour out (coursework.colorization). Same early stopping as the architecture study; the
 # U-Nets get 15 epochs at most (about 40 s each on 2 CPU cores).
 COLORIZERS: dict[str, ColorizerConfig] = {

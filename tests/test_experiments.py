@@ -189,3 +189,12 @@ def test_the_sweep_varies_only_the_latent_channels() -> None:
 
 
 SWEEP = experiments.summarise_latent_sweep(synthetic_sweep_runs({1: [0.01, 0.011], 2: [0.006, 0.0062]}))
+
+
+def test_the_16x16_sweep_varies_only_the_latent_channels_of_the_one_pooling_model() -> None:
+    base = experiments.EXPERIMENTS["study_one_pool"]
+    for channels in experiments.ONE_POOL_CHANNELS:
+        for seed in experiments.LATENT_SEEDS:
+            config = experiments.EXPERIMENTS[experiments.one_pool_sweep_name(channels, seed)]
+            assert replace(config, filters=base.filters, seed=base.seed) == base
+            assert config.filters == (8, channels) and config.seed == seed
