@@ -65,48 +65,31 @@ def changes(name: str) -> str:
 SEEDED = ("study_base", "study_stride2_all", "study_one_pool_32_8")
 EXPERIMENTS |= {f"{name}_seed{seed}": replace(EXPERIMENTS[name], seed=seed) for name in SEEDED for seed in (1, 2)}
 
-# Latent size, controlled: the study's architecture and budget with only the latent channels C changed (8x8xC after
-# two poolings), three seeds each. C = 16 is study_base itself (and its seeds).
-LATENT_CHANNELS = (1, 2, 4, 8, 16, 32)
+# Latent size, controlled: a study model's architecture and budget with only its latent channels C changed, three
+# seeds each; at 8x8 (study_base, two poolings) and at 16x16 (study_one_pool, one pooling), so that the two layouts
+# can be compared at equal latent sizes. The C of the base model itself is that model (and its seeds).
+SWEEP_BASES = {8: "study_base", 16: "study_one_pool"}  # latent side -> the study model whose latent channels vary
+LATENT_CHANNELS = (1, 2, 4, 8, 16, 32)  # at 8x8
+ONE_POOL_CHANNELS = (1, 2, 4, 8, 16)  # at 16x16
 LATENT_SEEDS = (0, 1, 2)
 
 
-def latent_sweep_name(channels: int, seed: int) -> str:
-    """The experiment of the latent-size sweep with ``channels`` latent channels and ``seed``."""
-    if channels == EXPERIMENTS["study_base"].filters[-1]:
-        return "study_base" if seed == 0 else f"study_base_seed{seed}"
-    return f"latent_8x8x{channels}_seed{seed}"
+def latent_sweep_name(channels: int, seed: int, side: int = 8) -> str:
+    """The experiment of the ``side`` x ``side`` latent-size sweep with ``channels`` latent channels and ``seed``."""
+    base = SWEEP_BASES[side]
+    if channels == EXPERIMENTS[base].filters[-1]:
+        return base if seed == 0 else f"{base}_seed{seed}"
+    return f"latent_{side}x{side}x{channels}_seed{seed}"
 
 
-EXPERIMENTS |= {
-    latent_sweep_name(channels, seed): replace(
-        EXPERIMENTS["study_base"], filters=(8, 12, channels), seed=seed, notes=f"latent 8x8x{channels}"
-    )
-    for channels in LATENT_CHANNELS
-    for seed in LATENT_SEEDS
-    if channels != EXPERIMENTS["study_base"].filters[-1]
-}
-
-# The same sweep at 16x16 (one pooling stage: study_one_pool's architecture, 8 then C channels), so that the two
-# layouts can be compared at equal latent sizes. C = 16 is study_one_pool itself (and its seeds).
-ONE_POOL_CHANNELS = (1, 2, 4, 8, 16)
-
-
-def one_pool_sweep_name(channels: int, seed: int) -> str:
-    """The experiment of the 16x16 latent-size sweep with ``channels`` latent channels and ``seed``."""
-    if channels == EXPERIMENTS["study_one_pool"].filters[-1]:
-        return "study_one_pool" if seed == 0 else f"study_one_pool_seed{seed}"
-    return f"latent_16x16x{channels}_seed{seed}"
-
-
-EXPERIMENTS |= {
-    one_pool_sweep_name(channels, seed): replace(
-        EXPERIMENTS["study_one_pool"], filters=(8, channels), seed=seed, notes=f"latent 16x16x{channels}"
-    )
-    for channels in ONE_POOL_CHANNELS
-    for seed in LATENT_SEEDS
-    if seed != 0 or channels != EXPERIMENTS["study_one_pool"].filters[-1]
-}
+for _side, _channels in ((8, LATENT_CHANNELS), (16, ONE_POOL_CHANNELS)):
+    _base = EXPERIMENTS[SWEEP_BASES[_side]]
+    EXPERIMENTS |= {
+        name: replace(_base, filters=(*_base.filters[:-1], c), seed=seed, notes=f"latent {_side}x{_side}x{c}")
+        for c in _channels
+        for seed in LATENT_SEEDS
+        if (name := latent_sweep_name(c, seed, _side)) not in EXPERIMENTS
+    }
 
 # Colorizers: luminance in, colour out (coursework.colorization). Same early stopping as the architecture study; the
 # U-Nets get 15 epochs at most (about 40 s each on 2 CPU cores).
@@ -281,6 +264,11 @@ def reference_table(
     return table
 
 
+def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
+    """Pearson r of log latent size and log error: the straight-line fit of a log-log plot."""
+    return float(np.corrcoef(np.log(latent_values), np.log(errors))[0, 1])
+
+
 class LatentSweep(NamedTuple):
     """The controlled latent-size sweep (:data:`LATENT_CHANNELS` x :data:`LATENT_SEEDS`), from training histories."""
 
@@ -322,8 +310,7 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
         seeds=("seed", "count"),
         max_epochs=("epochs", "max"),
     )
-    correlation = float(np.corrcoef(np.log(table.latent_values), np.log(table.median_val_mse))[0, 1])
-    return LatentSweep(runs, table, correlation)
+    return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
 
 
 def latent_sweep_verdict(sweep: LatentSweep) -> str:

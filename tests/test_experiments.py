@@ -195,6 +195,11 @@ def test_the_16x16_sweep_varies_only_the_latent_channels_of_the_one_pooling_mode
     base = experiments.EXPERIMENTS["study_one_pool"]
     for channels in experiments.ONE_POOL_CHANNELS:
         for seed in experiments.LATENT_SEEDS:
-            config = experiments.EXPERIMENTS[experiments.one_pool_sweep_name(channels, seed)]
+            config = experiments.EXPERIMENTS[experiments.latent_sweep_name(channels, seed, side=16)]
             assert replace(config, filters=base.filters, seed=base.seed) == base
             assert config.filters == (8, channels) and config.seed == seed
+
+
+def test_log_correlation_is_one_for_a_power_law() -> None:
+    latent = pd.Series([64.0, 128.0, 256.0])
+    assert experiments.log_correlation(latent, 0.5 * latent**-0.7) == pytest.approx(-1.0)
