@@ -11,8 +11,9 @@ stage records how much it down-samples (a pooling layer and the stride of the co
 also the first convolution's stride), and the decoder walks those stages backwards, one upsampling and one
 convolution each. With ``padding="same"`` this restores every size exactly, so the image side must be a multiple of
 the encoder's total down-sampling (a ValueError otherwise): no padding or cropping layer is ever needed. With
-``padding="valid"`` each convolution trims ``kernel_size - 1`` pixels: the decoder then uses transposed
-convolutions, which add them back, and zero-pads the rest at the border (the only case with a padding layer).
+``padding="valid"`` each convolution trims ``kernel_size - 1`` pixels: the decoder then undoes every encoder layer
+in reverse order, a transposed convolution (which adds the trimmed pixels back) per convolution, so it has one
+convolution more than the "same" decoder, and crops the pixel that "same" pooling of an odd side rounded up.
 
 Inputs and outputs are float images in [0, 1], shape (N, 32, 32, 3); :mod:`coursework.colorization` builds the
 same architecture with one input channel (luminance), two output channels (chroma) and any image size. Training
@@ -25,6 +26,7 @@ import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 import numpy as np
 
@@ -101,7 +103,8 @@ def build_cae(
 
     inputs = keras.Input((image_size, image_size, input_channels), name="image")
     x = inputs
-    scales, scale = [], 1  # scales[stage]: the down-sampling that decoder stage undoes
+    scales, scale = [], 1  # scales[stage]: the down-sampling that decoder stage undoes (same padding)
+    undo = []  # (layer kind, index, side before it) of every encoder layer (valid padding)
     for index, (channels, stride) in enumerate(zip(filters, stride_list)):
         layer_name = f"encoder_conv{index + 1}"
         if padding == "valid" and x.shape[1] < kernel_size:
@@ -109,37 +112,70 @@ def build_cae(
                 f"{layer_name} gets {x.shape[1]}x{x.shape[2]} inputs, smaller than its {kernel_size}x{kernel_size} "
                 "kernel with padding='valid': use a smaller kernel, fewer encoder convolutions or padding='same'"
             )
+        undo.append(("conv", index, x.shape[1]))
         x = layers.Conv2D(channels, kernel_size, strides=stride, padding=padding, activation="relu", name=layer_name)(x)
         scale *= stride
         if index > 0:
             scales.append(scale)
             scale = 1
         if index < last and pool_size > 1:
+            undo.append(("pool", index, x.shape[1]))
             x = layers.MaxPooling2D(pool_size, padding="same", name=f"encoder_pool{index + 1}")(x)
             scale *= pool_size
 
-    convolution = layers.Conv2D if padding == "same" else layers.Conv2DTranspose
+    if padding == "valid":
+        x = _valid_decoder(x, undo, filters, kernel_size, stride_list, pool_size, output_channels, output_activation)
+        return keras.Model(inputs, x, name=name)
     for stage in reversed(range(last)):
         if scales[stage] > 1:
             x = layers.UpSampling2D(scales[stage], name=f"decoder_upsample{stage + 1}")(x)
         is_output = stage == 0
-        x = convolution(
+        x = layers.Conv2D(
             output_channels if is_output else filters[stage],
             kernel_size,
             padding=padding,
             activation=output_activation if is_output else "relu",
             name="decoder_output" if is_output else f"decoder_conv{stage + 1}",
         )(x)
-    if padding == "valid":  # pixels trimmed at one scale and added back at another, or dropped by pooling odd sizes
-        missing = image_size - x.shape[1]
-        if missing < 0:
-            raise ValueError(
-                f"with padding='valid' the decoder gives {x.shape[1]}x{x.shape[2]} images, larger than the "
-                f"{image_size}x{image_size} input: the decoder cannot mirror the encoder without cropping"
-            )
-        if missing > 0:
-            x = layers.ZeroPadding2D(((missing // 2, missing - missing // 2),) * 2, name="decoder_pad")(x)
     return keras.Model(inputs, x, name=name)
+
+
+def _valid_decoder(
+    x: keras.KerasTensor,
+    undo: list[tuple[str, int, int]],
+    filters: tuple[int, ...],
+    kernel_size: int,
+    strides: tuple[int, ...],
+    pool_size: int,
+    output_channels: int,
+    output_activation: str,
+) -> keras.KerasTensor:
+    """The mirror image of a valid-padding encoder: its layers undone in reverse order, each back to the side it had.
+
+    A transposed convolution per encoder convolution gives back the ``kernel_size - 1`` pixels that convolution
+    trimmed, with the channel count it had as input; an upsampling per pooling layer. Where "same" pooling rounded
+    an odd side up (13 -> 7), upsampling overshoots by a pixel (14), which a crop at the bottom and right removes
+    (the side where the pooling had padded). Every output pixel is computed: there is no zero border.
+    """
+    for kind, index, side in reversed(undo):
+        if kind == "pool":
+            x = layers.UpSampling2D(pool_size, name=f"decoder_upsample{index + 1}")(x)
+        else:
+            is_output = index == 0
+            x = layers.Conv2DTranspose(
+                output_channels if is_output else filters[index - 1],
+                kernel_size,
+                strides=strides[index],
+                padding="valid",
+                activation=output_activation if is_output else "relu",
+                name="decoder_output" if is_output else f"decoder_conv{index + 1}",
+            )(x)
+        extra = x.shape[1] - side
+        if extra < 0:  # cannot happen for these layers; guards the mirror's invariant
+            raise ValueError(f"the decoder gives {x.shape[1]}x{x.shape[2]} where the encoder had {side}x{side}")
+        if extra:
+            x = layers.Cropping2D(((0, extra), (0, extra)), name=f"decoder_crop_{kind}{index + 1}")(x)
+    return x
 
 
 _ARCHITECTURE_FIELDS = tuple(f.name for f in fields(CAEConfig) if f.name in inspect.signature(build_cae).parameters)
@@ -172,18 +208,19 @@ def compile_cae(model: keras.Model, config: CAEConfig) -> None:
 
 
 def train_cae(
-    config: CAEConfig, x_train: np.ndarray, x_val: np.ndarray, verbose: bool = True
+    config: CAEConfig, x_train: np.ndarray, x_val: np.ndarray, verbose: bool = True, checkpoint_dir: Path | None = None
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Build, compile and train one autoencoder from ``config`` on uint8 images; returns (model, history).
 
     Seeds Python, NumPy, TensorFlow and Keras first. Prints one rounded line per epoch when ``verbose``. With
-    ``config.patience`` set, stops early on validation loss and restores the best weights.
+    ``config.patience`` set, stops early on validation loss and restores the best weights. ``checkpoint_dir``: as
+    :func:`coursework.training.train_model` (resumable training).
     """
     x_train, x_val = check_images(x_train, "x_train"), check_images(x_val, "x_val")
     start_session(config.seed)
     model = build_cae(**config.build_kwargs())
     compile_cae(model, config)
-    return model, train_model(model, config, x_train, x_val, verbose=verbose)
+    return model, train_model(model, config, x_train, x_val, verbose=verbose, checkpoint_dir=checkpoint_dir)
 
 
 def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:

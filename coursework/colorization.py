@@ -42,7 +42,7 @@ from coursework.training import call_in_batches, check_training_settings, compil
 
 TARGETS = ("chroma", "rgb", "bins")
 ARCHITECTURES = ("cae", "unet")
-LOSS_NAMES = {"chroma": "chroma MSE", "rgb": "RGB MSE", "bins": "rebalanced cross-entropy"}  # the loss per target
+LOSS_NAMES = {"chroma": "chroma MSE", "rgb": "RGB MSE", "bins": "cross-entropy"}  # the loss per target
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class ColorizerConfig:
     bin_size: float = 0.05  # "bins": grid step on the Cr-Cb plane
     rebalance: float = 0.5  # "bins": weight of the uniform distribution in the class weights (Zhang's lambda)
     temperature: float = 0.38  # "bins": annealed-mean temperature of the saved model (Zhang's value)
+    global_features: int = 0  # "unet": width of a global branch fused into the bottleneck (0: none)
+    augment: bool = False  # random horizontal flips and shifts of the training images
     learning_rate: float = 1e-3
     batch_size: int = 64
     epochs: int = 20
@@ -74,12 +76,19 @@ class ColorizerConfig:
         if not 0 <= self.rebalance <= 1:
             raise ValueError(f"rebalance must lie in [0, 1], got {self.rebalance!r}")
         check_temperature(self.temperature)
+        width = self.global_features
+        if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 0:
+            raise ValueError(f"global_features must be a whole number >= 0, got {self.global_features!r}")
+        if self.global_features and self.architecture != "unet":
+            raise ValueError("global_features needs architecture 'unet'")
         check_training_settings(self)
 
     @property
     def loss_name(self) -> str:
-        """The training loss, as a figure labels it: "chroma MSE", "RGB MSE" or "rebalanced cross-entropy"."""
-        return LOSS_NAMES[self.target]
+        """The training loss, as a figure labels it: "chroma MSE", "RGB MSE", "cross-entropy" or (with class weights,
+        ``rebalance`` < 1) "rebalanced cross-entropy"."""
+        rebalanced = self.target == "bins" and self.rebalance < 1
+        return f"rebalanced {LOSS_NAMES[self.target]}" if rebalanced else LOSS_NAMES[self.target]
 
 
 def check_temperature(temperature: float) -> float:
@@ -97,13 +106,20 @@ def check_temperature(temperature: float) -> float:
 # --- models ------------------------------------------------------------------------------------------------------
 
 
-def build_unet(filters: tuple[int, ...] = (16, 32, 64, 64), head_channels: int = 2, name: str = "unet") -> keras.Model:
+def build_unet(
+    filters: tuple[int, ...] = (16, 32, 64, 64), head_channels: int = 2, name: str = "unet", global_features: int = 0
+) -> keras.Model:
     """A small U-Net from luminance (N, H, W, 1) to ``head_channels`` linear outputs at half resolution.
 
     Encoder: one 3x3 ReLU convolution per level with ``filters[i]`` channels, 2x2 max pooling between levels, the
     last entry at the bottom (1/8 of the input for four entries). Decoder: upsample, concatenate the encoder's
     features of that level (the skip connection that carries edges and positions past the bottleneck), convolve;
     it stops at half resolution, where a 1x1 convolution gives the head.
+
+    ``global_features > 0`` adds a global branch (Iizuka, Simo-Serra & Ishikawa 2016, "Let there be Color!"): the
+    bottom's features averaged over the whole image, through two dense layers of that width, added to every position
+    of the bottom (the same as concatenating them and mixing with a 1x1 convolution). Each pixel's colour can then
+    depend on what the whole image shows, the scene, which its own receptive field may not reveal.
     """
     if len(filters) < 3 or min(filters) < 1:
         raise ValueError(f"filters needs at least three positive channel counts, got {filters}")
@@ -114,6 +130,13 @@ def build_unet(filters: tuple[int, ...] = (16, 32, 64, 64), head_channels: int =
         skips.append(x)
         x = layers.MaxPooling2D(2, name=f"pool{level + 1}")(x)
     x = layers.Conv2D(filters[-1], 3, padding="same", activation="relu", name="bottom")(x)
+    if global_features:
+        scene = layers.GlobalAveragePooling2D(name="global_pool")(x)
+        scene = layers.Dense(global_features, activation="relu", name="global1")(scene)
+        scene = layers.Dense(filters[-1], name="global2")(scene)
+        local = layers.Conv2D(filters[-1], 1, name="fusion_local")(x)
+        x = layers.Add(name="fusion")([local, layers.Reshape((1, 1, filters[-1]), name="global_map")(scene)])
+        x = layers.ReLU(name="fusion_relu")(x)
     for level in reversed(range(1, len(filters) - 1)):
         x = layers.UpSampling2D(2, name=f"up{level + 1}")(x)
         x = layers.Concatenate(name=f"skip{level + 1}")([x, skips[level]])
@@ -122,31 +145,31 @@ def build_unet(filters: tuple[int, ...] = (16, 32, 64, 64), head_channels: int =
     return keras.Model(inputs, outputs, name=name)
 
 
-@keras.saving.register_keras_serializable(package="coursework")
-class AnnealedMean(layers.Layer):
-    """Chroma from per-pixel logits over colour bins: sum_q softmax(logits / T)_q * centre_q (Zhang et al. 2016)."""
-
-    def __init__(self, centres: np.ndarray | list, temperature: float, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.centres = np.asarray(centres, dtype=np.float32)
-        self.temperature = check_temperature(temperature)
-
-    def call(self, logits):
-        probabilities = keras.ops.softmax(logits / self.temperature, axis=-1)
-        return keras.ops.tensordot(probabilities, keras.ops.convert_to_tensor(self.centres), axes=1)
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return (*input_shape[:-1], 2)
-
-    def get_config(self) -> dict:
-        return super().get_config() | {"centres": self.centres.tolist(), "temperature": self.temperature}
-
-
 def colorizer_from_logits(logits_model: keras.Model, centres: np.ndarray, temperature: float) -> keras.Model:
-    """The saved form of a ``"bins"`` colorizer: luminance -> logits -> annealed-mean chroma, upsampled to full size."""
-    chroma = AnnealedMean(centres, temperature, name="annealed_mean")(logits_model.output)
+    """The saved form of a ``"bins"`` colorizer: luminance -> logits -> annealed-mean chroma, upsampled to full size.
+
+    The annealed mean, sum_q softmax(logits / T)_q * centre_q (Zhang et al. 2016), is built from Keras's own layers
+    (a rescaling by 1 / T, a softmax, and a fixed 1x1 convolution whose kernel holds the bin centres), so the file
+    loads with plain ``keras.models.load_model``, no custom classes needed.
+    """
+    centres = np.asarray(centres, dtype=np.float32)
+    scaled = layers.Rescaling(1 / check_temperature(temperature), name="temperature")(logits_model.output)
+    probabilities = layers.Softmax(name="probabilities")(scaled)
+    mean = layers.Conv2D(2, 1, use_bias=False, trainable=False, name="annealed_mean")
+    chroma = mean(probabilities)
+    mean.set_weights([centres[None, None]])
     chroma = layers.UpSampling2D(2, interpolation="bilinear", name="chroma")(chroma)
     return keras.Model(logits_model.input, chroma, name="colorizer")
+
+
+def decoding_temperature(model: keras.Model) -> float:
+    """The annealed-mean temperature a ``"bins"`` colorizer decodes with (rounded to 6 digits, undoing 1 / T)."""
+    return round(1 / float(model.get_layer("temperature").scale), 6)
+
+
+def bin_centres(model: keras.Model) -> np.ndarray:
+    """The colour classes' (Cr, Cb) centres (Q, 2) of a ``"bins"`` colorizer."""
+    return model.get_layer("annealed_mean").get_weights()[0][0, 0]
 
 
 def build_colorizer(config: ColorizerConfig, classes: int | None = None) -> keras.Model:
@@ -163,8 +186,8 @@ def build_colorizer(config: ColorizerConfig, classes: int | None = None) -> kera
     if config.target == "bins":
         if classes is None:
             raise ValueError("a 'bins' colorizer needs the number of colour classes")
-        return build_unet(config.filters, head_channels=classes, name="colorizer_logits")
-    unet = build_unet(config.filters, head_channels=3 if config.target == "rgb" else 2)
+        return build_unet(config.filters, classes, "colorizer_logits", config.global_features)
+    unet = build_unet(config.filters, 3 if config.target == "rgb" else 2, global_features=config.global_features)
     outputs = layers.Activation("sigmoid", name="sigmoid")(unet.output)
     outputs = layers.UpSampling2D(2, interpolation="bilinear", name="full_size")(outputs)
     return keras.Model(unet.input, outputs, name="colorizer")
@@ -300,19 +323,27 @@ def training_pairs(config: ColorizerConfig, bins: ColourBins | None = None):
 
 
 def train_colorizer(
-    config: ColorizerConfig, x_train: np.ndarray, x_val: np.ndarray, verbose: bool = True
+    config: ColorizerConfig,
+    x_train: np.ndarray,
+    x_val: np.ndarray,
+    verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> tuple[keras.Model, dict]:
     """Train a colorizer on uint8 RGB images; returns (the model in its saved form, uncompiled, and history).
 
     Seeds everything first. Adam, early stopping on the validation loss (best weights restored). For ``"bins"``
-    the class grid and weights come from ``x_train`` and the history also holds them.
+    the class grid and weights come from ``x_train`` and the history also holds them. ``checkpoint_dir``: as
+    :func:`coursework.training.train_model` (resumable training).
     """
     x_train, x_val = check_images(x_train, "x_train"), check_images(x_val, "x_val")
     start_session(config.seed)
     bins = fit_bins(x_train, config.bin_size, config.rebalance) if config.target == "bins" else None
     model = build_colorizer(config, classes=None if bins is None else len(bins.centres))
     compile_model(model, "mse" if bins is None else rebalanced_crossentropy(bins.weights), config.learning_rate)
-    history = train_model(model, config, x_train, x_val, pairs=training_pairs(config, bins), verbose=verbose)
+    pairs = training_pairs(config, bins)
+    history = train_model(
+        model, config, x_train, x_val, pairs, config.augment, verbose=verbose, checkpoint_dir=checkpoint_dir
+    )
     if bins is None:
         model = keras.Model(model.input, model.output, name="colorizer")  # uncompiled: saved without Adam's state
     else:
@@ -323,9 +354,8 @@ def train_colorizer(
 
 def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
     """The same ``"bins"`` colorizer (shared weights) decoding with another annealed-mean temperature."""
-    annealed = model.get_layer("annealed_mean")
-    logits_model = keras.Model(model.input, annealed.input)
-    return colorizer_from_logits(logits_model, annealed.centres, temperature)
+    logits_model = keras.Model(model.input, model.get_layer("temperature").input)
+    return colorizer_from_logits(logits_model, bin_centres(model), temperature)
 
 
 # --- prediction ----------------------------------------------------------------------------------------------------
@@ -346,11 +376,30 @@ def load_colorizer(name: str = "colorizer", directory: Path | None = None) -> ke
     return load_model_file(model_paths(name, directory)["model"])
 
 
+# What ``colorize`` uses by default: a committed colorizer and, for a colour-class one, its decoding temperature;
+# chosen by :func:`choose_colorizer`'s criterion on the validation split (notebook 02, section 7.6 checks it).
+DEFAULT_COLORIZER = ("colorizer", 0.38)
+
+
+def default_colorizer() -> keras.Model:
+    """The colorizer ``colorize`` uses unless told otherwise: :data:`DEFAULT_COLORIZER`."""
+    name, temperature = DEFAULT_COLORIZER
+    model = load_colorizer(name)
+    return model if temperature is None else with_temperature(model, temperature)
+
+
 # colorize's default tile side in pixels: the committed U-Net then needs about 0.4 GB at a time (README, Errors).
 TILE_SIZE = 512
 
 # Layers whose output pixel depends on the same input pixels as their input's (no spatial extent).
-_POINTWISE_LAYERS = (layers.Activation, layers.ReLU, layers.BatchNormalization, layers.Dropout, AnnealedMean)
+_POINTWISE_LAYERS = (
+    layers.Activation,
+    layers.ReLU,
+    layers.BatchNormalization,
+    layers.Dropout,
+    layers.Rescaling,
+    layers.Softmax,
+)
 
 Reach = tuple[Fraction, Fraction, Fraction]  # (jump, low, high): pixel i sees input pixels i*jump+low..i*jump+high
 
@@ -437,7 +486,7 @@ def colorize(
     that are not multiples of the model's down-sampling factor are edge-padded, and the padding cropped again.
     Returns (H, W, 3) for a single image or path, (N, H, W, 3) for a batch; uint8 for uint8 input and paths, else
     float in [0, 1]. ``model``: a colorizer, or the name of a committed one (``models/<name>.keras``); by default
-    ``models/colorizer.keras``. Files are read as :func:`read_image` describes.
+    :func:`default_colorizer`. Files are read as :func:`read_image` describes.
 
     Memory: images larger than ``tile_size`` squared pixels are coloured in ``tile_size`` tiles, each with a margin
     of context as wide as the model's receptive field (:func:`tiling_geometry`), so that the result equals that of
@@ -464,7 +513,7 @@ def colorize(
 def _resolve_colorizer(model: keras.Model | str | None) -> keras.Model:
     """The colorizer ``colorize`` was given: a model, a committed colorizer's name, or None for the default."""
     if model is None or isinstance(model, str):
-        return load_colorizer() if model is None else load_colorizer(model)
+        return default_colorizer() if model is None else load_colorizer(model)
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"model must be a keras.Model, the name of a committed colorizer (e.g. 'colorizer_mild_rebalance') or "
@@ -706,6 +755,42 @@ def temperature_sweep(
         values = colour_metrics(predict_chroma(colorizer, luma), images)
         rows.append((name, values["chroma_mse"].mean(), values["colourfulness"].mean()))
     return pd.DataFrame(rows, columns=["model", "chroma_mse", "colourfulness"])
+
+
+def is_colour_class_model(model: keras.Model) -> bool:
+    """Whether ``model`` is a ``"bins"`` colorizer, whose decoding temperature can be changed."""
+    return any(layer.name == "temperature" for layer in model.layers)
+
+
+def tradeoff_table(
+    models: dict[str, keras.Model], temperatures: list[float], x_train: np.ndarray, images: np.ndarray
+) -> pd.DataFrame:
+    """Closeness and colour of each colorizer on uint8 ``images`` (the validation split, for choosing): colour-class
+    models at each of ``temperatures``, the others once (temperature NaN). Columns: model, temperature, chroma_mse,
+    vs_mean_chroma (ratio to painting ``x_train``'s mean chroma), colourfulness, vs_truth (ratio to the truth's)."""
+    luma, true_chroma = split_luma_chroma(images)
+    baseline = colour_metrics(np.broadcast_to(mean_chroma(x_train), true_chroma.shape), images)
+    baseline_mse, truth = baseline["chroma_mse"].mean(), baseline["true_colourfulness"].mean()
+    rows = []
+    for name, model in models.items():
+        settings = temperatures if is_colour_class_model(model) else [None]
+        for temperature in settings:
+            colorizer = model if temperature is None else with_temperature(model, temperature)
+            values = colour_metrics(predict_chroma(colorizer, luma), images)
+            mse, colour = values["chroma_mse"].mean(), values["colourfulness"].mean()
+            rows.append((name, temperature, mse, mse / baseline_mse, colour, colour / truth))
+    columns = ["model", "temperature", "chroma_mse", "vs_mean_chroma", "colourfulness", "vs_truth"]
+    return pd.DataFrame(rows, columns=columns).astype({"temperature": float})
+
+
+def choose_colorizer(table: pd.DataFrame) -> pd.Series:
+    """The default colorizer's criterion, declared before the ablation was trained: among the settings of a
+    :func:`tradeoff_table` measured on validation that keep at least ``COLOUR_TARGETS["vs_truth"]`` of the true
+    colourfulness, the one with the lowest chroma MSE (a colorizer should be colourful first, then close)."""
+    colourful = table[table.vs_truth >= COLOUR_TARGETS["vs_truth"]]
+    if colourful.empty:
+        raise ValueError(f"no setting keeps {COLOUR_TARGETS['vs_truth']}x of the true colourfulness")
+    return colourful.loc[colourful.vs_mean_chroma.idxmin()]
 
 
 def gray_image(rgb: np.ndarray) -> np.ndarray:

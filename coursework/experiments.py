@@ -21,8 +21,10 @@ from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, evaluate_mse, latent_shape, train_cae
 from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, train_colorizer
 from coursework.data import CifarSplit, OfficialSubset, cifar_split
-from coursework.images import psnr
+from coursework.images import as_float, psnr
+from coursework.paths import DATA_DIR
 from coursework.store import load_experiment, model_paths, save_experiment
+from coursework.training import call_in_batches
 
 STUDY = {"epochs": 20, "patience": 3}  # architecture study: early stopping on validation loss, same budget for all
 
@@ -50,7 +52,7 @@ COMPOUND = {
     "study_one_pool_32_8": "compound: one pooling stage fewer, channels 8/12/16 -> 32/8 (vs study_one_pool: channels)",
     "study_one_pool_ref": "compound: one pooling stage fewer, 4x4 kernels (vs study_one_pool: 4x4 kernels only)",
     "study_ref_5x5_16_24_32": "compound: 5x5 kernels, twice the channels (vs study_channels_16_24_32: 5x5 only)",
-    "study_valid_padding": "compound: valid padding, transposed-convolution decoder, zero-padded border",
+    "study_valid_padding": "compound: valid padding, and its mirrored decoder has one (transposed) convolution more",
 }
 
 
@@ -109,6 +111,33 @@ COLORIZERS: dict[str, ColorizerConfig] = {
         target="bins", rebalance=0.8, epochs=15, notes="U-Net, colour classes, milder rebalancing (0.8)"
     ),
 }
+# The colorization ablation: the MSE U-Net with a global branch, augmentation, or both (one change each from it, then
+# the pair), and the pair with colour classes and no rebalancing, whose temperature then sets closeness vs colour.
+# Up to 30 epochs: with augmentation an epoch shows new pixels, and early stopping ends each run (patience 3).
+ABLATION = {"global_features": 128, "augment": True, "epochs": 30}
+FIRST_COLORIZERS = tuple(COLORIZERS)  # the six of the first comparison (notebook 02, sections 7.1-7.5)
+COLORIZERS |= {
+    "colorizer_unet_global": ColorizerConfig(
+        target="chroma", global_features=128, epochs=30, notes="U-Net, Y -> CrCb, MSE, global branch"
+    ),
+    "colorizer_unet_augment": ColorizerConfig(
+        target="chroma", augment=True, epochs=30, notes="U-Net, Y -> CrCb, MSE, augmentation"
+    ),
+    "colorizer_unet_global_augment": ColorizerConfig(
+        target="chroma", **ABLATION, notes="U-Net, Y -> CrCb, MSE, global branch and augmentation"
+    ),
+    "colorizer_classes_global_augment": ColorizerConfig(
+        target="bins", rebalance=1.0, temperature=1.0, **ABLATION, notes="U-Net, colour classes, global, augmentation"
+    ),
+    "colorizer_classes_wide": ColorizerConfig(
+        filters=(32, 64, 128, 128),
+        target="bins",
+        rebalance=1.0,
+        temperature=1.0,
+        **ABLATION,
+        notes="U-Net twice as wide, colour classes, global, augmentation",
+    ),
+}
 
 
 class Trained(NamedTuple):
@@ -141,7 +170,8 @@ def load_or_train(name: str, data: CifarSplit | None = None, retrain: bool = Fal
         data = cifar_split()
     print(f"training {name}: {config}")
     train = train_cae if isinstance(config, CAEConfig) else train_colorizer
-    model, history = train(config, data.x_train, data.x_val, verbose=verbose)
+    checkpoints = DATA_DIR / "checkpoints" / name  # an interrupted run resumes from its last epoch
+    model, history = train(config, data.x_train, data.x_val, verbose=verbose, checkpoint_dir=checkpoints)
     save_experiment(name, model, history, config)
     return Trained(model, history, config)
 
@@ -270,34 +300,81 @@ def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
 
 
 class LatentSweep(NamedTuple):
-    """The controlled latent-size sweep (:data:`LATENT_CHANNELS` x :data:`LATENT_SEEDS`), from training histories."""
+    """One arm of the controlled latent-size sweep (``side`` x ``side`` x C, :data:`LATENT_SEEDS`), from histories."""
 
-    runs: pd.DataFrame  # one row per model: channels, seed, latent values, best validation MSE, epochs trained
+    runs: pd.DataFrame  # one row per model: channels, seed, latent values, best validation MSE, epochs, dead channels
     table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds
     correlation: float  # Pearson r of log latent values and log median validation MSE
 
 
 OUTLIER = 0.25  # a seed this far (relative) from its size's median is reported on its own, not as spread
+SWEEP_CHANNELS = {8: LATENT_CHANNELS, 16: ONE_POOL_CHANNELS}  # latent side -> the channel counts swept
 
 
-def latent_sweep(data: CifarSplit | None = None, retrain: bool = False) -> LatentSweep:
-    """The sweep's results: each model's best validation MSE (the weights early stopping kept), per channel count
-    the median and range over seeds, and the log-log correlation. Loads each model, or trains it if absent."""
+def latent_sweep(data: CifarSplit, retrain: bool = False, side: int = 8, probe_images: int = 1000) -> LatentSweep:
+    """The sweep's results at ``side`` x ``side`` x C: each model's best validation MSE (the weights early stopping
+    kept) and its dead latent channels (zero at every position of the first ``probe_images`` validation images),
+    per channel count the median and range over seeds, and the log-log correlation. Loads each model, or trains it
+    if absent."""
+    if side not in SWEEP_CHANNELS:
+        raise ValueError(f"the sweep has latent sides {sorted(SWEEP_CHANNELS)}, not {side!r}")
+    probe = data.x_val[:probe_images]
     rows = []
-    for channels in LATENT_CHANNELS:
+    for channels in SWEEP_CHANNELS[side]:
         for seed in LATENT_SEEDS:
-            trained = load_or_train(latent_sweep_name(channels, seed), data, retrain=retrain)
+            trained = load_or_train(latent_sweep_name(channels, seed, side), data, retrain=retrain)
             validation = trained.history["val_loss"]
             rows.append(
                 {
                     "channels": channels,
                     "seed": seed,
-                    "latent_values": 64 * channels,
+                    "latent_values": side * side * channels,
                     "best_val_mse": min(validation),
                     "epochs": len(validation),
+                    "dead_channels": dead_latent_channels(trained.model, probe),
                 }
             )
     return summarise_latent_sweep(pd.DataFrame(rows))
+
+
+def dead_latent_channels(model: keras.Model, images: np.ndarray) -> int:
+    """How many latent channels (ReLU outputs of the last encoder convolution) are 0 for every position of every
+    one of the uint8 ``images``: channels that carry nothing, so the model's real bottleneck is smaller."""
+    convolutions = [layer for layer in model.layers if layer.name.startswith("encoder_conv")]
+    encoder = keras.Model(model.input, convolutions[-1].output)
+    latent = call_in_batches(encoder, as_float(images))
+    return int(np.sum(latent.max(axis=(0, 1, 2)) <= 0))
+
+
+def layout_comparison(sweeps: dict[int, LatentSweep]) -> str:
+    """Markdown comparing the two layouts at the latent sizes both sweeps have: median validation MSE of
+    side x side x C at equal side * side * C."""
+    tables = {side: sweep.table.reset_index().set_index("latent_values") for side, sweep in sweeps.items()}
+    small, large = sorted(tables)
+    shared = tables[small].index.intersection(tables[large].index)
+
+    def layout(side: int, size: int) -> str:
+        row = tables[side].loc[size]
+        return f"{side}x{side}x{int(row.channels)} {row.median_val_mse:.4f}"
+
+    ratios = tables[large].median_val_mse[shared] / tables[small].median_val_mse[shared]
+    pairs = [f"{size:,} values: {layout(small, size)}, {layout(large, size)} ({ratios[size]:.2f}x)" for size in shared]
+    wins = [f"{size:,}" for size in shared if ratios[size] < 1]
+    losses = [f"{size:,}" for size in shared if ratios[size] >= 1]
+    if not losses:
+        verdict = (
+            f"at every shared size the {large}x{large} layout (more positions, fewer channels) has the lower median"
+        )
+    elif not wins:
+        verdict = (
+            f"at every shared size the {small}x{small} layout (fewer positions, more channels) has the lower median"
+        )
+    else:
+        verdict = (
+            f"the {large}x{large} layout (more positions, fewer channels) has the lower median at {', '.join(wins)} "
+            f"values, the {small}x{small} layout at {', '.join(losses)}"
+        )
+    return f"**Same number of latent values, two layouts** (median validation MSE): {'; '.join(pairs)}: {verdict}."
 
 
 def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
@@ -341,8 +418,14 @@ def latent_sweep_verdict(sweep: LatentSweep) -> str:
         returns = "a bigger bottleneck passes more information; the gains shrink, though not at every doubling"
     else:
         returns = "a bigger bottleneck passes more information, and the gains do not shrink here"
+
+    def dead(row) -> str:
+        return (
+            f", {row.dead_channels} of its {row.channels} latent channels dead" if row.dead_channels else ", none dead"
+        )
+
     strays = "; ".join(
-        f"C = {row.channels}, seed {row.seed} ({row.best_val_mse:.4f})" for row in runs[far].itertuples()
+        f"C = {row.channels}, seed {row.seed} ({row.best_val_mse:.4f}{dead(row)})" for row in runs[far].itertuples()
     )
     agreement = (
         f"Apart from {strays}, far from its size's median, the seeds agree within {spread.max():.0%} of their "
@@ -350,8 +433,10 @@ def latent_sweep_verdict(sweep: LatentSweep) -> str:
         if strays
         else f"The seeds agree within {spread.max():.0%} of the median at every size"
     )
+    side = round(np.sqrt(first.latent_values / first.name))  # the table's index is the channel count
     return (
-        f"**Controlled: yes.** With one architecture and only the latent channels C changed ({len(table)} sizes, "
+        f"**Controlled, {side}x{side}xC: yes.** With one architecture and only the latent channels C changed "
+        f"({len(table)} sizes, "
         f"{int(table.seeds.min())} seeds each, best validation MSE within {int(table.max_epochs.max())} epochs), the "
         f"median validation MSE falls from {first.median_val_mse:.4f} at {int(first.latent_values)} latent values to "
         f"{last.median_val_mse:.4f} at {int(last.latent_values)}: {trend}. {agreement}; {noise}. Log-log "
@@ -365,7 +450,7 @@ def answers(
     stride_table: pd.DataFrame,
     study_table: pd.DataFrame,
     best: str,
-    correlation: tuple[float, float],
+    correlation: float,
     official: pd.DataFrame | None,
     colour_results: pd.DataFrame,
     sweep: LatentSweep,
@@ -373,8 +458,8 @@ def answers(
     """The answers to the handout's Ex. 1-3 as Markdown, every number taken from the computed results.
 
     ``stride_table``/``study_table``: :func:`evaluate`'s tables (with ``cae_base``, ``study_base``); ``best``: the
-    model chosen on validation MSE; ``correlation``: log-log correlation of latent size and test MSE over the study,
-    with and without the valid-padding model; ``official``: :func:`official_pixels` (or None); ``colour_results``:
+    model chosen on validation MSE; ``correlation``: log-log correlation of latent size and test MSE over the study;
+    ``official``: :func:`official_pixels` (or None); ``colour_results``:
     :func:`coursework.colorization.colour_table`'s table; ``sweep``: :func:`latent_sweep`."""
     base, chosen = stride_table.loc["cae_base"], study_table.loc[best]
 
@@ -396,7 +481,7 @@ def answers(
     reached = chroma_models.index[chroma_models.vs_mean_chroma <= target].tolist()
     verdict = f"reached by {', '.join(reached)}" if reached else "not reached by any model"
     kind = f"; a compound variant: {chosen.changes.removeprefix('compound: ')}" if "compound" in chosen.changes else ""
-    trend = "a larger latent goes with a lower error" if correlation[1] < 0 else "no lower error for a larger latent"
+    trend = "a larger latent goes with a lower error" if correlation < 0 else "no lower error for a larger latent"
     rgb_filters = COLORIZERS["colorizer_rgb"].filters
     lower = (np.diff(sweep.table.median_val_mse.to_numpy()) < 0).all()
     monotonic = "every doubling of the latent lowers the median error" if lower else "not every doubling lowers it"
@@ -434,7 +519,7 @@ def answers(
             f"section 2; stride and valid padding in sections 3-4). Section 4 tries {variants} variants "
             f"({compound} of them compound, labelled in the table); one change at a time, validation MSE relative "
             f"to the base model of the same budget: {effects}. Latent size and test MSE are correlated "
-            f"(log-log r = {correlation[0]:.2f}, {correlation[1]:.2f} without the valid-padding model, section 4): "
+            f"(log-log r = {correlation:.2f} over the study's models, section 4): "
             f"{trend}, though not the whole story; controlled, with only the latent channels changed (section 4, "
             f"{len(sweep.table)} sizes x {int(sweep.table.seeds.min())} seeds), r = {sweep.correlation:.2f} on "
             f"validation MSE, and {monotonic}. Chosen on validation MSE, the best "

@@ -382,21 +382,68 @@ def temperature_tradeoff(
     return fig
 
 
-def latent_sweep_figure(runs: pd.DataFrame, table: pd.DataFrame) -> plt.Figure:
-    """The controlled latent-size sweep: every seed's best validation MSE against the latent size (log-log), the
-    median per size joined by a line and labelled with its channel count C."""
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    ax.scatter(runs.latent_values, runs.best_val_mse, s=18, color="grey", alpha=0.7, label="one seed", zorder=3)
-    ax.plot(table.latent_values, table.median_val_mse, marker="o", color="C0", label="median over seeds")
-    for channels, row in table.iterrows():
-        ax.annotate(
-            f"C = {channels}",
-            (row.latent_values, row.median_val_mse),
-            textcoords="offset points",
-            xytext=(6, 6),
-            fontsize=8,
+def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
+    """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
+    validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    for colour, (side, (runs, table, _)) in zip(("C0", "C1"), sweeps.items()):
+        ax.scatter(runs.latent_values, runs.best_val_mse, s=16, color=colour, alpha=0.45, zorder=3)
+        ax.plot(
+            table.latent_values, table.median_val_mse, marker="o", color=colour, label=f"{side} x {side} x C: median"
         )
-    ax.set(xscale="log", yscale="log", xlabel="latent values (8 x 8 x C)", ylabel="best validation MSE")
+        for channels, row in table.iterrows():
+            offset = (6, 6) if side == min(sweeps) else (-14, -14)
+            ax.annotate(
+                f"C = {channels}",
+                (row.latent_values, row.median_val_mse),
+                textcoords="offset points",
+                xytext=offset,
+                fontsize=8,
+                color=colour,
+            )
+    ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
+    ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
     ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
     ax.legend()
+    return fig
+
+
+def colour_tradeoff(table: pd.DataFrame, targets: dict[str, float], labels: dict[str, str] | None = None) -> plt.Figure:
+    """Closeness against colour of colorizers, relative to the baselines (a :func:`coursework.colorization.
+    tradeoff_table`): a line through each colour-class model's temperatures (the ends labelled with T), a square
+    for each regression model, and the target region (``targets``: at most ``vs_mean_chroma``, at least
+    ``vs_truth``) shaded."""
+    labels = labels or {}
+    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    low, high = min(table.vs_mean_chroma.min(), 0.6), max(table.vs_mean_chroma.max(), 1.05)
+    ax.fill_between(
+        [low - 0.02, targets["vs_mean_chroma"]], targets["vs_truth"], 1.2, color="C2", alpha=0.12, label="target"
+    )
+    for index, (name, rows) in enumerate(table.groupby("model", sort=False)):
+        label = labels.get(name, name)
+        if rows.temperature.notna().any():
+            line = ax.plot(
+                rows.vs_mean_chroma, rows.vs_truth, marker="o", ms=4, label=f"{label} (T)", color=f"C{index}"
+            )
+            for _, row in rows.iloc[[0, -1]].iterrows():
+                ax.annotate(
+                    f"T = {row.temperature:g}",
+                    (row.vs_mean_chroma, row.vs_truth),
+                    textcoords="offset points",
+                    xytext=(4, 3),
+                    fontsize=7,
+                    color=line[0].get_color(),
+                )
+        else:
+            ax.scatter(rows.vs_mean_chroma, rows.vs_truth, marker="s", label=label, color=f"C{index}")
+    ax.axhline(1.0, color="grey", ls="--", lw=1, label="true colourfulness")
+    ax.axvline(1.0, color="black", ls="-.", lw=1, label="mean chroma (chroma MSE)")
+    ax.set(
+        xlim=(low - 0.02, high + 0.02),
+        ylim=(0, 1.2),
+        xlabel="chroma MSE / mean-chroma baseline (lower is closer)",
+        ylabel="colourfulness / truth's",
+    )
+    ax.set_title("Closeness vs colour, validation split (JPEG pixels)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig

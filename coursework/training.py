@@ -7,10 +7,12 @@ and the (input, target) pairs made from each batch of images. :func:`call_in_bat
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -69,16 +71,25 @@ def autoencoder_pairs(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     return images, images
 
 
+def augmented(images: tf.Tensor, shift: int = 4) -> tf.Tensor:
+    """A float batch (N, H, W, C), each image flipped left-right with probability 1/2, and the whole batch shifted
+    by up to ``shift`` pixels in each direction (borders mirrored): the same scenes, never the same pixels twice."""
+    images = tf.image.random_flip_left_right(images)
+    padded = tf.pad(images, [[0, 0], [shift, shift], [shift, shift], [0, 0]], mode="REFLECT")
+    return tf.image.random_crop(padded, tf.shape(images))
+
+
 def image_dataset(
     images: np.ndarray,
     batch_size: int,
     shuffle_seed: int | None,
     pairs: Pairs = autoencoder_pairs,
+    augment: bool = False,
 ) -> tf.data.Dataset:
     """A tf.data pipeline that keeps the uint8 images in memory and converts each batch to float in [0, 1].
 
     ``pairs`` turns a float batch into the (input, target) pair the model trains on: the image twice for an
-    autoencoder, (luminance, chroma) for a colorizer.
+    autoencoder, (luminance, chroma) for a colorizer. ``augment``: through :func:`augmented` first.
     """
     # Shuffle and batch indices, then gather each batch of images in one op: per-image work in tf.data (slicing,
     # shuffling 3 KB elements) would cost more than the conversion. The order equals shuffling the images themselves.
@@ -86,8 +97,12 @@ def image_dataset(
     dataset = tf.data.Dataset.range(len(images))
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size).map(lambda index: pairs(tf.cast(tf.gather(images, index), tf.float32) / 255.0))
-    return dataset.prefetch(tf.data.AUTOTUNE)
+
+    def batch_pairs(index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        batch = tf.cast(tf.gather(images, index), tf.float32) / 255.0
+        return pairs(augmented(batch) if augment else batch)
+
+    return dataset.batch(batch_size).map(batch_pairs).prefetch(tf.data.AUTOTUNE)
 
 
 def compile_model(model: keras.Model, loss: Any, learning_rate: float, optimizer: str = "adam") -> None:
@@ -105,27 +120,81 @@ def train_model(
     x_train: np.ndarray,
     x_val: np.ndarray,
     pairs: Pairs = autoencoder_pairs,
+    augment: bool = False,
     verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> dict[str, list[float]]:
     """Fit a compiled ``model`` on uint8 images, shuffled with ``config.seed``; returns the history.
 
     Prints one rounded line per epoch when ``verbose``. With ``config.patience`` set, stops early on validation loss
-    and restores the best weights.
+    and restores the best weights. ``augment``: training batches (never validation) through :func:`augmented`.
+    ``checkpoint_dir``: the model and optimizer are saved there after every epoch, and a run that was interrupted
+    resumes from its last finished epoch (the folder is deleted when training ends); early stopping's record of the
+    best epoch starts afresh on resuming.
     """
     callbacks = [EpochLine()] if verbose else []
+    stopping = None
     if config.patience is not None:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+        stopping = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=config.patience, restore_best_weights=True
         )
+        callbacks.append(stopping)
+    resumable = None if checkpoint_dir is None else ResumableTraining(checkpoint_dir, stopping)
+    callbacks += [resumable] if resumable else []  # after early stopping, whose state of each epoch it saves
     result = model.fit(
-        image_dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs),
+        image_dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs, augment=augment),
         validation_data=image_dataset(x_val, VALIDATION_BATCH_SIZE, shuffle_seed=None, pairs=pairs),
         epochs=config.epochs,
         callbacks=callbacks,
         shuffle=False,  # the tf.data pipeline shuffles, with the config's seed
         verbose=0,
     )
-    return {key: [float(v) for v in values] for key, values in result.history.items()}
+    history = resumable.history if resumable else result.history
+    return {key: [float(v) for v in values] for key, values in history.items()}
+
+
+class ResumableTraining(keras.callbacks.BackupAndRestore):
+    """Keras's BackupAndRestore (model and optimizer saved after every epoch, restored when a run starts again) that
+    also keeps the history of every epoch and early stopping's state (best loss, its weights, epochs waited), so a
+    resumed run stops where, and returns what, an uninterrupted one would. The folder is deleted when training ends.
+    """
+
+    def __init__(self, directory: Path, stopping: keras.callbacks.EarlyStopping | None) -> None:
+        super().__init__(str(directory))
+        self.directory, self.stopping = Path(directory), stopping
+        self.history: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        super().on_train_begin(logs)
+        state_file = self.directory / "state.json"
+        if not state_file.exists():
+            return
+        state = json.loads(state_file.read_text())
+        self.history = state["history"]
+        if self.stopping is not None and state["best"] is not None:
+            self.stopping.best, self.stopping.wait, self.stopping.best_epoch = (
+                state["best"],
+                state["wait"],
+                state["epoch"],
+            )
+            with np.load(self.directory / "best_weights.npz") as saved:
+                self.stopping.best_weights = [saved[f"w{i}"] for i in range(len(saved.files))]
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        super().on_epoch_end(epoch, logs)
+        stopping = self.stopping
+        best = None if stopping is None or stopping.best is None else float(stopping.best)
+        if best is not None and stopping.best_epoch == epoch:
+            np.savez(self.directory / "best_weights.npz", **{f"w{i}": w for i, w in enumerate(stopping.best_weights)})
+        state = {
+            "history": self.history,
+            "best": best,
+            "wait": stopping and stopping.wait,
+            "epoch": stopping and stopping.best_epoch,
+        }
+        (self.directory / "state.json").write_text(json.dumps(state))
 
 
 class EpochLine(keras.callbacks.Callback):

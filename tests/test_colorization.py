@@ -10,21 +10,25 @@ from PIL import Image
 
 from coursework.color import rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.colorization import (
-    AnnealedMean,
     ColorizerConfig,
     average_colour_oracle,
     build_colorizer,
+    choose_colorizer,
     colorize,
     colorizer_from_logits,
     colour_metrics,
     colour_table,
     colour_targets,
+    decoding_temperature,
     downsampling_factor,
     fit_bins,
     formatted_colour_table,
     gray_image,
+    mean_chroma,
     predict_chroma,
-    temperature_sweep,
+    split_luma_chroma,
+    tiling_geometry,
+    tradeoff_table,
     train_colorizer,
     with_temperature,
 )
@@ -34,6 +38,8 @@ CONFIGS = {
     "cae_rgb": ColorizerConfig(architecture="cae", filters=(32, 8), target="rgb"),
     "unet_chroma": ColorizerConfig(target="chroma"),
     "unet_bins": ColorizerConfig(target="bins"),
+    "unet_global": ColorizerConfig(target="chroma", global_features=8),
+    "unet_bins_global": ColorizerConfig(target="bins", global_features=8),
 }
 
 
@@ -83,6 +89,10 @@ def test_downsampling_factor_counts_the_poolings() -> None:
         ({"architecture": "cae", "target": "bins"}, "needs architecture 'unet'"),
         ({"temperature": 0.0}, "temperature"),
         ({"bin_size": 0.0}, "bin_size"),
+        ({"global_features": -1}, "global_features"),
+        ({"global_features": 1.5}, "global_features"),
+        ({"global_features": True}, "global_features"),
+        ({"architecture": "cae", "target": "chroma", "global_features": 8}, "needs architecture 'unet'"),
     ],
 )
 def test_bad_configs_raise(kwargs: dict, message: str) -> None:
@@ -122,9 +132,11 @@ def test_rare_colours_get_larger_weights() -> None:
 
 def test_annealed_mean_moves_from_the_mean_to_the_mode() -> None:
     centres = np.array([[0.2, 0.5], [0.8, 0.5]], np.float32)
-    logits = np.log(np.array([[[[0.7, 0.3]]]], np.float32))
-    mean = np.asarray(AnnealedMean(centres, 1.0)(logits))[0, 0, 0]
-    mode = np.asarray(AnnealedMean(centres, 0.01)(logits))[0, 0, 0]
+    logits = keras.Input((None, None, 2))
+    logits_model = keras.Model(logits, logits)  # the identity: these logits go straight to the decoder
+    values = np.log(np.array([[[[0.7, 0.3]] * 2] * 2], np.float32))  # (1, 2, 2, 2): the same distribution everywhere
+    mean = np.asarray(colorizer_from_logits(logits_model, centres, 1.0)(values))[0, 0, 0]
+    mode = np.asarray(colorizer_from_logits(logits_model, centres, 0.01)(values))[0, 0, 0]
     np.testing.assert_allclose(mean, [0.7 * 0.2 + 0.3 * 0.8, 0.5], atol=1e-6)
     np.testing.assert_allclose(mode, [0.2, 0.5], atol=1e-6)
 
@@ -136,10 +148,36 @@ def test_saved_bins_colorizer_loads_with_its_temperature(tmp_path: Path) -> None
     loaded = keras.models.load_model(path)
     luma = np.random.default_rng(0).random((2, 16, 16, 1)).astype(np.float32)
     np.testing.assert_allclose(predict_chroma(loaded, luma), predict_chroma(model, luma), atol=1e-6)
-    assert loaded.get_layer("annealed_mean").temperature == pytest.approx(0.38)
+    assert decoding_temperature(loaded) == 0.38
     hotter = with_temperature(loaded, 1.0)
-    assert hotter.get_layer("annealed_mean").temperature == 1.0
+    assert decoding_temperature(hotter) == 1.0
     assert not np.allclose(predict_chroma(hotter, luma), predict_chroma(loaded, luma))
+
+
+def test_committed_colorizers_load_with_plain_keras() -> None:
+    """Every committed colorizer is made of Keras's own layers: a fresh Python loads it without this package."""
+    import subprocess
+    import sys
+
+    from coursework.store import MODELS_DIR
+
+    files = sorted(str(path) for path in MODELS_DIR.glob("colorizer*.keras"))
+    script = "import sys, keras\nfor path in sys.argv[1:]: keras.models.load_model(path)\nprint(len(sys.argv) - 1)"
+    result = subprocess.run([sys.executable, "-c", script, *files], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(len(files)) and len(files) >= 6
+
+
+def test_global_branch_lets_every_pixel_depend_on_the_whole_image() -> None:
+    keras.utils.set_random_seed(0)
+    local, scene = build_colorizer(CONFIGS["unet_chroma"]), build_colorizer(CONFIGS["unet_global"])
+    luma = np.random.default_rng(0).random((1, 64, 64, 1)).astype(np.float32)
+    changed = luma.copy()
+    changed[:, -8:, -8:] = 1 - changed[:, -8:, -8:]  # change only the bottom-right corner
+    for model, reaches_far_corner in ((local, False), (scene, True)):
+        far = np.abs(np.asarray(model(changed)) - np.asarray(model(luma)))[0, :8, :8]  # the top-left corner
+        assert bool(far.max() > 0) == reaches_far_corner
+    assert tiling_geometry(scene) is None  # so colorize never tiles it: a tile would see another scene
 
 
 @pytest.mark.parametrize("name", ["cae_chroma", "unet_bins"])
@@ -541,7 +579,10 @@ def test_each_target_names_its_loss() -> None:
         "RGB MSE",
         "chroma MSE",
         "rebalanced cross-entropy",
+        "chroma MSE",
+        "rebalanced cross-entropy",
     ]
+    assert ColorizerConfig(target="bins", rebalance=1.0).loss_name == "cross-entropy"  # no class weights
 
 
 def test_colour_table_prints_in_its_formats_and_targets_read_as_met_or_not() -> None:
@@ -577,15 +618,47 @@ def ruled_luma(images: np.ndarray) -> np.ndarray:
     return rgb_to_ycrcb(images.astype(np.float32) / 255)[..., :1]
 
 
-def test_temperature_sweep_measures_the_model_at_each_temperature_then_the_others(model: keras.Model) -> None:
-    images = ruled_images(6)
+def test_tradeoff_table_measures_colour_class_models_at_each_temperature_and_the_others_once(
+    model: keras.Model,
+) -> None:
+    images, training = ruled_images(6), ruled_images(12, seed=3)
     mse_model = build_colorizer(CONFIGS["cae_chroma"])
-    sweep = temperature_sweep(model, [1.0, 0.1], {"mse": mse_model}, images)
-    assert list(sweep.columns) == ["model", "chroma_mse", "colourfulness"]
-    assert sweep.model.tolist() == ["colour classes, T = 1.0", "colour classes, T = 0.1", "mse"]
+    table = tradeoff_table({"classes": model, "mse": mse_model}, [1.0, 0.1], training, images)
+    assert table.model.tolist() == ["classes", "classes", "mse"]
+    assert table.temperature.tolist()[:2] == [1.0, 0.1] and np.isnan(table.temperature[2])
     expected = colour_metrics(predict_chroma(with_temperature(model, 0.1), ruled_luma(images)), images)
-    assert sweep.chroma_mse[1] == pytest.approx(expected["chroma_mse"].mean())
-    assert sweep.colourfulness[1] == pytest.approx(expected["colourfulness"].mean())
+    assert table.chroma_mse[1] == pytest.approx(expected["chroma_mse"].mean())
+    assert table.vs_truth[1] == pytest.approx(expected["colourfulness"].mean() / expected["true_colourfulness"].mean())
+    _, true_chroma = split_luma_chroma(images)
+    baseline = np.mean((true_chroma - mean_chroma(training)) ** 2)
+    assert table.vs_mean_chroma[1] == pytest.approx(table.chroma_mse[1] / baseline, rel=1e-4)
+
+
+def test_the_default_is_the_closest_setting_that_keeps_enough_colour() -> None:
+    table = pd.DataFrame(
+        {
+            "model": ["a", "a", "b", "c"],
+            "temperature": [1.0, 0.5, np.nan, np.nan],
+            "vs_mean_chroma": [0.80, 0.85, 0.75, 0.90],
+            "vs_truth": [0.55, 0.65, 0.45, 0.70],
+        }
+    )
+    chosen = choose_colorizer(table)
+    assert (chosen.model, chosen.temperature) == ("a", 0.5)  # b is closer, a at T = 1 too, but too colourless
+    with pytest.raises(ValueError, match="no setting keeps 0.6x"):
+        choose_colorizer(table.assign(vs_truth=0.5))
+
+
+def test_colorize_defaults_to_the_declared_colorizer_and_temperature() -> None:
+    from coursework.colorization import DEFAULT_COLORIZER, decoding_temperature, default_colorizer, load_colorizer
+
+    name, temperature = DEFAULT_COLORIZER
+    model = default_colorizer()
+    if temperature is not None:
+        assert decoding_temperature(model) == temperature
+    gray = np.linspace(0, 1, 32 * 32, dtype=np.float32).reshape(32, 32)
+    expected = colorize(gray, with_temperature(load_colorizer(name), temperature) if temperature else name)
+    np.testing.assert_array_equal(colorize(gray), expected)
 
 
 def test_gray_image_is_the_rounded_luminance() -> None:

@@ -133,7 +133,7 @@ def test_answers_quote_the_results_they_are_given() -> None:
         },
         index=["no colour", "mean chroma", "colorizer_rgb", "colorizer_unet_mse", "colorizer_chroma_32_8"],
     )
-    text = experiments.answers(stride, study, "study_one_pool_ref", (-0.69, -0.82), official, colour, SWEEP)
+    text = experiments.answers(stride, study, "study_one_pool_ref", -0.69, official, colour, SWEEP)
     for expected in ("**Ex. 1.**", "**Ex. 2.**", "**Ex. 3.**", "0.0042", "0.0045", "8x8x16 = 1024", "r = -0.69"):
         assert expected in text
     assert "(16x16x16, validation MSE 0.0010; a compound variant: two things); its test MSE is 0.0011" in text
@@ -147,13 +147,20 @@ def test_answers_quote_the_results_they_are_given() -> None:
         "one change at a time, validation MSE relative to the base model of the same budget: "
         "stride 2 at the latent 2.00x" in text
     )
-    assert "official" not in experiments.answers(stride, study, "study_base", (-0.5, -0.6), None, colour, SWEEP)
+    assert "official" not in experiments.answers(stride, study, "study_base", -0.5, None, colour, SWEEP)
 
 
-def synthetic_sweep_runs(errors: dict[int, list[float]]) -> pd.DataFrame:
-    """Made-up sweep results: channel count -> each seed's best validation MSE."""
+def synthetic_sweep_runs(errors: dict[int, list[float]], side: int = 8, dead: int = 0) -> pd.DataFrame:
+    """Made-up sweep results: channel count -> each seed's best validation MSE (``dead`` dead channels each)."""
     rows = [
-        {"channels": c, "seed": seed, "latent_values": 64 * c, "best_val_mse": error, "epochs": 20}
+        {
+            "channels": c,
+            "seed": seed,
+            "latent_values": side * side * c,
+            "best_val_mse": error,
+            "epochs": 20,
+            "dead_channels": dead,
+        }
         for c, per_seed in errors.items()
         for seed, error in enumerate(per_seed)
     ]
@@ -166,9 +173,12 @@ def test_latent_sweep_verdict_reports_the_trend_the_spread_and_a_stray_seed() ->
     assert sweep.table.median_val_mse.tolist() == [0.010, 0.0061, 0.0040]
     assert sweep.correlation < -0.9
     verdict = experiments.latent_sweep_verdict(sweep)
+    assert verdict.startswith("**Controlled, 8x8xC: yes.**")
     assert "falls from 0.0100 at 64 latent values to 0.0040 at 256" in verdict
     assert "every doubling of the channels lowers the median, by 34% to 39%" in verdict
-    assert "Apart from C = 2, seed 2 (0.0090), far from its size's median, the seeds agree within 3%" in verdict
+    assert (
+        "Apart from C = 2, seed 2 (0.0090, none dead), far from its size's median, the seeds agree within 3%" in verdict
+    )
     assert "each step of the medians is larger than the agreeing seeds' spread at its two sizes" in verdict
     assert "with less to gain at every doubling" in verdict
 
@@ -179,13 +189,34 @@ def test_latent_sweep_verdict_says_when_a_step_is_within_the_noise() -> None:
     assert "1 of 1 steps of the medians are within the agreeing seeds' spread" in verdict
 
 
-def test_the_sweep_varies_only_the_latent_channels() -> None:
-    base = experiments.EXPERIMENTS["study_base"]
-    for channels in experiments.LATENT_CHANNELS:
-        for seed in experiments.LATENT_SEEDS:
-            config = experiments.EXPERIMENTS[experiments.latent_sweep_name(channels, seed)]
-            assert replace(config, filters=base.filters, seed=base.seed) == base
-            assert config.filters == (*base.filters[:-1], channels) and config.seed == seed
+def test_a_stray_seed_is_reported_with_its_dead_latent_channels() -> None:
+    runs = synthetic_sweep_runs({1: [0.010, 0.0101, 0.0099], 2: [0.006, 0.0061, 0.009]}, dead=1)
+    verdict = experiments.latent_sweep_verdict(experiments.summarise_latent_sweep(runs))
+    assert "C = 2, seed 2 (0.0090, 1 of its 2 latent channels dead)" in verdict
+
+
+def test_layout_comparison_pairs_equal_latent_sizes() -> None:
+    narrow = experiments.summarise_latent_sweep(synthetic_sweep_runs({4: [0.008, 0.008], 8: [0.005, 0.005]}))
+    wide = experiments.summarise_latent_sweep(synthetic_sweep_runs({1: [0.006, 0.006], 2: [0.004, 0.004]}, side=16))
+    text = experiments.layout_comparison({8: narrow, 16: wide})
+    assert "256 values: 8x8x4 0.0080, 16x16x1 0.0060 (0.75x)" in text
+    assert "512 values: 8x8x8 0.0050, 16x16x2 0.0040 (0.80x)" in text
+    assert "at every shared size the 16x16 layout (more positions, fewer channels) has the lower median" in text
+    mixed = experiments.summarise_latent_sweep(synthetic_sweep_runs({1: [0.009, 0.009], 2: [0.004, 0.004]}, side=16))
+    assert "has the lower median at 512 values, the 8x8 layout at 256" in experiments.layout_comparison(
+        {8: narrow, 16: mixed}
+    )
+
+
+def test_dead_latent_channels_counts_channels_that_are_zero_everywhere() -> None:
+    from coursework.autoencoders import build_cae
+
+    model = build_cae(filters=(4, 3))
+    kernel, _ = model.get_layer("encoder_conv2").get_weights()
+    images = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+    for biases, dead in (([1.0, -1.0, 1.0], 1), ([-1.0, -1.0, 0.5], 2), ([0.1, 0.2, 0.3], 0)):
+        model.get_layer("encoder_conv2").set_weights([np.zeros_like(kernel), np.array(biases, np.float32)])
+        assert experiments.dead_latent_channels(model, images) == dead  # ReLU(bias): 0 everywhere where bias < 0
 
 
 SWEEP = experiments.summarise_latent_sweep(synthetic_sweep_runs({1: [0.01, 0.011], 2: [0.006, 0.0062]}))
@@ -203,3 +234,12 @@ def test_the_16x16_sweep_varies_only_the_latent_channels_of_the_one_pooling_mode
 def test_log_correlation_is_one_for_a_power_law() -> None:
     latent = pd.Series([64.0, 128.0, 256.0])
     assert experiments.log_correlation(latent, 0.5 * latent**-0.7) == pytest.approx(-1.0)
+
+
+def test_the_sweep_varies_only_the_latent_channels() -> None:
+    base = experiments.EXPERIMENTS["study_base"]
+    for channels in experiments.LATENT_CHANNELS:
+        for seed in experiments.LATENT_SEEDS:
+            config = experiments.EXPERIMENTS[experiments.latent_sweep_name(channels, seed)]
+            assert replace(config, filters=base.filters, seed=base.seed) == base
+            assert config.filters == (*base.filters[:-1], channels) and config.seed == seed

@@ -246,8 +246,15 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     table = runs.groupby("channels").agg(
         latent_values=("latent_values", "first"), median_val_mse=("best_val_mse", "median")
     )
-    fig = plotting.latent_sweep_figure(runs, table)
+    wide = runs.assign(latent_values=runs.latent_values * 4)
+    wide_table = table.assign(latent_values=table.latent_values * 4)
+    fig = plotting.latent_sweep_figure({8: (runs, table, -1.0), 16: (wide, wide_table, -1.0)})
     ax = fig.axes[0]
-    assert len(ax.collections[0].get_offsets()) == 4
-    assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"]
+    assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
+    assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "8 x 8 x C: median",
+        "16 x 16 x C: median",
+        "one seed",
+    ]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from coursework.training import STEPS_PER_EXECUTION, compile_model, image_dataset
+from coursework.training import STEPS_PER_EXECUTION, augmented, compile_model, image_dataset
 
 
 def test_pipeline_yields_every_image_once_per_epoch_in_a_seeded_order() -> None:
@@ -33,3 +33,47 @@ def test_every_model_compiles_with_the_same_steps_per_execution() -> None:
     assert autoencoder.steps_per_execution == colorizer.steps_per_execution == STEPS_PER_EXECUTION
     with pytest.raises(ValueError, match="unknown optimizer 'adagrad'"):
         compile_model(colorizer, "mse", 1e-3, "adagrad")
+
+
+def test_augmentation_flips_and_shifts_training_batches_only() -> None:
+    import tensorflow as tf
+
+    tf.random.set_seed(0)
+    ramp = np.broadcast_to(np.arange(16, dtype=np.float32)[None, None, :, None], (64, 16, 16, 3)) / 15
+    moved = augmented(tf.constant(ramp)).numpy()
+    assert moved.shape == ramp.shape
+    rising = moved[:, 8, 8, 0] < moved[:, 8, 9, 0]  # a flipped ramp falls from left to right
+    assert 0 < rising.sum() < 64  # some images flipped, not all
+    images = (np.arange(8, dtype=np.uint8)[:, None, None, None] * 30) * np.ones((1, 8, 8, 3), np.uint8)
+    batches = [x.numpy() for x, _ in image_dataset(images, 8, shuffle_seed=None, augment=False)]
+    np.testing.assert_array_equal(batches[0], images / np.float32(255))  # without augment: the images as they are
+
+
+def test_interrupted_training_resumes_from_its_last_epoch_with_its_history(tmp_path) -> None:
+    from unittest import mock
+
+    import keras
+
+    import coursework.training as training
+    from coursework.autoencoders import CAEConfig, train_cae
+
+    images = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
+    config = CAEConfig(filters=(4, 4), epochs=5, batch_size=16, patience=2, learning_rate=0.01)
+
+    class Interrupted(Exception):
+        pass
+
+    class InterruptAfterTwoEpochs(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            if epoch == 2:
+                raise Interrupted
+
+    checkpoints = tmp_path / "run"
+    with mock.patch.object(training, "EpochLine", InterruptAfterTwoEpochs), pytest.raises(Interrupted):
+        train_cae(config, images, images[:16], verbose=True, checkpoint_dir=checkpoints)
+    saved = __import__("json").loads((checkpoints / "state.json").read_text())
+    assert len(saved["history"]["loss"]) == 2 and saved["best"] == min(saved["history"]["val_loss"])
+    _, history = train_cae(config, images, images[:16], verbose=False, checkpoint_dir=checkpoints)
+    assert history["loss"][:2] == saved["history"]["loss"]  # the epochs before the interruption are kept
+    assert 3 <= len(history["loss"]) <= 5  # and training went on from epoch 3
+    assert not checkpoints.exists()  # removed once training ended
