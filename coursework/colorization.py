@@ -414,10 +414,12 @@ def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
     that are not a single-input, single-output graph of the layer kinds handled in :func:`_layer_reach`.
     """
     try:
-        (model_input,), (model_output,) = model.inputs, model.outputs
+        (model_output,) = model.outputs
+        (model_input,) = [tensor for tensor in model.inputs if len(tensor.shape) == 4]
     except (AttributeError, TypeError, ValueError):  # a subclassed model has no graph to follow
         return None
-    reach: dict[int, Reach] = {id(model_input): (Fraction(1), Fraction(0), Fraction(0))}
+    reach: dict[int, Reach | str] = {id(model_input): (Fraction(1), Fraction(0), Fraction(0))}
+    reach |= {id(tensor): _GLOBAL for tensor in model.inputs if len(tensor.shape) == 2}  # one vector per image
     for layer in model.layers:
         if isinstance(layer, layers.InputLayer):
             continue
@@ -428,9 +430,9 @@ def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
         if output_reach is None or not isinstance(layer.output, keras.KerasTensor):
             return None
         reach[id(layer.output)] = output_reach
-    if id(model_output) not in reach or reach[id(model_output)][0] != 1:
+    if reach.get(id(model_output), _GLOBAL) == _GLOBAL or reach[id(model_output)][0] != 1:
         return None
-    jumps = [jump for jump, _, _ in reach.values()]
+    jumps = [value[0] for value in reach.values() if value != _GLOBAL]
     if any(jump.denominator != 1 for jump in jumps):
         return None
     alignment = math.lcm(*(int(jump) for jump in jumps))
@@ -438,12 +440,20 @@ def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
     return alignment, _round_up(math.ceil(max(-low, high)), alignment)
 
 
-def _layer_reach(layer: layers.Layer, inputs: list[Reach]) -> Reach | None:
+_GLOBAL = "global"  # the reach of a tensor that is the same for every pixel of an image (a global branch's vector)
+
+
+def _layer_reach(layer: layers.Layer, inputs: list[Reach | str]) -> Reach | str | None:
     """The reach of ``layer``'s output from that of its inputs; None for layer kinds not handled here.
 
     Convolutions and pooling use TensorFlow's "same" padding for inputs that are multiples of the stride (the
-    tiles are); bilinear upsampling interpolates between the two input pixels nearest the half-pixel centre.
+    tiles are); bilinear upsampling interpolates between the two input pixels nearest the half-pixel centre. A
+    global vector (:data:`_GLOBAL`) stays global through dense, reshaping and pointwise layers, and adds no reach
+    where it is added to or concatenated with pixels.
     """
+    if all(value == _GLOBAL for value in inputs):
+        return _GLOBAL if isinstance(layer, (layers.Dense, layers.Reshape, *_POINTWISE_LAYERS)) else None
+    inputs = [value for value in inputs if value != _GLOBAL]
     if isinstance(layer, (layers.Concatenate, layers.Add)):
         if len({jump for jump, _, _ in inputs}) != 1:
             return None
@@ -476,6 +486,48 @@ def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
 
 
+def scene_split(model: keras.Model) -> tuple[keras.Model, keras.Model] | None:
+    """For a colorizer with a global branch (a ``"global_pool"`` layer), two models with its layers and weights:
+    ``features``, luminance -> the features the branch averages over the image, and ``given``, (luminance, that
+    average) -> chroma. :func:`colorize` tiles a large image exactly with them: the average over the whole image
+    first, tile by tile, then every tile with it. None for a model without a global branch."""
+    if "global_pool" not in {layer.name for layer in model.layers}:
+        return None
+    pool = model.get_layer("global_pool")
+    luma, scene = keras.Input(model.input.shape[1:], name="luma"), keras.Input(pool.output.shape[1:], name="scene")
+    tensors = {id(model.input): luma, id(pool.output): scene}
+    for layer in model.layers:
+        if isinstance(layer, layers.InputLayer) or layer is pool:
+            continue
+        if isinstance(layer.input, list):
+            tensors[id(layer.output)] = layer([tensors[id(tensor)] for tensor in layer.input])
+        else:
+            tensors[id(layer.output)] = layer(tensors[id(layer.input)])
+    return keras.Model(model.input, pool.input), keras.Model([luma, scene], tensors[id(model.output)])
+
+
+def _scene(features: keras.Model, luma: np.ndarray, alignment: int, margin: int, tile_size: int) -> np.ndarray:
+    """The average of ``features`` over one image (1, H, W, 1), edge-padded to multiples of ``alignment`` as
+    :func:`_predict_padded` pads it, computed tile by tile (each with ``margin`` pixels of context): the global
+    branch's input for that image, exactly as on the whole image."""
+    height, width = _round_up(luma.shape[1], alignment), _round_up(luma.shape[2], alignment)
+    padded = np.pad(luma, ((0, 0), (0, height - luma.shape[1]), (0, width - luma.shape[2]), (0, 0)), mode="edge")
+    total, count = 0.0, 0
+    for top in range(0, height, tile_size):
+        for left in range(0, width, tile_size):
+            rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
+            columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
+            values = np.asarray(features(padded[:, rows, columns], training=False), dtype=np.float64)
+            step = (rows.stop - rows.start) // values.shape[1]  # input pixels per feature position
+            keep = values[
+                :,
+                (top - rows.start) // step : (min(top + tile_size, height) - rows.start) // step,
+                (left - columns.start) // step : (min(left + tile_size, width) - columns.start) // step,
+            ]
+            total, count = total + keep.sum(axis=(1, 2)), count + keep.shape[1] * keep.shape[2]
+    return (total / count).astype(np.float32)
+
+
 def colorize(
     images: np.ndarray | str | os.PathLike, model: keras.Model | str | None = None, tile_size: int = TILE_SIZE
 ) -> np.ndarray:
@@ -501,12 +553,24 @@ def colorize(
     model = _resolve_colorizer(model)
     if isinstance(tile_size, bool) or not isinstance(tile_size, numbers.Integral) or tile_size < 1:
         raise ValueError(f"tile_size must be a whole number of pixels >= 1, got {tile_size!r}")
-    alignment, margin = tiling_geometry(model) or (downsampling_factor(model), None)
+    split = scene_split(model)
+    geometry = tiling_geometry(model) or (split and tiling_geometry(split[1]))
+    alignment, margin = geometry or (downsampling_factor(model), None)
+    tile = _round_up(int(tile_size), alignment)
     rgb = np.empty((*luma.shape[:3], 3), dtype)
-    for window, keep, target in _tiles(luma.shape[:3], alignment, margin, _round_up(int(tile_size), alignment)):
-        chroma = _predict_padded(model, luma[window], alignment)[(slice(None), *keep)]
-        tile = merge_luma_chroma(luma[target], chroma)
-        rgb[target] = np.round(tile * 255) if dtype == np.uint8 else tile
+    scenes: dict[int, np.ndarray] = {}
+    for window, keep, target in _tiles(luma.shape[:3], alignment, margin, tile):
+        is_tile = keep != (slice(None), slice(None))
+        if split and is_tile:  # one tile of a large image: its global branch gets the whole image's average
+            image = window[0].start
+            if image not in scenes:
+                scenes[image] = _scene(split[0], luma[image : image + 1], alignment, margin, tile)
+            chroma = _predict_padded(split[1], luma[window], alignment, scenes[image])
+        else:
+            chroma = _predict_padded(model, luma[window], alignment)
+        chroma = chroma[(slice(None), *keep)]
+        merged = merge_luma_chroma(luma[target], chroma)
+        rgb[target] = np.round(merged * 255) if dtype == np.uint8 else merged
     return rgb[0] if single else rgb
 
 
@@ -558,11 +622,15 @@ def _tiles(
                 yield (image, rows, columns), keep, (image, slice(top, top + tile_size), slice(left, left + tile_size))
 
 
-def _predict_padded(model: keras.Model, luma: np.ndarray, multiple: int) -> np.ndarray:
-    """Chroma of a luminance batch whose sides are edge-padded to multiples of ``multiple``, cropped again."""
+def _predict_padded(model: keras.Model, luma: np.ndarray, multiple: int, scene: np.ndarray | None = None) -> np.ndarray:
+    """Chroma of a luminance batch whose sides are edge-padded to multiples of ``multiple``, cropped again; with
+    ``scene``, the global branch's input of a :func:`scene_split` model (``given``)."""
     height, width = luma.shape[1:3]
     padding = ((0, 0), (0, -height % multiple), (0, -width % multiple), (0, 0))
-    return predict_chroma(model, np.pad(luma, padding, mode="edge"), batch_size=len(luma))[:, :height, :width]
+    padded = np.pad(luma, padding, mode="edge")
+    if scene is None:
+        return predict_chroma(model, padded, batch_size=len(luma))[:, :height, :width]
+    return np.asarray(model([padded, scene], training=False))[:, :height, :width]
 
 
 def read_image(path: Path | BinaryIO) -> np.ndarray:
@@ -711,6 +779,7 @@ def colour_table(
 
 
 COLOUR_FORMATS = {
+    "temperature": "{:g}",
     "chroma_mse": "{:.5f}",
     "vs_mean_chroma": "{:.2f}x",
     "rgb_psnr_db": "{:.1f}",
@@ -721,8 +790,15 @@ COLOUR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most
 
 
 def formatted_colour_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`colour_table` as text, each column in its ``COLOUR_FORMATS`` format (ratios with an ``x``)."""
-    return table.apply(lambda column: column.map(COLOUR_FORMATS[column.name].format))
+    """A :func:`colour_table` or :func:`tradeoff_table` as text, each column in its ``COLOUR_FORMATS`` format (ratios
+    with an ``x``; a missing temperature, that of a regression model, as "-"); other columns as they are."""
+
+    def formatted(column: pd.Series) -> pd.Series:
+        if column.name not in COLOUR_FORMATS:
+            return column
+        return column.map(lambda value: "-" if pd.isna(value) else COLOUR_FORMATS[column.name].format(value))
+
+    return table.apply(formatted)
 
 
 def colour_targets(row: pd.Series) -> str:
@@ -741,20 +817,6 @@ def average_colour_oracle(chroma: np.ndarray) -> float:
     (N, H, W, 2): a bound no colorizer that sees only the gray image can be expected to reach."""
     image_average = np.mean(chroma, axis=(1, 2), keepdims=True)
     return float(np.mean((chroma - image_average) ** 2, dtype=np.float64))
-
-
-def temperature_sweep(
-    model: keras.Model, temperatures: list[float], others: dict[str, keras.Model], images: np.ndarray
-) -> pd.DataFrame:
-    """Mean chroma MSE and colourfulness on uint8 ``images``: the ``"bins"`` colorizer ``model`` at each of
-    ``temperatures``, then each of the ``others`` (name -> colorizer). Columns: model, chroma_mse, colourfulness."""
-    luma, _ = split_luma_chroma(images)
-    colorizers = {f"colour classes, T = {t}": with_temperature(model, t) for t in temperatures} | dict(others)
-    rows = []
-    for name, colorizer in colorizers.items():
-        values = colour_metrics(predict_chroma(colorizer, luma), images)
-        rows.append((name, values["chroma_mse"].mean(), values["colourfulness"].mean()))
-    return pd.DataFrame(rows, columns=["model", "chroma_mse", "colourfulness"])
 
 
 def is_colour_class_model(model: keras.Model) -> bool:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, evaluate_mse, latent_shape, train_cae
-from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, train_colorizer
+from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, colour_table, train_colorizer
 from coursework.data import CifarSplit, OfficialSubset, cifar_split
 from coursework.images import as_float, psnr
 from coursework.paths import DATA_DIR
@@ -137,7 +137,9 @@ COLORIZERS |= {
         **ABLATION,
         notes="U-Net twice as wide, colour classes, global, augmentation",
     ),
+    "colorizer_unet_mse_seed1": replace(COLORIZERS["colorizer_unet_mse"], seed=1),  # the seed-to-seed noise
 }
+ABLATION_COLORIZERS = tuple(name for name in COLORIZERS if name not in FIRST_COLORIZERS)
 
 
 class Trained(NamedTuple):
@@ -199,6 +201,41 @@ def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> Evalu
             }
         )
     return Evaluation(pd.DataFrame(rows).set_index("experiment"), per_image)
+
+
+# How the report shows the tables of this module: column -> (heading, format).
+COLUMNS = {
+    "change": ("change", "{}"),
+    "changes": ("one change?", "{}"),
+    "latent": ("latent", "{}"),
+    "latent_values": ("latent values", "{:,}"),
+    "parameters": ("parameters", "{:,}"),
+    "epochs": ("epochs", "{}"),
+    "best_val_mse": ("validation MSE", "{:.4f}"),
+    "test_mse": ("test MSE", "{:.4f}"),
+    "test_psnr_db": ("test PSNR (dB)", "{:.1f}"),
+    "median_val_mse": ("median validation MSE", "{:.4f}"),
+    "min_val_mse": ("lowest", "{:.4f}"),
+    "max_val_mse": ("highest", "{:.4f}"),
+    "seeds": ("seeds", "{}"),
+    "dead_channels": ("dead channels", "{}"),
+    "jpeg_mse": ("MSE, JPEG pixels", "{:.4f}"),
+    "official_mse": ("MSE, official pixels", "{:.4f}"),
+    "factor": ("official / JPEG", "{:.2f}x"),
+    "reference": ("reference", "{:.4f}"),  # reference_table's columns
+    "ours, test split": ("ours, test split", "{:.4f}"),
+    "ours, bit-exact: JPEG": ("ours, bit-exact: JPEG", "{:.4f}"),
+    "ours, bit-exact: official": ("ours, bit-exact: official", "{:.4f}"),
+    "our model": ("our model", "{}"),
+}
+
+
+def readable(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """``table``'s ``columns`` (default: all) as text for the report: each in its :data:`COLUMNS` format, under its
+    heading; a missing value as "-"."""
+    shown = table[columns or list(table.columns)]
+    text = shown.apply(lambda column: column.map(lambda v: "-" if pd.isna(v) else COLUMNS[column.name][1].format(v)))
+    return text.rename(columns={name: COLUMNS[name][0] for name in shown.columns})
 
 
 def select_best(table: pd.DataFrame, column: str = "best_val_mse") -> str:
@@ -277,20 +314,20 @@ REFERENCE_RESULTS = (
 )
 
 
-def reference_table(
-    test_mse: dict[str, float], best: str, official_mse: dict[str, float] | None = None
-) -> pd.DataFrame:
-    """``REFERENCE_RESULTS`` beside our test MSE (experiment -> test MSE), and a last row for ``best``, our best
-    model with a latent smaller than the input (chosen on validation), which the reference has no number for (NaN).
-    With ``official_mse`` (experiment -> MSE on the official pixels of the bit-exact test images), a column
-    ``ours, official`` beside it."""
+def reference_table(test_mse: dict[str, float], best: str, official: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``REFERENCE_RESULTS`` beside our test MSE (experiment -> test MSE on the whole test split), and a last row for
+    ``best``, our best model with a latent smaller than the input (chosen on validation), which the reference has
+    no number for (NaN). With ``official`` (:func:`official_pixels`), two more columns measured on the same bit-exact
+    test images: their JPEG pixels and their official pixels, so the two compare like for like."""
     rows = [*REFERENCE_RESULTS, ("best model, latent smaller than the input", np.nan, best)]
     table = pd.DataFrame(
         [(result, reference, test_mse[name], name) for result, reference, name in rows],
-        columns=["result", "reference", "ours", "our model"],
+        columns=["result", "reference", "ours, test split", "our model"],
     )
-    if official_mse is not None:
-        table.insert(3, "ours, official", [official_mse[name] for name in table["our model"]])
+    if official is not None:
+        names = table["our model"]
+        table.insert(3, "ours, bit-exact: JPEG", official.jpeg_mse[names].to_numpy())
+        table.insert(4, "ours, bit-exact: official", official.official_mse[names].to_numpy())
     return table
 
 
@@ -534,6 +571,86 @@ def answers(
             "classes, rebalancing, temperature) are in sections 7.2-7.5: the chroma-MSE target "
             f"(at most {target:.2f}x the mean-chroma baseline) is {verdict}; much of the colour is not in the gray "
             "image (the average-colour oracle of section 7.2).",
+        ]
+    )
+
+
+def colorizer_summary(colorizers: dict[str, Trained]) -> str:
+    """One line per trained colorizer: notes, parameters, epochs trained, and its best validation loss and epoch."""
+    lines = []
+    for name, (model, history, config) in colorizers.items():
+        loss = "cross-entropy" if config.target == "bins" else "MSE"
+        lines.append(
+            f"{name:<33} {config.notes:<58} {model.count_params():>7} parameters, {len(history['loss']):>2} epochs, "
+            f"best validation {loss} {min(history['val_loss']):.4f} at epoch {np.argmin(history['val_loss']) + 1}"
+        )
+    return "\n".join(lines)
+
+
+def colour_ablation(tradeoff: pd.DataFrame, base: str = "colorizer_unet_mse") -> pd.DataFrame:
+    """Each ablation colorizer (and ``base``) on validation, from a :func:`coursework.colorization.tradeoff_table`:
+    its chroma MSE relative to ``base``'s and to the mean-chroma baseline, and its colourfulness relative to the
+    truth's; colour-class models at T = 1 (the mean of their predicted distribution, the setting comparable with a
+    regression)."""
+    names = [base, *ABLATION_COLORIZERS]
+    rows = tradeoff[tradeoff.model.isin(names) & (tradeoff.temperature.isna() | (tradeoff.temperature == 1.0))]
+    rows = rows.set_index("model").loc[[name for name in names if name in set(rows.model)]]
+    return pd.DataFrame(
+        {
+            "change": [COLORIZERS[name].notes for name in rows.index],
+            "vs_unet_mse": rows.chroma_mse / rows.chroma_mse[base],
+            "vs_mean_chroma": rows.vs_mean_chroma,
+            "vs_truth": rows.vs_truth,
+        }
+    )
+
+
+def confirm_colorizer(model: keras.Model, data: CifarSplit, subset: OfficialSubset | None) -> pd.DataFrame:
+    """The chosen colorizer measured once on held-out images: the test split, and (with ``subset``) the bit-exact
+    test images on their JPEG and their official pixels. Columns as :func:`coursework.colorization.colour_table`'s,
+    with each set's own baselines."""
+    sets = {"test split": data.x_test}
+    if subset is not None:
+        sets |= {"bit-exact, JPEG": data.x_test[subset.rows], "bit-exact, official": subset.x}
+    rows = {
+        where: colour_table({"chosen": model}, data.x_train, images)[0].loc["chosen"] for where, images in sets.items()
+    }
+    return pd.DataFrame(rows).T
+
+
+def colour_verdict(ablation: pd.DataFrame, tradeoff: pd.DataFrame, chosen: pd.Series, confirmed: pd.DataFrame) -> str:
+    """Markdown summing up the colorization ablation: each change's effect against the seed-to-seed spread, the
+    closest setting of all, the default chosen on validation, and whether the targets hold on the test split and the
+    official pixels (``confirmed``: rows "test split", "bit-exact, JPEG", "bit-exact, official" of vs_mean_chroma and
+    vs_truth for the chosen colorizer)."""
+    base = ablation.vs_unet_mse.drop(index=["colorizer_unet_mse_seed1"], errors="ignore")
+    seed1 = ablation.vs_unet_mse.get("colorizer_unet_mse_seed1", np.nan)
+    effects = "; ".join(
+        f"{ablation.change[name]}: {ratio:.3f}x" for name, ratio in base.drop("colorizer_unet_mse").items()
+    )
+    noise_text = f"a second seed of the MSE U-Net lands at {seed1:.3f}x" if np.isfinite(seed1) else "one seed each"
+    closest = tradeoff.loc[tradeoff.vs_mean_chroma.idxmin()]
+    setting = "" if np.isnan(closest.temperature) else f" at T = {closest.temperature:g}"
+    mse_target, colour_target = COLOUR_TARGETS["vs_mean_chroma"], COLOUR_TARGETS["vs_truth"]
+    both = tradeoff[(tradeoff.vs_mean_chroma <= mse_target) & (tradeoff.vs_truth >= colour_target)]
+    chosen_setting = "" if np.isnan(chosen.temperature) else f" at T = {chosen.temperature:g}"
+    met = confirmed[(confirmed.vs_mean_chroma <= mse_target) & (confirmed.vs_truth >= colour_target)]
+    checks = ", ".join(
+        f"{where} {row.vs_mean_chroma:.2f}x / {row.vs_truth:.2f}x" for where, row in confirmed.iterrows()
+    )
+    return "\n".join(
+        [
+            f"**Each change, on validation** (chroma MSE relative to the MSE U-Net): {effects}; {noise_text}.",
+            "",
+            f"**Closest setting of all:** `{closest.model}`{setting}, {closest.vs_mean_chroma:.2f}x the mean-chroma "
+            f"baseline ({closest.vs_truth:.2f}x the true colourfulness). Settings that meet both targets (chroma MSE "
+            f"<= {mse_target:.2f}x, colourfulness >= {colour_target:.1f}x) on validation: "
+            f"{len(both) if len(both) else 'none'}.",
+            "",
+            f"**The default, by the declared criterion** (the closest setting that keeps >= {colour_target:.1f}x of "
+            f"the true colourfulness, on validation): `{chosen.model}`{chosen_setting}, {chosen.vs_mean_chroma:.2f}x "
+            f"and {chosen.vs_truth:.2f}x. Confirmed once (chroma MSE / colourfulness, relative): {checks}; both "
+            f"targets met {'everywhere' if len(met) == len(confirmed) else f'in {len(met)} of {len(confirmed)}'}.",
         ]
     )
 

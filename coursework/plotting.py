@@ -348,40 +348,6 @@ def colorization_rows(
     return image_rows(rows | {"ground truth": truth}, titles=titles, size=size)
 
 
-def temperature_tradeoff(
-    sweep: pd.DataFrame,
-    temperatures: Sequence[float],
-    truth_colourfulness: float,
-    gray_chroma_mse: float,
-    annotate: Sequence[float] = (1.0, 0.38, 0.1),
-    mean_chroma_mse: float | None = None,
-) -> plt.Figure:
-    """Closeness (chroma MSE) against colour (colourfulness) of colorizers, one point per row of ``sweep``.
-
-    ``sweep``: columns model (label), ``chroma_mse`` and ``colourfulness``; its first rows are one colour-class model
-    at each of ``temperatures`` (drawn as a line, the temperatures in ``annotate`` labelled), the others one model
-    each. Grey lines mark the ground truth's colourfulness, the chroma MSE of painting no colour and, if given,
-    ``mean_chroma_mse``, that of painting the training set's mean chroma.
-    """
-    annealed, others = sweep.iloc[: len(temperatures)], sweep.iloc[len(temperatures) :]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(annealed.chroma_mse, annealed.colourfulness, marker="o", label="U-Net, colour classes (temperature)")
-    for temperature, mse, colour in zip(temperatures, annealed.chroma_mse, annealed.colourfulness):
-        if temperature in annotate:
-            text = f"T = {temperature:g}" + (" (mean)" if temperature == 1 else "")
-            ax.annotate(text, (mse, colour), textcoords="offset points", xytext=(5, 3), fontsize=8)
-    for label, mse, colour in zip(others.iloc[:, 0], others.chroma_mse, others.colourfulness):
-        ax.scatter(mse, colour, marker="s", label=label)
-    ax.axhline(truth_colourfulness, color="grey", ls="--", lw=1, label="ground truth colourfulness")
-    ax.axvline(gray_chroma_mse, color="grey", ls=":", lw=1, label="no colour (chroma MSE)")
-    if mean_chroma_mse is not None:
-        ax.axvline(mean_chroma_mse, color="black", ls="-.", lw=1, label="mean chroma (chroma MSE)")
-    ax.set(xlabel="chroma MSE (lower is closer)", ylabel="colourfulness (Hasler & Süsstrunk)")
-    ax.set_title("Closeness vs colour, validation split")
-    ax.legend(fontsize=8, loc="center right")
-    return fig
-
-
 def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
     """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
     validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C."""

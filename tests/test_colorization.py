@@ -13,6 +13,7 @@ from coursework.colorization import (
     ColorizerConfig,
     average_colour_oracle,
     build_colorizer,
+    build_unet,
     choose_colorizer,
     colorize,
     colorizer_from_logits,
@@ -523,6 +524,31 @@ def test_tiled_colorize_equals_the_whole_image(model: keras.Model, shape: tuple)
     images = np.random.default_rng(0).random(shape).astype(np.float32)
     whole, tiled = colorize(images, model, tile_size=10_000), colorize(images, model, tile_size=32)
     np.testing.assert_allclose(tiled, whole, atol=1e-6)  # no seams: each tile sees its whole receptive field
+
+
+def tiny_global_colorizer(target: str) -> keras.Model:
+    """An untrained colorizer with a global branch, in its saved form."""
+    keras.utils.set_random_seed(1)
+    config = ColorizerConfig(filters=(4, 4, 4), target=target, global_features=4)
+    if target != "bins":
+        return build_colorizer(config)
+    bins = fit_bins(ruled_images(8), bin_size=0.1, rebalance=0.5)
+    return colorizer_from_logits(build_colorizer(config, len(bins.centres)), bins.centres, temperature=0.38)
+
+
+@pytest.mark.parametrize("target", ["chroma", "bins"])
+@pytest.mark.parametrize("shape", [(150, 130), (2, 97, 161, 3)])
+def test_tiled_colorize_of_a_global_model_equals_the_whole_image(target: str, shape: tuple) -> None:
+    from coursework.colorization import scene_split
+
+    model = tiny_global_colorizer(target)
+    assert tiling_geometry(model) is None  # the global branch sees the whole image ...
+    features, given = scene_split(model)
+    assert tiling_geometry(given) == tiling_geometry(build_unet((4, 4, 4)))  # the same reach as without the branch
+    images = np.random.default_rng(0).random(shape).astype(np.float32)
+    whole, tiled = colorize(images, model, tile_size=10_000), colorize(images, model, tile_size=32)
+    np.testing.assert_allclose(tiled, whole, atol=2e-6)  # ... so tiles get the whole image's average first
+    assert scene_split(build_unet((4, 4, 4))) is None
 
 
 def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(

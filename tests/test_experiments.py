@@ -37,10 +37,14 @@ def test_seed_spread_defaults_to_the_seeded_experiments() -> None:
 def test_reference_table_pairs_each_reference_result_with_ours() -> None:
     test_mse = {name: float(index) for index, name in enumerate(experiments.EXPERIMENTS)}
     table = experiments.reference_table(test_mse, best="study_one_pool_32_8")
-    assert table.columns.tolist() == ["result", "reference", "ours", "our model"]
+    assert table.columns.tolist() == ["result", "reference", "ours, test split", "our model"]
     assert len(table) == len(experiments.REFERENCE_RESULTS) + 1
     first = table.iloc[0]
-    assert (first.reference, first.ours, first["our model"]) == (0.0045, test_mse["cae_base"], "cae_base")
+    assert (first.reference, first["ours, test split"], first["our model"]) == (
+        0.0045,
+        test_mse["cae_base"],
+        "cae_base",
+    )
     last = table.iloc[-1]
     assert np.isnan(last.reference) and last["our model"] == "study_one_pool_32_8"
     assert all(name in experiments.EXPERIMENTS for name in table["our model"])
@@ -108,12 +112,21 @@ def test_official_pixels_measures_each_model_on_both_copies(monkeypatch) -> None
     np.testing.assert_allclose(table.factor, 3.0)
 
 
-def test_reference_table_adds_the_official_column_when_given() -> None:
+def test_reference_table_adds_both_pixels_of_the_bit_exact_images_when_given() -> None:
     test_mse = {name: 1.0 for name in experiments.EXPERIMENTS}
-    official = {name: 2.0 for name in experiments.EXPERIMENTS}
-    table = experiments.reference_table(test_mse, best="study_base", official_mse=official)
-    assert table.columns.tolist() == ["result", "reference", "ours", "ours, official", "our model"]
-    assert (table["ours, official"] == 2.0).all()
+    official = pd.DataFrame(
+        {"jpeg_mse": 1.5, "official_mse": 2.0}, index=pd.Index(list(experiments.EXPERIMENTS), name="experiment")
+    )
+    table = experiments.reference_table(test_mse, best="study_base", official=official)
+    assert table.columns.tolist() == [
+        "result",
+        "reference",
+        "ours, test split",
+        "ours, bit-exact: JPEG",
+        "ours, bit-exact: official",
+        "our model",
+    ]
+    assert (table["ours, bit-exact: JPEG"] == 1.5).all() and (table["ours, bit-exact: official"] == 2.0).all()
 
 
 def test_answers_quote_the_results_they_are_given() -> None:
@@ -243,3 +256,85 @@ def test_the_sweep_varies_only_the_latent_channels() -> None:
             config = experiments.EXPERIMENTS[experiments.latent_sweep_name(channels, seed)]
             assert replace(config, filters=base.filters, seed=base.seed) == base
             assert config.filters == (*base.filters[:-1], channels) and config.seed == seed
+
+
+def tradeoff_like(rows: list[tuple]) -> pd.DataFrame:
+    """A made-up :func:`coursework.colorization.tradeoff_table`: (model, temperature, vs_mean_chroma, vs_truth)."""
+    table = pd.DataFrame(rows, columns=["model", "temperature", "vs_mean_chroma", "vs_truth"])
+    return table.assign(chroma_mse=table.vs_mean_chroma * 0.003, colourfulness=table.vs_truth * 30)
+
+
+def test_colour_ablation_relates_each_model_to_the_mse_unet_and_reads_colour_classes_at_t_1() -> None:
+    tradeoff = tradeoff_like(
+        [
+            ("colorizer_unet_mse", np.nan, 0.80, 0.50),
+            ("colorizer_unet_global", np.nan, 0.78, 0.52),
+            ("colorizer_classes_global_augment", 1.0, 0.82, 0.60),
+            ("colorizer_classes_global_augment", 0.5, 0.90, 0.70),
+            ("colorizer", 1.0, 0.95, 0.80),  # not in the ablation
+        ]
+    )
+    table = experiments.colour_ablation(tradeoff)
+    assert table.index.tolist() == ["colorizer_unet_mse", "colorizer_unet_global", "colorizer_classes_global_augment"]
+    assert table.vs_unet_mse.tolist() == pytest.approx([1.0, 0.78 / 0.80, 0.82 / 0.80])
+    assert table.vs_truth["colorizer_classes_global_augment"] == 0.60  # T = 1, not 0.5
+
+
+def test_colour_verdict_reports_effects_noise_choice_and_confirmation() -> None:
+    tradeoff = tradeoff_like(
+        [
+            ("colorizer_unet_mse", np.nan, 0.80, 0.50),
+            ("colorizer_unet_global", np.nan, 0.78, 0.52),
+            ("colorizer_unet_mse_seed1", np.nan, 0.812, 0.50),
+            ("colorizer_classes_global_augment", 1.0, 0.79, 0.58),
+            ("colorizer_classes_global_augment", 0.5, 0.83, 0.66),
+        ]
+    )
+    ablation = experiments.colour_ablation(tradeoff)
+    chosen = tradeoff.iloc[4]
+    confirmed = pd.DataFrame(
+        {"vs_mean_chroma": [0.84, 0.85], "vs_truth": [0.65, 0.61]}, index=["test split", "bit-exact, official"]
+    )
+    text = experiments.colour_verdict(ablation, tradeoff, chosen, confirmed)
+    assert "U-Net, Y -> CrCb, MSE, global branch: 0.975x" in text
+    assert "a second seed of the MSE U-Net lands at 1.015x" in text
+    assert "**Closest setting of all:** `colorizer_unet_global`, 0.78x" in text
+    assert "on validation: none." in text
+    assert "`colorizer_classes_global_augment` at T = 0.5, 0.83x and 0.66x" in text
+    assert "test split 0.84x / 0.65x, bit-exact, official 0.85x / 0.61x; both targets met in 0 of 2" in text
+
+
+def test_colorizer_summary_has_one_line_per_model() -> None:
+    from coursework.experiments import Trained
+
+    history = {"loss": [0.3, 0.2, 0.25], "val_loss": [0.4, 0.1, 0.2]}
+    model = __import__("coursework.autoencoders", fromlist=["build_cae"]).build_cae(filters=(2, 2))
+    text = experiments.colorizer_summary({"a": Trained(model, history, experiments.COLORIZERS["colorizer_base"])})
+    assert text.startswith("a ") and "3 epochs, best validation MSE 0.1000 at epoch 2" in text
+
+
+def test_confirm_colorizer_measures_the_test_split_and_both_pixels_of_the_bit_exact_images() -> None:
+    from types import SimpleNamespace
+
+    from coursework.colorization import ColorizerConfig, build_colorizer
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (12, 16, 16, 3), dtype=np.uint8)
+    data = SimpleNamespace(x_train=images, x_test=images[:6])
+    subset = SimpleNamespace(rows=np.array([0, 2]), x=images[[0, 2]] // 2)  # "official" pixels: other values
+    model = build_colorizer(ColorizerConfig(architecture="cae", filters=(4, 4), target="chroma"))
+    table = experiments.confirm_colorizer(model, data, subset)
+    assert table.index.tolist() == ["test split", "bit-exact, JPEG", "bit-exact, official"]
+    assert table.loc["bit-exact, JPEG", "chroma_mse"] != table.loc["bit-exact, official", "chroma_mse"]
+    assert experiments.confirm_colorizer(model, data, None).index.tolist() == ["test split"]
+
+
+def test_readable_formats_and_renames_the_columns_it_shows() -> None:
+    table = pd.DataFrame(
+        {"latent_values": [1024, 2048], "test_mse": [0.00421, np.nan], "factor": [1.094, 1.4]},
+        index=pd.Index(["a", "b"], name="experiment"),
+    )
+    text = experiments.readable(table, ["test_mse", "latent_values"])
+    assert text.columns.tolist() == ["test MSE", "latent values"]
+    assert text.loc["a"].tolist() == ["0.0042", "1,024"] and text.loc["b", "test MSE"] == "-"
+    assert experiments.readable(table).loc["a", "official / JPEG"] == "1.09x"

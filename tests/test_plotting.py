@@ -212,25 +212,22 @@ def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> N
     np.testing.assert_allclose(none, np.repeat(luma[0], 3, axis=-1), atol=1e-5)  # no colour: the gray image
 
 
-def test_temperature_tradeoff_draws_the_sweep_as_a_line_and_other_models_as_points() -> None:
-    sweep = pd.DataFrame(
-        [("T = 1.0", 0.003, 27.0), ("T = 0.5", 0.0031, 26.0), ("T = 0.1", 0.0032, 25.0), ("mse", 0.0025, 15.0)],
-        columns=["model", "chroma_mse", "colourfulness"],
+def test_colour_tradeoff_draws_colour_class_models_as_lines_and_regressions_as_squares() -> None:
+    table = pd.DataFrame(
+        {
+            "model": ["classes", "classes", "classes", "mse"],
+            "temperature": [1.0, 0.5, 0.1, np.nan],
+            "vs_mean_chroma": [0.9, 0.95, 1.0, 0.8],
+            "vs_truth": [0.7, 0.8, 0.85, 0.5],
+        }
     )
-    fig = plotting.temperature_tradeoff(sweep, [1.0, 0.5, 0.1], truth_colourfulness=30.0, gray_chroma_mse=0.0033)
-    (ax,) = fig.axes
-    line = ax.get_lines()[0]
-    np.testing.assert_array_equal(line.get_xdata(), [0.003, 0.0031, 0.0032])
-    assert [text.get_text() for text in ax.texts] == ["T = 1 (mean)", "T = 0.1"]  # 0.5 is not among those annotated
-    legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == [
-        "U-Net, colour classes (temperature)",
-        "mse",
-        "ground truth colourfulness",
-        "no colour (chroma MSE)",
-    ]
-    fig = plotting.temperature_tradeoff(sweep, [1.0, 0.5, 0.1], 30.0, 0.0033, mean_chroma_mse=0.0031)
-    assert fig.axes[0].get_legend().get_texts()[-1].get_text() == "mean chroma (chroma MSE)"
+    fig = plotting.colour_tradeoff(table, {"vs_mean_chroma": 0.7, "vs_truth": 0.6}, labels={"mse": "U-Net, MSE"})
+    ax = fig.axes[0]
+    (line,) = [line for line in ax.get_lines() if len(line.get_xdata()) == 3]
+    assert line.get_xdata().tolist() == [0.9, 0.95, 1.0]
+    assert [text.get_text() for text in ax.texts] == ["T = 1", "T = 0.1"]  # the two ends of the line
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[:3] == ["target", "classes (T)", "U-Net, MSE"]
 
 
 def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
