@@ -162,11 +162,13 @@ def _valid_decoder(
             x = layers.UpSampling2D(pool_size, name=f"decoder_upsample{index + 1}")(x)
         else:
             is_output = index == 0
+            stride = strides[index]
             x = layers.Conv2DTranspose(
                 output_channels if is_output else filters[index - 1],
                 kernel_size,
-                strides=strides[index],
+                strides=stride,
                 padding="valid",
+                output_padding=None if stride == 1 else (side - kernel_size) % stride,  # the rows the stride skipped
                 activation=output_activation if is_output else "relu",
                 name="decoder_output" if is_output else f"decoder_conv{index + 1}",
             )(x)

@@ -77,8 +77,12 @@ class ColorizerConfig:
             raise ValueError(f"rebalance must lie in [0, 1], got {self.rebalance!r}")
         check_temperature(self.temperature)
         width = self.global_features
-        if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 0:
+        if isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral) or width < 0:
             raise ValueError(f"global_features must be a whole number >= 0, got {self.global_features!r}")
+        object.__setattr__(self, "global_features", int(width))  # a plain int, as the saved JSON config needs
+        if not isinstance(self.augment, (bool, np.bool_)):
+            raise ValueError(f"augment must be True or False, got {self.augment!r}")
+        object.__setattr__(self, "augment", bool(self.augment))
         if self.global_features and self.architecture != "unet":
             raise ValueError("global_features needs architecture 'unet'")
         check_training_settings(self)
@@ -123,6 +127,8 @@ def build_unet(
     """
     if len(filters) < 3 or min(filters) < 1:
         raise ValueError(f"filters needs at least three positive channel counts, got {filters}")
+    if isinstance(global_features, bool) or not isinstance(global_features, numbers.Integral) or global_features < 0:
+        raise ValueError(f"global_features must be a whole number >= 0, got {global_features!r}")
     inputs = keras.Input((None, None, 1), name="luma")
     x, skips = inputs, []
     for level, channels in enumerate(filters[:-1]):
@@ -162,14 +168,31 @@ def colorizer_from_logits(logits_model: keras.Model, centres: np.ndarray, temper
     return keras.Model(logits_model.input, chroma, name="colorizer")
 
 
+def is_colour_class_model(model: keras.Model) -> bool:
+    """Whether ``model`` is a ``"bins"`` colorizer (in its saved form), whose decoding temperature can be changed."""
+    names = {layer.name: layer for layer in model.layers}
+    return isinstance(names.get("temperature"), layers.Rescaling) and isinstance(
+        names.get("annealed_mean"), layers.Conv2D
+    )
+
+
+def _colour_class_model(model: keras.Model) -> keras.Model:
+    if not isinstance(model, keras.Model) or not is_colour_class_model(model):
+        raise ValueError(
+            "this needs a colour-class colorizer (target 'bins', e.g. load_colorizer('colorizer')): a regression "
+            "colorizer predicts its colour directly and has no temperature"
+        )
+    return model
+
+
 def decoding_temperature(model: keras.Model) -> float:
-    """The annealed-mean temperature a ``"bins"`` colorizer decodes with (rounded to 6 digits, undoing 1 / T)."""
-    return round(1 / float(model.get_layer("temperature").scale), 6)
+    """The annealed-mean temperature a ``"bins"`` colorizer decodes with (to 12 significant digits, undoing 1 / T)."""
+    return float(f"{1 / float(_colour_class_model(model).get_layer('temperature').scale):.12g}")
 
 
 def bin_centres(model: keras.Model) -> np.ndarray:
     """The colour classes' (Cr, Cb) centres (Q, 2) of a ``"bins"`` colorizer."""
-    return model.get_layer("annealed_mean").get_weights()[0][0, 0]
+    return _colour_class_model(model).get_layer("annealed_mean").get_weights()[0][0, 0]
 
 
 def build_colorizer(config: ColorizerConfig, classes: int | None = None) -> keras.Model:
@@ -354,7 +377,7 @@ def train_colorizer(
 
 def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
     """The same ``"bins"`` colorizer (shared weights) decoding with another annealed-mean temperature."""
-    logits_model = keras.Model(model.input, model.get_layer("temperature").input)
+    logits_model = keras.Model(model.input, _colour_class_model(model).get_layer("temperature").input)
     return colorizer_from_logits(logits_model, bin_centres(model), temperature)
 
 
@@ -496,13 +519,17 @@ def scene_split(model: keras.Model) -> tuple[keras.Model, keras.Model] | None:
     pool = model.get_layer("global_pool")
     luma, scene = keras.Input(model.input.shape[1:], name="luma"), keras.Input(pool.output.shape[1:], name="scene")
     tensors = {id(model.input): luma, id(pool.output): scene}
+    copies = []  # fresh layers with the same weights: the model's own layers would each get a second graph
     for layer in model.layers:
         if isinstance(layer, layers.InputLayer) or layer is pool:
             continue
-        if isinstance(layer.input, list):
-            tensors[id(layer.output)] = layer([tensors[id(tensor)] for tensor in layer.input])
-        else:
-            tensors[id(layer.output)] = layer(tensors[id(layer.input)])
+        copy = type(layer).from_config(layer.get_config())
+        inputs = layer.input if isinstance(layer.input, list) else [layer.input]
+        mapped = [tensors[id(tensor)] for tensor in inputs]
+        tensors[id(layer.output)] = copy(mapped if isinstance(layer.input, list) else mapped[0])
+        copies.append((copy, layer))
+    for copy, layer in copies:
+        copy.set_weights(layer.get_weights())
     return keras.Model(model.input, pool.input), keras.Model([luma, scene], tensors[id(model.output)])
 
 
@@ -819,17 +846,14 @@ def average_colour_oracle(chroma: np.ndarray) -> float:
     return float(np.mean((chroma - image_average) ** 2, dtype=np.float64))
 
 
-def is_colour_class_model(model: keras.Model) -> bool:
-    """Whether ``model`` is a ``"bins"`` colorizer, whose decoding temperature can be changed."""
-    return any(layer.name == "temperature" for layer in model.layers)
-
-
 def tradeoff_table(
     models: dict[str, keras.Model], temperatures: list[float], x_train: np.ndarray, images: np.ndarray
 ) -> pd.DataFrame:
     """Closeness and colour of each colorizer on uint8 ``images`` (the validation split, for choosing): colour-class
     models at each of ``temperatures``, the others once (temperature NaN). Columns: model, temperature, chroma_mse,
     vs_mean_chroma (ratio to painting ``x_train``'s mean chroma), colourfulness, vs_truth (ratio to the truth's)."""
+    if not temperatures and any(is_colour_class_model(model) for model in models.values()):
+        raise ValueError("temperatures is empty: colour-class models would be left out of the table")
     luma, true_chroma = split_luma_chroma(images)
     baseline = colour_metrics(np.broadcast_to(mean_chroma(x_train), true_chroma.shape), images)
     baseline_mse, truth = baseline["chroma_mse"].mean(), baseline["true_colourfulness"].mean()
@@ -849,7 +873,13 @@ def choose_colorizer(table: pd.DataFrame) -> pd.Series:
     """The default colorizer's criterion, declared before the ablation was trained: among the settings of a
     :func:`tradeoff_table` measured on validation that keep at least ``COLOUR_TARGETS["vs_truth"]`` of the true
     colourfulness, the one with the lowest chroma MSE (a colorizer should be colourful first, then close)."""
-    colourful = table[table.vs_truth >= COLOUR_TARGETS["vs_truth"]]
+    missing = {"model", "temperature", "vs_mean_chroma", "vs_truth"} - set(table.columns)
+    if missing:
+        raise ValueError(f"choose_colorizer needs a tradeoff_table; columns {sorted(missing)} are missing")
+    measured = table.dropna(subset=["vs_mean_chroma", "vs_truth"]).reset_index(drop=True)
+    if measured.empty:
+        raise ValueError("the table has no measured setting to choose from")
+    colourful = measured[measured.vs_truth >= COLOUR_TARGETS["vs_truth"]]
     if colourful.empty:
         raise ValueError(f"no setting keeps {COLOUR_TARGETS['vs_truth']}x of the true colourfulness")
     return colourful.loc[colourful.vs_mean_chroma.idxmin()]

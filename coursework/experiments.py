@@ -129,6 +129,13 @@ COLORIZERS |= {
     "colorizer_classes_global_augment": ColorizerConfig(
         target="bins", rebalance=1.0, temperature=1.0, **ABLATION, notes="U-Net, colour classes, global, augmentation"
     ),
+    "colorizer_classes_rebalanced": ColorizerConfig(
+        target="bins",
+        rebalance=0.9,
+        temperature=1.0,
+        **ABLATION,
+        notes="U-Net, colour classes (rebalance 0.9), global, augmentation",
+    ),
     "colorizer_classes_wide": ColorizerConfig(
         filters=(32, 64, 128, 128),
         target="bins",
@@ -233,7 +240,13 @@ COLUMNS = {
 def readable(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """``table``'s ``columns`` (default: all) as text for the report: each in its :data:`COLUMNS` format, under its
     heading; a missing value as "-"."""
-    shown = table[columns or list(table.columns)]
+    if isinstance(columns, str):
+        raise ValueError(f"columns must be a list of column names, got the string {columns!r}")
+    columns = list(table.columns) if columns is None else columns
+    unknown = [name for name in columns if name not in COLUMNS]
+    if unknown:
+        raise ValueError(f"columns {unknown} have no heading and format in experiments.COLUMNS")
+    shown = table[columns]
     text = shown.apply(lambda column: column.map(lambda v: "-" if pd.isna(v) else COLUMNS[column.name][1].format(v)))
     return text.rename(columns={name: COLUMNS[name][0] for name in shown.columns})
 
@@ -353,7 +366,7 @@ def latent_sweep(data: CifarSplit, retrain: bool = False, side: int = 8, probe_i
     kept) and its dead latent channels (zero at every position of the first ``probe_images`` validation images),
     per channel count the median and range over seeds, and the log-log correlation. Loads each model, or trains it
     if absent."""
-    if side not in SWEEP_CHANNELS:
+    if isinstance(side, bool) or not isinstance(side, int) or side not in SWEEP_CHANNELS:
         raise ValueError(f"the sweep has latent sides {sorted(SWEEP_CHANNELS)}, not {side!r}")
     probe = data.x_val[:probe_images]
     rows = []
@@ -386,9 +399,13 @@ def dead_latent_channels(model: keras.Model, images: np.ndarray) -> int:
 def layout_comparison(sweeps: dict[int, LatentSweep]) -> str:
     """Markdown comparing the two layouts at the latent sizes both sweeps have: median validation MSE of
     side x side x C at equal side * side * C."""
+    if len(sweeps) != 2:
+        raise ValueError(f"layout_comparison compares two layouts (latent side -> sweep), got {len(sweeps)}")
     tables = {side: sweep.table.reset_index().set_index("latent_values") for side, sweep in sweeps.items()}
     small, large = sorted(tables)
     shared = tables[small].index.intersection(tables[large].index)
+    if shared.empty:
+        raise ValueError("the two sweeps share no latent size: nothing to compare like for like")
 
     def layout(side: int, size: int) -> str:
         row = tables[side].loc[size]
@@ -397,8 +414,13 @@ def layout_comparison(sweeps: dict[int, LatentSweep]) -> str:
     ratios = tables[large].median_val_mse[shared] / tables[small].median_val_mse[shared]
     pairs = [f"{size:,} values: {layout(small, size)}, {layout(large, size)} ({ratios[size]:.2f}x)" for size in shared]
     wins = [f"{size:,}" for size in shared if ratios[size] < 1]
-    losses = [f"{size:,}" for size in shared if ratios[size] >= 1]
-    if not losses:
+    losses = [f"{size:,}" for size in shared if ratios[size] > 1]
+    if len(wins) + len(losses) < len(shared):  # an exact tie somewhere
+        verdict = (
+            f"the {large}x{large} layout has the lower median at {', '.join(wins) or 'no'} shared sizes, the "
+            f"{small}x{small} layout at {', '.join(losses) or 'no'} shared sizes, the rest tie"
+        )
+    elif not losses:
         verdict = (
             f"at every shared size the {large}x{large} layout (more positions, fewer channels) has the lower median"
         )
@@ -594,6 +616,11 @@ def colour_ablation(tradeoff: pd.DataFrame, base: str = "colorizer_unet_mse") ->
     regression)."""
     names = [base, *ABLATION_COLORIZERS]
     rows = tradeoff[tradeoff.model.isin(names) & (tradeoff.temperature.isna() | (tradeoff.temperature == 1.0))]
+    if base not in set(rows.model):
+        raise ValueError(f"the trade-off table has no row for the base model {base!r}")
+    unread = sorted(set(tradeoff.model[tradeoff.model.isin(names)]) - set(rows.model))
+    if unread:
+        raise ValueError(f"colour-class models {unread} were not measured at T = 1, the setting the ablation compares")
     rows = rows.set_index("model").loc[[name for name in names if name in set(rows.model)]]
     return pd.DataFrame(
         {

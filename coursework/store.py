@@ -87,6 +87,13 @@ def load_model_file(path: str | Path) -> keras.Model:
         return keras.models.load_model(path)
     except (zipfile.BadZipFile, EOFError, OSError) as error:
         raise ValueError(f"{path} is corrupt ({error}); retrain it with {training_command(path.stem)}") from error
+    except TypeError as error:
+        if "Could not locate class" not in str(error):
+            raise
+        raise ValueError(
+            f"{path} uses a layer class this version of the code does not have (an older colour-class colorizer's "
+            f"AnnealedMean, say): retrain it with {training_command(path.stem)}"
+        ) from error
 
 
 def training_command(name: str, retrain: bool = True) -> str:

@@ -128,9 +128,8 @@ def train_model(
 
     Prints one rounded line per epoch when ``verbose``. With ``config.patience`` set, stops early on validation loss
     and restores the best weights. ``augment``: training batches (never validation) through :func:`augmented`.
-    ``checkpoint_dir``: the model and optimizer are saved there after every epoch, and a run that was interrupted
-    resumes from its last finished epoch (the folder is deleted when training ends); early stopping's record of the
-    best epoch starts afresh on resuming.
+    ``checkpoint_dir``: the model, optimizer, history and early stopping's state are saved there after every epoch,
+    and a run that was interrupted resumes from its last finished epoch (:class:`ResumableTraining`).
     """
     callbacks = [EpochLine()] if verbose else []
     stopping = None
@@ -139,7 +138,7 @@ def train_model(
             monitor="val_loss", patience=config.patience, restore_best_weights=True
         )
         callbacks.append(stopping)
-    resumable = None if checkpoint_dir is None else ResumableTraining(checkpoint_dir, stopping)
+    resumable = None if checkpoint_dir is None else ResumableTraining(checkpoint_dir, stopping, repr(config))
     callbacks += [resumable] if resumable else []  # after early stopping, whose state of each epoch it saves
     result = model.fit(
         image_dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs, augment=augment),
@@ -156,16 +155,36 @@ def train_model(
 class ResumableTraining(keras.callbacks.BackupAndRestore):
     """Keras's BackupAndRestore (model and optimizer saved after every epoch, restored when a run starts again) that
     also keeps the history of every epoch and early stopping's state (best loss, its weights, epochs waited), so a
-    resumed run stops where, and returns what, an uninterrupted one would. The folder is deleted when training ends.
+    resumed run stops where, and returns what, an uninterrupted one would. The folder is deleted when training ends,
+    so it must be new, or one this class wrote for the same ``config`` (a ValueError otherwise, before training).
     """
 
-    def __init__(self, directory: Path, stopping: keras.callbacks.EarlyStopping | None) -> None:
+    def __init__(self, directory: Path, stopping: keras.callbacks.EarlyStopping | None, config: str) -> None:
+        directory = Path(directory)
+        if directory.exists() and not directory.is_dir():
+            raise ValueError(f"checkpoint_dir {directory} is a file: give a folder for the checkpoints")
+        if directory.is_dir() and any(directory.iterdir()):
+            state_file = directory / "state.json"
+            if not state_file.is_file():
+                raise ValueError(
+                    f"checkpoint_dir {directory} holds files that are not a checkpoint of this code, and training "
+                    "deletes the folder when it ends: give a new or empty folder"
+                )
+            saved = json.loads(state_file.read_text()).get("config")
+            if saved != config:
+                raise ValueError(
+                    f"the checkpoint in {directory} is of another run ({saved}), not of {config}: delete the folder "
+                    "to train from scratch"
+                )
         super().__init__(str(directory))
-        self.directory, self.stopping = Path(directory), stopping
+        self.directory, self.stopping, self.config = directory, stopping, config
         self.history: dict[str, list[float]] = {}
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        super().on_train_begin(logs)
+        try:
+            super().on_train_begin(logs)
+        except ValueError as error:
+            raise ValueError(f"cannot resume from the checkpoint in {self.directory} ({error}): delete it") from error
         state_file = self.directory / "state.json"
         if not state_file.exists():
             return
@@ -189,10 +208,11 @@ class ResumableTraining(keras.callbacks.BackupAndRestore):
         if best is not None and stopping.best_epoch == epoch:
             np.savez(self.directory / "best_weights.npz", **{f"w{i}": w for i, w in enumerate(stopping.best_weights)})
         state = {
+            "config": self.config,
             "history": self.history,
             "best": best,
-            "wait": stopping and stopping.wait,
-            "epoch": stopping and stopping.best_epoch,
+            "wait": None if stopping is None else stopping.wait,
+            "epoch": None if stopping is None else stopping.best_epoch,
         }
         (self.directory / "state.json").write_text(json.dumps(state))
 

@@ -201,3 +201,11 @@ def test_build_kwargs_are_the_architecture_fields_with_build_cae_defaults() -> N
     }
     assert config.build_kwargs() == defaults
     assert set(defaults) == {"filters", "kernel_size", "strides", "padding", "pool_size", "output_activation"}
+
+
+@pytest.mark.parametrize(("kernel_size", "strides", "pool_size"), [(3, 2, 1), (1, 2, 2), (4, 3, 2), (2, 2, 3)])
+def test_valid_padding_with_strides_mirrors_back_to_the_input_size(
+    kernel_size: int, strides: int, pool_size: int
+) -> None:
+    model = build_cae((4, 4), kernel_size=kernel_size, strides=strides, padding="valid", pool_size=pool_size)
+    assert tuple(model.output.shape[1:]) == (32, 32, 3)

@@ -27,6 +27,7 @@ from coursework.colorization import (
     gray_image,
     mean_chroma,
     predict_chroma,
+    scene_split,
     split_luma_chroma,
     tiling_geometry,
     tradeoff_table,
@@ -544,11 +545,28 @@ def test_tiled_colorize_of_a_global_model_equals_the_whole_image(target: str, sh
     model = tiny_global_colorizer(target)
     assert tiling_geometry(model) is None  # the global branch sees the whole image ...
     features, given = scene_split(model)
-    assert tiling_geometry(given) == tiling_geometry(build_unet((4, 4, 4)))  # the same reach as without the branch
+    assert tiling_geometry(given) == (4, 16)  # the same reach as the tiny U-Net without the branch
     images = np.random.default_rng(0).random(shape).astype(np.float32)
     whole, tiled = colorize(images, model, tile_size=10_000), colorize(images, model, tile_size=32)
     np.testing.assert_allclose(tiled, whole, atol=2e-6)  # ... so tiles get the whole image's average first
     assert scene_split(build_unet((4, 4, 4))) is None
+    assert all(len(layer._inbound_nodes) == 1 for layer in model.layers)  # colorize leaves the model's graph alone
+
+
+def test_a_global_model_is_fed_bounded_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coursework.colorization as colorization
+
+    model, shapes = tiny_global_colorizer("chroma"), []
+    _, given = scene_split(model)
+    original = colorization._predict_padded
+
+    def recording(model, luma, multiple, scene=None):
+        shapes.append(luma.shape)
+        return original(model, luma, multiple, scene)
+
+    monkeypatch.setattr(colorization, "_predict_padded", recording)
+    colorize(np.zeros((300, 300), np.float32), model, tile_size=64)
+    assert len(shapes) == 25 and max(h * w for _, h, w, _ in shapes) <= (64 + 2 * 16) ** 2
 
 
 def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(
@@ -703,3 +721,49 @@ def test_half_resolution_error_is_zero_for_blockwise_constant_chroma() -> None:
     checker = np.zeros((1, 2, 2, 2))
     checker[0, 0, 0] = checker[0, 1, 1] = 1.0
     assert half_resolution_error(checker) == pytest.approx(0.25)
+
+
+def test_temperature_functions_refuse_regression_colorizers() -> None:
+    regression = build_colorizer(CONFIGS["unet_chroma"])
+    for function in (decoding_temperature, lambda model: with_temperature(model, 1.0)):
+        with pytest.raises(ValueError, match="needs a colour-class colorizer"):
+            function(regression)
+    assert decoding_temperature(with_temperature(tiny_bins_colorizer(), 1e-8)) == 1e-8  # never rounded to 0
+
+
+@pytest.mark.parametrize("augment", ["no", 1, None])
+def test_augment_must_be_a_bool(augment: object) -> None:
+    with pytest.raises(ValueError, match="augment must be True or False"):
+        ColorizerConfig(augment=augment)
+    assert type(ColorizerConfig(global_features=np.int64(8)).global_features) is int  # JSON-safe when saved
+
+
+def test_a_file_with_a_layer_class_this_code_lacks_is_reported_with_the_fix(tmp_path: Path) -> None:
+    from coursework.store import load_model_file
+
+    @keras.saving.register_keras_serializable(package="coursework_test")
+    class Vanishing(keras.layers.Layer):
+        def call(self, x):
+            return x
+
+    inputs = keras.Input((4,))
+    path = tmp_path / "old_colorizer.keras"
+    keras.Model(inputs, Vanishing()(inputs)).save(path)
+    del keras.saving.get_custom_objects()["coursework_test>Vanishing"]
+    with pytest.raises(ValueError, match="uses a layer class this version of the code does not have"):
+        load_model_file(path)
+
+
+def test_choose_colorizer_ignores_unmeasured_rows_and_refuses_tables_it_cannot_read() -> None:
+    rows = {
+        "model": ["a", "b"],
+        "temperature": [np.nan, np.nan],
+        "vs_mean_chroma": [np.nan, 0.9],
+        "vs_truth": [0.8, 0.7],
+    }
+    table = pd.concat([pd.DataFrame(rows)] * 2)  # a repeated index, as pd.concat leaves it
+    assert choose_colorizer(table).model == "b"
+    with pytest.raises(ValueError, match="no measured setting"):
+        choose_colorizer(table.iloc[:0])
+    with pytest.raises(ValueError, match="columns \\['vs_truth'\\] are missing"):
+        choose_colorizer(table.drop(columns="vs_truth"))

@@ -338,3 +338,24 @@ def test_readable_formats_and_renames_the_columns_it_shows() -> None:
     assert text.columns.tolist() == ["test MSE", "latent values"]
     assert text.loc["a"].tolist() == ["0.0042", "1,024"] and text.loc["b", "test MSE"] == "-"
     assert experiments.readable(table).loc["a", "official / JPEG"] == "1.09x"
+
+
+def test_report_helpers_refuse_input_they_would_misreport() -> None:
+    with pytest.raises(ValueError, match="no heading and format"):
+        experiments.readable(pd.DataFrame({"bogus": [1]}))
+    with pytest.raises(ValueError, match="a list of column names"):
+        experiments.readable(pd.DataFrame({"test_mse": [1.0]}), "test_mse")
+    narrow = experiments.summarise_latent_sweep(synthetic_sweep_runs({4: [0.008, 0.008]}))
+    far = experiments.summarise_latent_sweep(synthetic_sweep_runs({64: [0.001, 0.001]}, side=16))
+    with pytest.raises(ValueError, match="share no latent size"):
+        experiments.layout_comparison({8: narrow, 16: far})
+    with pytest.raises(ValueError, match="two layouts"):
+        experiments.layout_comparison({8: narrow})
+    tie = experiments.summarise_latent_sweep(synthetic_sweep_runs({1: [0.008, 0.008]}, side=16))
+    assert "the rest tie" in experiments.layout_comparison({8: narrow, 16: tie})
+    with pytest.raises(ValueError, match="no row for the base model"):
+        experiments.colour_ablation(tradeoff_like([("colorizer_unet_global", np.nan, 0.8, 0.5)]))
+    with pytest.raises(ValueError, match="not measured at T = 1"):
+        experiments.colour_ablation(
+            tradeoff_like([("colorizer_unet_mse", np.nan, 0.8, 0.5), ("colorizer_classes_wide", 0.5, 0.8, 0.6)])
+        )

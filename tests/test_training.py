@@ -77,3 +77,26 @@ def test_interrupted_training_resumes_from_its_last_epoch_with_its_history(tmp_p
     assert history["loss"][:2] == saved["history"]["loss"]  # the epochs before the interruption are kept
     assert 3 <= len(history["loss"]) <= 5  # and training went on from epoch 3
     assert not checkpoints.exists()  # removed once training ended
+
+
+def test_checkpoint_folders_that_are_not_this_runs_are_refused_before_training(tmp_path) -> None:
+    from dataclasses import replace
+
+    from coursework.autoencoders import CAEConfig, train_cae
+
+    images = np.random.default_rng(0).integers(0, 256, (32, 32, 32, 3), dtype=np.uint8)
+    config = CAEConfig(filters=(2, 2), epochs=1, batch_size=16)
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not a checkpoint of this code"):
+        train_cae(config, images, images[:8], verbose=False, checkpoint_dir=foreign)
+    assert (foreign / "notes.txt").exists()  # never deleted
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ValueError, match="is a file"):
+        train_cae(config, images, images[:8], verbose=False, checkpoint_dir=tmp_path / "a_file")
+    other_run = tmp_path / "other"
+    other_run.mkdir()
+    (other_run / "state.json").write_text('{"config": "' + repr(replace(config, learning_rate=0.5)) + '"}')
+    with pytest.raises(ValueError, match="is of another run"):
+        train_cae(config, images, images[:8], verbose=False, checkpoint_dir=other_run)
