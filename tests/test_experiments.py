@@ -161,6 +161,11 @@ def test_answers_quote_the_results_they_are_given() -> None:
         "stride 2 at the latent 2.00x" in text
     )
     assert "official" not in experiments.answers(stride, study, "study_base", -0.5, None, colour, SWEEP)
+    assert "Section 7.6" not in text  # without the ablation's table and choice
+    tradeoff = tradeoff_like([("colorizer_unet_mse", np.nan, 0.80, 0.50), ("colorizer", 0.5, 0.85, 0.70)])
+    closing = experiments.answers(stride, study, "study_base", -0.5, None, colour, SWEEP, tradeoff, tradeoff.iloc[1])
+    assert "the closest setting of all is `colorizer_unet_mse` (0.80x, colourfulness 0.50x); 0 settings" in closing
+    assert "is `colorizer` at T = 0.5 (0.85x, 0.70x)." in closing
 
 
 def synthetic_sweep_runs(errors: dict[int, list[float]], side: int = 8, dead: int = 0) -> pd.DataFrame:
