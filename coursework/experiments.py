@@ -136,17 +136,23 @@ COLORIZERS |= {
         **ABLATION,
         notes="U-Net, colour classes (rebalance 0.9), global, augmentation",
     ),
-    "colorizer_classes_wide": ColorizerConfig(
-        filters=(32, 64, 128, 128),
-        target="bins",
-        rebalance=1.0,
-        temperature=1.0,
-        **ABLATION,
-        notes="U-Net twice as wide, colour classes, global, augmentation",
-    ),
     "colorizer_unet_mse_seed1": replace(COLORIZERS["colorizer_unet_mse"], seed=1),  # the seed-to-seed noise
 }
 ABLATION_COLORIZERS = tuple(name for name in COLORIZERS if name not in FIRST_COLORIZERS)
+LABELS = {  # short names for figure legends and rows
+    "colorizer_rgb": "gray -> RGB",
+    "colorizer_chroma_32_8": "Y -> CrCb, same architecture",
+    "colorizer_base": "reference set-up",
+    "colorizer_unet_mse": "U-Net, MSE",
+    "colorizer": "U-Net, classes",
+    "colorizer_mild_rebalance": "classes, mild",
+    "colorizer_unet_global": "U-Net, MSE, global",
+    "colorizer_unet_augment": "U-Net, MSE, augmented",
+    "colorizer_unet_global_augment": "U-Net, MSE, global + augmented",
+    "colorizer_classes_global_augment": "classes, global + augmented",
+    "colorizer_classes_rebalanced": "classes (0.9), global + augmented",
+    "colorizer_unet_mse_seed1": "U-Net, MSE, seed 1",
+}
 
 
 class Trained(NamedTuple):

@@ -362,5 +362,10 @@ def test_report_helpers_refuse_input_they_would_misreport() -> None:
         experiments.colour_ablation(tradeoff_like([("colorizer_unet_global", np.nan, 0.8, 0.5)]))
     with pytest.raises(ValueError, match="not measured at T = 1"):
         experiments.colour_ablation(
-            tradeoff_like([("colorizer_unet_mse", np.nan, 0.8, 0.5), ("colorizer_classes_wide", 0.5, 0.8, 0.6)])
+            tradeoff_like([("colorizer_unet_mse", np.nan, 0.8, 0.5), ("colorizer_classes_rebalanced", 0.5, 0.8, 0.6)])
         )
+
+
+def test_every_colorizer_has_a_label() -> None:
+    assert set(experiments.LABELS) == set(experiments.COLORIZERS)
+    assert len(set(experiments.LABELS.values())) == len(experiments.LABELS)
