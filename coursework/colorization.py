@@ -401,7 +401,7 @@ def load_colorizer(name: str = "colorizer", directory: Path | None = None) -> ke
 
 # What ``colorize`` uses by default: a committed colorizer and, for a colour-class one, its decoding temperature;
 # chosen by :func:`choose_colorizer`'s criterion on the validation split (notebook 02, section 7.6 checks it).
-DEFAULT_COLORIZER = ("colorizer", 0.38)
+DEFAULT_COLORIZER = ("colorizer_classes_global_augment", 2.0)
 
 
 def default_colorizer() -> keras.Model:
@@ -837,6 +837,23 @@ def colour_targets(row: pd.Series) -> str:
         f"({'met' if closeness <= mse_target else 'not met'}); colourfulness >= {colour_target:.1f}x truth: "
         f"{colour:.2f}x ({'met' if colour >= colour_target else 'not met'})"
     )
+
+
+def class_colour_oracle(
+    x_train: np.ndarray, y_train: np.ndarray, images: np.ndarray, labels: np.ndarray, batch_size: int = 4000
+) -> float:
+    """Chroma MSE on uint8 ``images`` of painting each with the average chroma map (pixel by pixel) of the training
+    images of its true class: what knowing the class alone, perfectly, is worth to a colorizer."""
+    y_train, labels = np.ravel(y_train), np.ravel(labels)
+    classes = np.unique(y_train)
+    sums = np.zeros((len(classes), *x_train.shape[1:3], 2))
+    for start in range(0, len(x_train), batch_size):
+        _, chroma = split_luma_chroma(x_train[start : start + batch_size])
+        for index, label in enumerate(classes):
+            sums[index] += chroma[y_train[start : start + batch_size] == label].sum(axis=0, dtype=np.float64)
+    maps = sums / np.bincount(np.searchsorted(classes, y_train))[:, None, None, None]
+    _, chroma = split_luma_chroma(images)
+    return float(np.mean((chroma - maps[np.searchsorted(classes, labels)]) ** 2, dtype=np.float64))
 
 
 def average_colour_oracle(chroma: np.ndarray) -> float:

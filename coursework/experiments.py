@@ -620,7 +620,7 @@ def _ablation_answer(tradeoff: pd.DataFrame | None, chosen: pd.Series | None) ->
         tradeoff.vs_truth >= COLOUR_TARGETS["vs_truth"]
     )
     return (
-        f" Section 7.6 adds a global branch, augmentation, classes without rebalancing and a wider network: on "
+        f" Section 7.6 adds a global branch, augmentation, and colour classes without or with mild rebalancing: on "
         f"validation the closest setting of all is {setting(best)} ({best.vs_mean_chroma:.2f}x, colourfulness "
         f"{best.vs_truth:.2f}x); {int(both.sum())} settings meet both targets. The default of `colorize()`, chosen "
         f"on validation by the criterion declared before (the closest with >= {COLOUR_TARGETS['vs_truth']:.1f}x "

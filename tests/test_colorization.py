@@ -767,3 +767,14 @@ def test_choose_colorizer_ignores_unmeasured_rows_and_refuses_tables_it_cannot_r
         choose_colorizer(table.iloc[:0])
     with pytest.raises(ValueError, match="columns \\['vs_truth'\\] are missing"):
         choose_colorizer(table.drop(columns="vs_truth"))
+
+
+def test_class_colour_oracle_is_zero_when_each_class_has_one_colour_map() -> None:
+    from coursework.colorization import class_colour_oracle
+
+    images = flat_colour_images([(0.3, 0.7), (0.6, 0.4), (0.3, 0.7), (0.6, 0.4)])
+    labels = np.array([0, 1, 0, 1])
+    assert class_colour_oracle(images, labels, images, labels, batch_size=3) == pytest.approx(0.0, abs=1e-10)
+    swapped = class_colour_oracle(images, labels, images, 1 - labels)  # the wrong class: the other colour
+    _, chroma = split_luma_chroma(images)
+    assert swapped == pytest.approx(np.mean((chroma[0] - chroma[1]) ** 2), rel=1e-5)
