@@ -385,8 +385,10 @@ def colour_tradeoff(table: pd.DataFrame, targets: dict[str, float], labels: dict
     ax.fill_between(
         [low - 0.02, targets["vs_mean_chroma"]], targets["vs_truth"], 1.2, color="C2", alpha=0.12, label="target"
     )
-    for index, (name, rows) in enumerate(table.groupby("model", sort=False)):
-        label = labels.get(name, name)
+    groups = list(table.groupby("model", sort=False))
+    palette = plt.get_cmap("tab20" if len(groups) > 10 else "tab10")
+    for index, (name, rows) in enumerate(groups):
+        label, colour = labels.get(name, name), palette(index % palette.N)
         if rows.temperature.notna().any():
             line = ax.plot(
                 rows.vs_mean_chroma, rows.vs_truth, marker="o", ms=4, label=f"{label} (T)", color=f"C{index}"
@@ -401,7 +403,7 @@ def colour_tradeoff(table: pd.DataFrame, targets: dict[str, float], labels: dict
                     color=line[0].get_color(),
                 )
         else:
-            ax.scatter(rows.vs_mean_chroma, rows.vs_truth, marker="s", label=label, color=f"C{index}")
+            ax.scatter(rows.vs_mean_chroma, rows.vs_truth, marker="s", label=label, color=colour, zorder=3)
     ax.axhline(1.0, color="grey", ls="--", lw=1, label="true colourfulness")
     ax.axvline(1.0, color="black", ls="-.", lw=1, label="mean chroma (chroma MSE)")
     ax.set(
