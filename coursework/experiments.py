@@ -139,6 +139,16 @@ COLORIZERS |= {
     "colorizer_unet_mse_seed1": replace(COLORIZERS["colorizer_unet_mse"], seed=1),  # the seed-to-seed noise
 }
 ABLATION_COLORIZERS = tuple(name for name in COLORIZERS if name not in FIRST_COLORIZERS)
+# What each ablation colorizer changes from the MSE U-Net (colorizer_unet_mse): one thing, or several (compound).
+ABLATION_CHANGES = {
+    "colorizer_unet_mse": "base",
+    "colorizer_unet_global": "one: global branch",
+    "colorizer_unet_augment": "one: augmentation",
+    "colorizer_unet_global_augment": "compound: global branch + augmentation",
+    "colorizer_classes_global_augment": "compound: colour classes + global branch + augmentation",
+    "colorizer_classes_rebalanced": "compound: classes rebalanced 0.9 + global branch + augmentation",
+    "colorizer_unet_mse_seed1": "seed 1 instead of 0",
+}
 LABELS = {  # short names for figure legends and rows
     "colorizer_rgb": "gray -> RGB",
     "colorizer_chroma_32_8": "Y -> CrCb, same architecture",
@@ -521,6 +531,8 @@ def answers(
     sweep: LatentSweep,
     tradeoff: pd.DataFrame | None = None,
     default: pd.Series | None = None,
+    confirmed: pd.DataFrame | None = None,
+    wide_sweep: LatentSweep | None = None,
 ) -> str:
     """The answers to the handout's Ex. 1-3 as Markdown, every number taken from the computed results.
 
@@ -529,7 +541,8 @@ def answers(
     ``official``: :func:`official_pixels` (or None); ``colour_results``:
     :func:`coursework.colorization.colour_table`'s table; ``sweep``: :func:`latent_sweep`; ``tradeoff`` and
     ``default``: every colorizer setting on validation (:func:`coursework.colorization.tradeoff_table`) and the
-    default chosen from it (:func:`coursework.colorization.choose_colorizer`), for the closing of Ex. 3."""
+    default chosen from it (:func:`coursework.colorization.choose_colorizer`), and its one-time measurement on held-out
+    data (:func:`confirm_colorizer`), for the closing of Ex. 3; ``wide_sweep``: the 16x16 arm of the latent sweep."""
     base, chosen = stride_table.loc["cae_base"], study_table.loc[best]
 
     def on_official(name: str) -> str:
@@ -560,6 +573,14 @@ def answers(
     single = study_table[study_table.changes == "one"]
     ratios = (single.best_val_mse / study_table.best_val_mse["study_base"]).sort_values()
     effects = "; ".join(f"{single.change[name]} {ratio:.2f}x" for name, ratio in ratios.items())
+    if "study_valid_padding" in study_table.index:
+        valid = study_table.best_val_mse["study_valid_padding"] / study_table.best_val_mse["study_base"]
+        effects += f"; valid padding, with its mirrored decoder (compound: one decoder convolution more), {valid:.2f}x"
+    wide = (
+        ""
+        if wide_sweep is None
+        else f"; with one pooling stage fewer (16x16xC, {len(wide_sweep.table)} sizes) r = {wide_sweep.correlation:.2f}"
+    )
     same = "colorizer_chroma_32_8"
     if same in colour.index:
         rgb, chroma = colour.loc["colorizer_rgb"], colour.loc[same]
@@ -591,7 +612,7 @@ def answers(
             f"(log-log r = {correlation:.2f} over the study's models, section 4): "
             f"{trend}, though not the whole story; controlled, with only the latent channels changed (section 4, "
             f"{len(sweep.table)} sizes x {int(sweep.table.seeds.min())} seeds), r = {sweep.correlation:.2f} on "
-            f"validation MSE, and {monotonic}. Chosen on validation MSE, the best "
+            f"validation MSE{wide}, and {monotonic}. Chosen on validation MSE, the best "
             f"model with a latent smaller than the input is `{best}` ({chosen.latent}, validation MSE "
             f"{chosen.best_val_mse:.4f}{kind}); its test MSE is {chosen.test_mse:.4f}{on_official(best)}.",
             "",
@@ -602,12 +623,12 @@ def answers(
             f"closest is `{closest}` ({chroma_models.vs_mean_chroma[closest]:.2f}x); the chroma-MSE target (at most "
             f"{target:.2f}x the mean-chroma baseline) is {verdict} there. Shortcomings and the ideas tried (U-Net, "
             "colour classes, rebalancing, temperature) are in sections 7.2-7.5; much of the colour is not in the gray "
-            f"image (the average-colour oracle of section 7.2).{_ablation_answer(tradeoff, default)}",
+            f"image (the average-colour oracle of section 7.2).{_ablation_answer(tradeoff, default, confirmed)}",
         ]
     )
 
 
-def _ablation_answer(tradeoff: pd.DataFrame | None, chosen: pd.Series | None) -> str:
+def _ablation_answer(tradeoff: pd.DataFrame | None, chosen: pd.Series | None, confirmed: pd.DataFrame | None) -> str:
     """The closing sentences of Ex. 3 from section 7.6's trade-off table (validation) and chosen default."""
     if tradeoff is None or chosen is None:
         return ""
@@ -619,22 +640,32 @@ def _ablation_answer(tradeoff: pd.DataFrame | None, chosen: pd.Series | None) ->
     both = (tradeoff.vs_mean_chroma <= COLOUR_TARGETS["vs_mean_chroma"]) & (
         tradeoff.vs_truth >= COLOUR_TARGETS["vs_truth"]
     )
+    meeting = f"{int(both.sum())} settings meet" if both.sum() else "no setting meets"
+    held_out = (
+        ""
+        if confirmed is None
+        else " Measured once on held-out data: "
+        + ", ".join(f"{where} {row.vs_mean_chroma:.2f}x and {row.vs_truth:.2f}x" for where, row in confirmed.iterrows())
+        + "."
+    )
     return (
         f" Section 7.6 adds a global branch, augmentation, and colour classes without or with mild rebalancing: on "
         f"validation the closest setting of all is {setting(best)} ({best.vs_mean_chroma:.2f}x, colourfulness "
-        f"{best.vs_truth:.2f}x); {int(both.sum())} settings meet both targets. The default of `colorize()`, chosen "
+        f"{best.vs_truth:.2f}x); {meeting} both targets. The default of `colorize()`, chosen "
         f"on validation by the criterion declared before (the closest with >= {COLOUR_TARGETS['vs_truth']:.1f}x "
-        f"colourfulness), is {setting(chosen)} ({chosen.vs_mean_chroma:.2f}x, {chosen.vs_truth:.2f}x)."
+        f"colourfulness), is {setting(chosen)} ({chosen.vs_mean_chroma:.2f}x, {chosen.vs_truth:.2f}x).{held_out}"
     )
 
 
 def colorizer_summary(colorizers: dict[str, Trained]) -> str:
-    """One line per trained colorizer: notes, parameters, epochs trained, and its best validation loss and epoch."""
+    """One line per trained colorizer: notes, parameters, epochs trained of its cap, and its best validation loss and
+    epoch."""
     lines = []
     for name, (model, history, config) in colorizers.items():
         loss = "cross-entropy" if config.target == "bins" else "MSE"
+        epochs = f"{len(history['loss']):>2} of {config.epochs} epochs"
         lines.append(
-            f"{name:<33} {config.notes:<58} {model.count_params():>7} parameters, {len(history['loss']):>2} epochs, "
+            f"{name:<33} {config.notes:<58} {model.count_params():>7} parameters, {epochs}, "
             f"best validation {loss} {min(history['val_loss']):.4f} at epoch {np.argmin(history['val_loss']) + 1}"
         )
     return "\n".join(lines)
@@ -655,7 +686,7 @@ def colour_ablation(tradeoff: pd.DataFrame, base: str = "colorizer_unet_mse") ->
     rows = rows.set_index("model").loc[[name for name in names if name in set(rows.model)]]
     return pd.DataFrame(
         {
-            "change": [COLORIZERS[name].notes for name in rows.index],
+            "change": [ABLATION_CHANGES[name] for name in rows.index],
             "vs_unet_mse": rows.chroma_mse / rows.chroma_mse[base],
             "vs_mean_chroma": rows.vs_mean_chroma,
             "vs_truth": rows.vs_truth,
@@ -674,6 +705,20 @@ def confirm_colorizer(model: keras.Model, data: CifarSplit, subset: OfficialSubs
         where: colour_table({"chosen": model}, data.x_train, images)[0].loc["chosen"] for where, images in sets.items()
     }
     return pd.DataFrame(rows).T
+
+
+def at_control_budget(trained: dict[str, Trained], control: Trained) -> pd.Series:
+    """Best validation MSE within the control's epoch cap, relative to the control's best, for each regression
+    colorizer in ``trained`` that may train longer: like for like where the caps differ."""
+    cap, best = control.config.epochs, min(control.history["val_loss"])
+    return pd.Series(
+        {
+            name: min(run.history["val_loss"][:cap]) / best
+            for name, run in trained.items()
+            if run.config.target != "bins" and run.config.epochs > cap
+        },
+        dtype=float,
+    )
 
 
 def colour_verdict(ablation: pd.DataFrame, tradeoff: pd.DataFrame, chosen: pd.Series, confirmed: pd.DataFrame) -> str:
@@ -698,7 +743,8 @@ def colour_verdict(ablation: pd.DataFrame, tradeoff: pd.DataFrame, chosen: pd.Se
     )
     return "\n".join(
         [
-            f"**Each change, on validation** (chroma MSE relative to the MSE U-Net): {effects}; {noise_text}.",
+            f"**Each model, on validation** (chroma MSE relative to the MSE U-Net; compound: more than one change): "
+            f"{effects}; {noise_text}.",
             "",
             f"**Closest setting of all:** `{closest.model}`{setting}, {closest.vs_mean_chroma:.2f}x the mean-chroma "
             f"baseline ({closest.vs_truth:.2f}x the true colourfulness). Settings that meet both targets (chroma MSE "

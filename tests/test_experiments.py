@@ -164,7 +164,9 @@ def test_answers_quote_the_results_they_are_given() -> None:
     assert "Section 7.6" not in text  # without the ablation's table and choice
     tradeoff = tradeoff_like([("colorizer_unet_mse", np.nan, 0.80, 0.50), ("colorizer", 0.5, 0.85, 0.70)])
     closing = experiments.answers(stride, study, "study_base", -0.5, None, colour, SWEEP, tradeoff, tradeoff.iloc[1])
-    assert "the closest setting of all is `colorizer_unet_mse` (0.80x, colourfulness 0.50x); 0 settings" in closing
+    assert (
+        "the closest setting of all is `colorizer_unet_mse` (0.80x, colourfulness 0.50x); no setting meets" in closing
+    )
     assert "is `colorizer` at T = 0.5 (0.85x, 0.70x)." in closing
 
 
@@ -301,7 +303,7 @@ def test_colour_verdict_reports_effects_noise_choice_and_confirmation() -> None:
         {"vs_mean_chroma": [0.84, 0.85], "vs_truth": [0.65, 0.61]}, index=["test split", "bit-exact, official"]
     )
     text = experiments.colour_verdict(ablation, tradeoff, chosen, confirmed)
-    assert "U-Net, Y -> CrCb, MSE, global branch: 0.975x" in text
+    assert "one: global branch: 0.975x" in text
     assert "a second seed of the MSE U-Net lands at 1.015x" in text
     assert "**Closest setting of all:** `colorizer_unet_global`, 0.78x" in text
     assert "on validation: none." in text
@@ -315,7 +317,7 @@ def test_colorizer_summary_has_one_line_per_model() -> None:
     history = {"loss": [0.3, 0.2, 0.25], "val_loss": [0.4, 0.1, 0.2]}
     model = __import__("coursework.autoencoders", fromlist=["build_cae"]).build_cae(filters=(2, 2))
     text = experiments.colorizer_summary({"a": Trained(model, history, experiments.COLORIZERS["colorizer_base"])})
-    assert text.startswith("a ") and "3 epochs, best validation MSE 0.1000 at epoch 2" in text
+    assert text.startswith("a ") and "3 of 20 epochs, best validation MSE 0.1000 at epoch 2" in text
 
 
 def test_confirm_colorizer_measures_the_test_split_and_both_pixels_of_the_bit_exact_images() -> None:
@@ -369,3 +371,15 @@ def test_report_helpers_refuse_input_they_would_misreport() -> None:
 def test_every_colorizer_has_a_label() -> None:
     assert set(experiments.LABELS) == set(experiments.COLORIZERS)
     assert len(set(experiments.LABELS.values())) == len(experiments.LABELS)
+
+
+def test_at_control_budget_reads_longer_runs_within_the_controls_cap() -> None:
+    from coursework.experiments import Trained
+
+    control = Trained(
+        None, {"val_loss": [0.5, 0.4, 0.45]}, replace(experiments.COLORIZERS["colorizer_unet_mse"], epochs=3)
+    )
+    longer = Trained(None, {"val_loss": [0.6, 0.38, 0.5, 0.3]}, experiments.COLORIZERS["colorizer_unet_augment"])
+    same = Trained(None, {"val_loss": [0.1]}, replace(experiments.COLORIZERS["colorizer_base"], epochs=3))
+    ratios = experiments.at_control_budget({"longer": longer, "same": same}, control)
+    assert ratios.to_dict() == pytest.approx({"longer": 0.38 / 0.4})  # epoch 4 (0.3) is past the control's cap
