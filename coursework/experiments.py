@@ -218,6 +218,7 @@ def evaluate(names: list[str], data: CifarSplit, retrain: bool = False) -> Evalu
                 "latent_values": height * width * channels,
                 "parameters": model.count_params(),
                 "epochs": len(history["loss"]),
+                "best_epoch": int(np.argmin(history["val_loss"])) + 1,
                 "best_val_mse": min(history["val_loss"]),
                 "test_mse": test_mse,
                 "test_psnr_db": float(psnr(test_mse)),
@@ -276,18 +277,22 @@ def select_best(table: pd.DataFrame, column: str = "best_val_mse") -> str:
 
 def study_summary(table: pd.DataFrame, base: str = "study_base", input_values: int = 3072) -> str:
     """:func:`evaluate`'s ``table`` as text, one line per experiment: changes from the base model, latent (and
-    whether it is smaller than the input), best validation MSE and its ratio to ``base``'s, and test MSE."""
+    whether it is smaller than the input), epochs trained and the best one, best validation MSE and its ratio to
+    ``base``'s, and test MSE; then what each compound variant changes."""
     base_val = table.best_val_mse[base]
     lines = [
-        f"{'experiment':<24} {'changes':<8} {'latent':<9} {'< input':<7} {'val MSE':>8} {'vs base':>7} {'test MSE':>8}"
+        f"{'experiment':<24} {'changes':<8} {'latent':<9} {'< input':<7} {'epochs':>6} {'best':>4} {'val MSE':>8} "
+        f"{'vs base':>7} {'test MSE':>8}"
     ]
     for name, row in table.iterrows():
         kind = "compound" if row.changes.startswith("compound") else row.changes
         smaller = "yes" if row.latent_values < input_values else "NO"
         lines.append(
-            f"{name:<24} {kind:<8} {row.latent:<9} {smaller:<7} {row.best_val_mse:>8.4f} "
-            f"{row.best_val_mse / base_val:>6.2f}x {row.test_mse:>8.4f}"
+            f"{name:<24} {kind:<8} {row.latent:<9} {smaller:<7} {row.epochs:>6} {row.best_epoch:>4} "
+            f"{row.best_val_mse:>8.4f} {row.best_val_mse / base_val:>6.2f}x {row.test_mse:>8.4f}"
         )
+    compound = table.index[table.changes.str.startswith("compound")]
+    lines += [f"{name}: {table.changes[name]}" for name in compound]
     return "\n".join(lines)
 
 

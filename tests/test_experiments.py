@@ -62,6 +62,7 @@ def study_like_table() -> pd.DataFrame:
             "best_val_mse": [0.004, 0.008, 0.001],
             "test_mse": [0.0041, 0.0079, 0.0011],
             "epochs": [20, 20, 20],
+            "best_epoch": [20, 19, 18],
         },
         index=pd.Index(["study_base", "study_stride2_latent", "study_one_pool_ref"], name="experiment"),
     )
@@ -85,9 +86,10 @@ def test_changes_label_the_compound_variants() -> None:
 
 def test_study_summary_prints_a_line_per_experiment_with_the_ratio_to_the_base() -> None:
     lines = experiments.study_summary(study_like_table()).splitlines()
-    assert len(lines) == 4
-    assert "compound" in lines[3] and "NO" in lines[3] and "0.25x" in lines[3]
+    assert len(lines) == 5
+    assert "compound" in lines[3] and "NO" in lines[3] and "0.25x" in lines[3] and "    20   18 " in lines[3]
     assert "2.00x" in lines[2] and "1.00x" in lines[1]
+    assert lines[4] == "study_one_pool_ref: compound: two things"  # what the compound variant changes
 
 
 def test_official_pixels_measures_each_model_on_both_copies(monkeypatch) -> None:
