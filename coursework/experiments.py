@@ -137,6 +137,9 @@ COLORIZERS |= {
         notes="U-Net, colour classes (rebalance 0.9), global, augmentation",
     ),
     "colorizer_unet_mse_seed1": replace(COLORIZERS["colorizer_unet_mse"], seed=1),  # the seed-to-seed noise
+    "colorizer_unet_augment_seed1": ColorizerConfig(  # the one single change that helped, with another seed
+        target="chroma", augment=True, epochs=30, seed=1, notes="U-Net, Y -> CrCb, MSE, augmentation"
+    ),
 }
 ABLATION_COLORIZERS = tuple(name for name in COLORIZERS if name not in FIRST_COLORIZERS)
 # What each ablation colorizer changes from the MSE U-Net (colorizer_unet_mse): one thing, or several (compound).
@@ -148,6 +151,7 @@ ABLATION_CHANGES = {
     "colorizer_classes_global_augment": "compound: colour classes + global branch + augmentation",
     "colorizer_classes_rebalanced": "compound: classes rebalanced 0.9 + global branch + augmentation",
     "colorizer_unet_mse_seed1": "seed 1 instead of 0",
+    "colorizer_unet_augment_seed1": "one: augmentation (seed 1)",
 }
 LABELS = {  # short names for figure legends and rows
     "colorizer_rgb": "gray -> RGB",
@@ -162,6 +166,7 @@ LABELS = {  # short names for figure legends and rows
     "colorizer_classes_global_augment": "classes, global + augmented",
     "colorizer_classes_rebalanced": "classes (0.9), global + augmented",
     "colorizer_unet_mse_seed1": "U-Net, MSE, seed 1",
+    "colorizer_unet_augment_seed1": "U-Net, MSE, augmented, seed 1",
 }
 
 
