@@ -76,10 +76,7 @@ class ColorizerConfig:
         if not 0 <= self.rebalance <= 1:
             raise ValueError(f"rebalance must lie in [0, 1], got {self.rebalance!r}")
         check_temperature(self.temperature)
-        width = self.global_features
-        if isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral) or width < 0:
-            raise ValueError(f"global_features must be a whole number >= 0, got {self.global_features!r}")
-        object.__setattr__(self, "global_features", int(width))  # a plain int, as the saved JSON config needs
+        object.__setattr__(self, "global_features", check_global_features(self.global_features))  # plain int for JSON
         if not isinstance(self.augment, (bool, np.bool_)):
             raise ValueError(f"augment must be True or False, got {self.augment!r}")
         object.__setattr__(self, "augment", bool(self.augment))
@@ -107,6 +104,13 @@ def check_temperature(temperature: float) -> float:
     return float(temperature)
 
 
+def check_global_features(width: int) -> int:
+    """``width`` (the global branch's, 0 for none) as an int if it is a whole number >= 0, else a ValueError."""
+    if isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral) or width < 0:
+        raise ValueError(f"global_features must be a whole number >= 0, got {width!r}")
+    return int(width)
+
+
 # --- models ------------------------------------------------------------------------------------------------------
 
 
@@ -127,8 +131,7 @@ def build_unet(
     """
     if len(filters) < 3 or min(filters) < 1:
         raise ValueError(f"filters needs at least three positive channel counts, got {filters}")
-    if isinstance(global_features, bool) or not isinstance(global_features, numbers.Integral) or global_features < 0:
-        raise ValueError(f"global_features must be a whole number >= 0, got {global_features!r}")
+    global_features = check_global_features(global_features)
     inputs = keras.Input((None, None, 1), name="luma")
     x, skips = inputs, []
     for level, channels in enumerate(filters[:-1]):
@@ -540,18 +543,13 @@ def _scene(features: keras.Model, luma: np.ndarray, alignment: int, margin: int,
     height, width = _round_up(luma.shape[1], alignment), _round_up(luma.shape[2], alignment)
     padded = np.pad(luma, ((0, 0), (0, height - luma.shape[1]), (0, width - luma.shape[2]), (0, 0)), mode="edge")
     total, count = 0.0, 0
-    for top in range(0, height, tile_size):
-        for left in range(0, width, tile_size):
-            rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
-            columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
-            values = np.asarray(features(padded[:, rows, columns], training=False), dtype=np.float64)
-            step = (rows.stop - rows.start) // values.shape[1]  # input pixels per feature position
-            keep = values[
-                :,
-                (top - rows.start) // step : (min(top + tile_size, height) - rows.start) // step,
-                (left - columns.start) // step : (min(left + tile_size, width) - columns.start) // step,
-            ]
-            total, count = total + keep.sum(axis=(1, 2)), count + keep.shape[1] * keep.shape[2]
+    for rows, columns, (keep_rows, keep_columns), _ in _squares(height, width, margin, tile_size):
+        values = np.asarray(features(padded[:, rows, columns], training=False), dtype=np.float64)
+        step = (rows.stop - rows.start) // values.shape[1]  # input pixels per feature position
+        keep = values[
+            :, keep_rows.start // step : keep_rows.stop // step, keep_columns.start // step : keep_columns.stop // step
+        ]
+        total, count = total + keep.sum(axis=(1, 2)), count + keep.shape[1] * keep.shape[2]
     return (total / count).astype(np.float32)
 
 
@@ -580,8 +578,9 @@ def colorize(
     model = _resolve_colorizer(model)
     if isinstance(tile_size, bool) or not isinstance(tile_size, numbers.Integral) or tile_size < 1:
         raise ValueError(f"tile_size must be a whole number of pixels >= 1, got {tile_size!r}")
-    split = scene_split(model)
-    geometry = tiling_geometry(model) or (split and tiling_geometry(split[1]))
+    geometry = tiling_geometry(model)
+    split = None if geometry else scene_split(model)  # a global branch: tiled through the whole image's average
+    geometry = geometry or (split and tiling_geometry(split[1]))
     alignment, margin = geometry or (downsampling_factor(model), None)
     tile = _round_up(int(tile_size), alignment)
     rgb = np.empty((*luma.shape[:3], 3), dtype)
@@ -637,16 +636,25 @@ def _tiles(
             yield (images, everything, everything), (everything, everything), (images, everything, everything)
         return
     for index in range(count):
-        for top in range(0, height, tile_size):
-            for left in range(0, width, tile_size):
-                rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
-                columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
-                keep = (
-                    slice(top - rows.start, top - rows.start + tile_size),
-                    slice(left - columns.start, left - columns.start + tile_size),
-                )
-                image = slice(index, index + 1)
-                yield (image, rows, columns), keep, (image, slice(top, top + tile_size), slice(left, left + tile_size))
+        image = slice(index, index + 1)
+        for rows, columns, keep, square in _squares(height, width, margin, tile_size):
+            yield (image, rows, columns), keep, (image, *square)
+
+
+def _squares(
+    height: int, width: int, margin: int, tile_size: int
+) -> Iterator[tuple[slice, slice, tuple[slice, slice], tuple[slice, slice]]]:
+    """The ``tile_size`` squares that cover an image: for each, the rows and columns of its window (``margin``
+    pixels beyond the square where the image goes on), the square within the window, and the square in the image."""
+    for top in range(0, height, tile_size):
+        for left in range(0, width, tile_size):
+            rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
+            columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
+            keep = (
+                slice(top - rows.start, top - rows.start + tile_size),
+                slice(left - columns.start, left - columns.start + tile_size),
+            )
+            yield rows, columns, keep, (slice(top, top + tile_size), slice(left, left + tile_size))
 
 
 def _predict_padded(model: keras.Model, luma: np.ndarray, multiple: int, scene: np.ndarray | None = None) -> np.ndarray:
@@ -814,6 +822,11 @@ COLOUR_FORMATS = {
     "vs_truth": "{:.2f}x",
 }  # how a colour_table prints
 COLOUR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
+
+
+def meets_targets(table: pd.DataFrame) -> pd.Series:
+    """For each row of a :func:`colour_table` or :func:`tradeoff_table`: whether it meets both ``COLOUR_TARGETS``."""
+    return (table.vs_mean_chroma <= COLOUR_TARGETS["vs_mean_chroma"]) & (table.vs_truth >= COLOUR_TARGETS["vs_truth"])
 
 
 def formatted_colour_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, evaluate_mse, latent_shape, train_cae
-from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, colour_table, train_colorizer
+from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, colour_table, meets_targets, train_colorizer
 from coursework.data import CifarSplit, OfficialSubset, cifar_split
 from coursework.images import as_float, psnr
 from coursework.paths import DATA_DIR
@@ -647,9 +647,7 @@ def _ablation_answer(tradeoff: pd.DataFrame | None, chosen: pd.Series | None, co
     def setting(row: pd.Series) -> str:
         return f"`{row.model}`" + ("" if np.isnan(row.temperature) else f" at T = {row.temperature:g}")
 
-    both = (tradeoff.vs_mean_chroma <= COLOUR_TARGETS["vs_mean_chroma"]) & (
-        tradeoff.vs_truth >= COLOUR_TARGETS["vs_truth"]
-    )
+    both = meets_targets(tradeoff)
     meeting = f"{int(both.sum())} settings meet" if both.sum() else "no setting meets"
     held_out = (
         ""
@@ -745,9 +743,9 @@ def colour_verdict(ablation: pd.DataFrame, tradeoff: pd.DataFrame, chosen: pd.Se
     closest = tradeoff.loc[tradeoff.vs_mean_chroma.idxmin()]
     setting = "" if np.isnan(closest.temperature) else f" at T = {closest.temperature:g}"
     mse_target, colour_target = COLOUR_TARGETS["vs_mean_chroma"], COLOUR_TARGETS["vs_truth"]
-    both = tradeoff[(tradeoff.vs_mean_chroma <= mse_target) & (tradeoff.vs_truth >= colour_target)]
+    both = tradeoff[meets_targets(tradeoff)]
     chosen_setting = "" if np.isnan(chosen.temperature) else f" at T = {chosen.temperature:g}"
-    met = confirmed[(confirmed.vs_mean_chroma <= mse_target) & (confirmed.vs_truth >= colour_target)]
+    met = confirmed[meets_targets(confirmed)]
     checks = ", ".join(
         f"{where} {row.vs_mean_chroma:.2f}x / {row.vs_truth:.2f}x" for where, row in confirmed.iterrows()
     )

@@ -778,3 +778,10 @@ def test_class_colour_oracle_is_zero_when_each_class_has_one_colour_map() -> Non
     swapped = class_colour_oracle(images, labels, images, 1 - labels)  # the wrong class: the other colour
     _, chroma = split_luma_chroma(images)
     assert swapped == pytest.approx(np.mean((chroma[0] - chroma[1]) ** 2), rel=1e-5)
+
+
+def test_meets_targets_needs_both_closeness_and_colour() -> None:
+    from coursework.colorization import meets_targets
+
+    table = pd.DataFrame({"vs_mean_chroma": [0.65, 0.65, 0.8, 0.70], "vs_truth": [0.7, 0.5, 0.9, 0.6]})
+    assert meets_targets(table).tolist() == [True, False, False, True]  # the limits themselves count as met
