@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursework.images import as_float
+
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 # Rows: Y, Cr, Cb as linear functions of (R, G, B); Cr = (R - Y) / 1.402, Cb = (B - Y) / 1.772.
 # Kept in float64 and cast to the images' dtype, so float64 images round-trip to float64 precision.
@@ -88,3 +90,23 @@ def colourfulness(rgb: np.ndarray) -> np.ndarray:
     spread = np.sqrt(rg.std(axis=(1, 2)) ** 2 + yb.std(axis=(1, 2)) ** 2)
     offset = np.sqrt(rg.mean(axis=(1, 2)) ** 2 + yb.mean(axis=(1, 2)) ** 2)
     return spread + 0.3 * offset
+
+
+def split_luma_chroma(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Luminance (N, H, W, 1) and chroma (N, H, W, 2), float32, of uint8 RGB ``images``."""
+    ycrcb = rgb_to_ycrcb(as_float(images))
+    return ycrcb[..., :1], ycrcb[..., 1:]
+
+
+def mean_chroma(images: np.ndarray, batch_size: int = 4000) -> np.ndarray:
+    """The average Cr, Cb of uint8 RGB ``images`` (float64 sums, batch by batch: float32 sums drift at this size)."""
+    total = sum(
+        split_luma_chroma(images[start : start + batch_size])[1].sum(axis=(0, 1, 2), dtype=np.float64)
+        for start in range(0, len(images), batch_size)
+    )
+    return (total / (len(images) * images.shape[1] * images.shape[2])).astype(np.float32)
+
+
+def gray_image(rgb: np.ndarray) -> np.ndarray:
+    """The luminance Y of one uint8 RGB image (H, W, 3) as a uint8 gray image (H, W): what a gray photo keeps."""
+    return np.round(rgb_to_ycrcb(as_float(np.asarray(rgb)[None]))[0, ..., 0] * 255).astype(np.uint8)

@@ -19,8 +19,9 @@ import pandas as pd
 
 from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, evaluate_mse, latent_shape, train_cae
-from coursework.colorization import COLOUR_TARGETS, ColorizerConfig, colour_table, meets_targets, train_colorizer
+from coursework.colorization import ColorizerConfig, train_colorizer
 from coursework.data import CifarSplit, OfficialSubset, cifar_split
+from coursework.evaluation.colour import COLOUR_TARGETS, colour_table, meets_targets
 from coursework.images import as_float, psnr
 from coursework.paths import DATA_DIR
 from coursework.store import load_experiment, model_paths, save_experiment

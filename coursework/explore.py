@@ -85,7 +85,8 @@ def autoencoder_figure(image: np.ndarray, autoencoders: Mapping, colorizer, temp
     """One uint8 (32, 32, 3) image, its reconstruction by each autoencoder (name -> model), its gray version and
     its colorization by a colour-class colorizer decoding at ``temperature``."""
     from coursework.autoencoders import reconstruct
-    from coursework.colorization import check_temperature, colorize, split_luma_chroma, with_temperature
+    from coursework.color import split_luma_chroma
+    from coursework.colorization import check_temperature, colorize, with_temperature
 
     image = np.asarray(image)
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):

@@ -8,31 +8,30 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from coursework.color import rgb_to_ycrcb, ycrcb_to_rgb
+from coursework.color import gray_image, mean_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
 from coursework.colorization import (
     ColorizerConfig,
-    average_colour_oracle,
     build_colorizer,
     build_unet,
-    choose_colorizer,
     colorize,
     colorizer_from_logits,
-    colour_metrics,
-    colour_table,
-    colour_targets,
     decoding_temperature,
     downsampling_factor,
     fit_bins,
-    formatted_colour_table,
-    gray_image,
-    mean_chroma,
     predict_chroma,
     scene_split,
-    split_luma_chroma,
     tiling_geometry,
-    tradeoff_table,
     train_colorizer,
     with_temperature,
+)
+from coursework.evaluation.colour import (
+    average_colour_oracle,
+    choose_colorizer,
+    colour_metrics,
+    colour_table,
+    colour_targets,
+    formatted_colour_table,
+    tradeoff_table,
 )
 
 CONFIGS = {
@@ -770,7 +769,7 @@ def test_choose_colorizer_ignores_unmeasured_rows_and_refuses_tables_it_cannot_r
 
 
 def test_class_colour_oracle_is_zero_when_each_class_has_one_colour_map() -> None:
-    from coursework.colorization import class_colour_oracle
+    from coursework.evaluation.colour import class_colour_oracle
 
     images = flat_colour_images([(0.3, 0.7), (0.6, 0.4), (0.3, 0.7), (0.6, 0.4)])
     labels = np.array([0, 1, 0, 1])
@@ -781,7 +780,7 @@ def test_class_colour_oracle_is_zero_when_each_class_has_one_colour_map() -> Non
 
 
 def test_meets_targets_needs_both_closeness_and_colour() -> None:
-    from coursework.colorization import meets_targets
+    from coursework.evaluation.colour import meets_targets
 
     table = pd.DataFrame({"vs_mean_chroma": [0.65, 0.65, 0.8, 0.70], "vs_truth": [0.7, 0.5, 0.9, 0.6]})
     assert meets_targets(table).tolist() == [True, False, False, True]  # the limits themselves count as met

@@ -1,0 +1,1 @@
+"""Evaluation of trained models: pure functions of loaded models and data; nothing here trains."""
