@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from coursework.backprop import ACTIVATIONS, Network
-from coursework.backprop_studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
+from coursework.backprop.studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
 from coursework.color import merge_luma_chroma, rgb_to_ycrcb, ycrcb_to_rgb
 from coursework.images import as_float
 from coursework.paths import FIGURES_DIR
@@ -182,7 +182,7 @@ def learning_rate_figure(study: Sweep, summary: pd.DataFrame) -> plt.Figure:
     """A learning-rate sweep: loss curves per rate (median and 10-90 % band over seeds), and a box plot with every
     network's epochs to 100 % accuracy.
 
-    ``summary`` is :func:`~coursework.backprop_studies.summarise` of the sweep by ``learning_rate``: its order is the
+    ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
     rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
     points' jitter is seeded, so the figure repeats.
     """

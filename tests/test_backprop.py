@@ -1,18 +1,12 @@
 """Tests of the hand-written backpropagation network (coursework.backprop)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
-from coursework.backprop import (
-    ACTIVATIONS,
-    History,
-    Network,
-    _backward,
-    _forward,
-    encoder_dataset,
-    gradient_check,
-    train_stacked,
-)
+from coursework.backprop import ACTIVATIONS, History, Network, encoder_dataset, gradient_check, train_stacked
+from coursework.backprop.stacked import _backward, _forward
 
 X8, Y8 = encoder_dataset(8)
 
@@ -319,3 +313,36 @@ def test_log_every_prints_the_mean_loss_and_accuracy(capsys) -> None:
     assert f"mean loss {history.loss[:, 3].mean():.6f}" in lines[1]
     with pytest.raises(ValueError, match="log_every must be a positive integer"):
         train_stacked([Network()], X8, Y8, 5, 1.0, log_every=True)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activation", "weight_decay", "batch_size"),
+    [((8, 3, 8), "sigmoid", 0.0, None), ((5, 7, 4, 3), "tanh", 0.01, None), ((8, 3, 8), "sigmoid", 0.001, 3)],
+)
+def test_the_readable_network_trains_like_the_stacked_sweep(sizes, activation, weight_decay, batch_size) -> None:
+    """Network.train (forward/backward, one network) and train_stacked (the fused loop) take the same steps."""
+    X, Y = random_data(sizes, samples=8, seed=3)
+    alone = [Network(sizes, bias_init="uniform", activation=activation, seed=seed) for seed in range(3)]
+    stacked = [Network(sizes, bias_init="uniform", activation=activation, seed=seed) for seed in range(3)]
+    histories = [net.train(X, Y, 400, 2.0, weight_decay, batch_size) for net in alone]
+    together = train_stacked(stacked, X, Y, 400, 2.0, weight_decay, batch_size)
+    for index, (net, twin) in enumerate(zip(alone, stacked)):
+        for own, theirs in zip(net.weights + net.biases, twin.weights + twin.biases):
+            np.testing.assert_allclose(own, theirs, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(histories[index].loss, together.loss[index], rtol=1e-9)
+        np.testing.assert_array_equal(histories[index].accuracy, together.accuracy[index])
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_a_diverged_network_has_nan_accuracy_and_a_clear_warning(stacked) -> None:
+    """learning_rate * weight_decay > 2 makes the weights grow without bound: NaN accuracy, never 1/8, never solved."""
+    net = Network(seed=0)
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*encountered in.*")  # no NumPy warning from inside
+            if stacked:
+                history = train_stacked([net], X8, Y8, 2000, 50.0, weight_decay=0.05)[0]
+            else:
+                history = net.train(X8, Y8, 2000, 50.0, weight_decay=0.05)
+    assert np.isnan(history.loss[-1]) and np.isnan(history.accuracy[-1])
+    assert np.isnan(history.epochs_to_accuracy(stable=True))

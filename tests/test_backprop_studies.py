@@ -1,4 +1,4 @@
-"""Tests of the sweep helpers behind notebook 01 (coursework.backprop_studies).
+"""Tests of the sweep helpers behind notebook 01 (coursework.backprop.studies).
 
 What they assert holds on every CPU: ties and divergences are compared with tolerances justified by measurement,
 never bit for bit, because BLAS kernels may round the columns of one matrix product differently.
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from coursework.backprop import History, Network, encoder_dataset
-from coursework.backprop_studies import (
+from coursework.backprop.studies import (
     NUDGE,
     SENSITIVE_DIVERGENCE,
     TIE_BROKEN,

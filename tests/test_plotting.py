@@ -8,7 +8,7 @@ from matplotlib.collections import PolyCollection
 
 from coursework import plotting
 from coursework.backprop import History, Network
-from coursework.backprop_studies import Sweep, TieBreaking
+from coursework.backprop.studies import Sweep, TieBreaking
 from coursework.color import rgb_to_ycrcb
 
 

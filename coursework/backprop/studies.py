@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coursework.backprop import ACTIVATIONS, History, Network, gradient_check, train_stacked
+from coursework.backprop.gradient_check import gradient_check
+from coursework.backprop.network import ACTIVATIONS, History, Network
+from coursework.backprop.stacked import train_stacked
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
 # A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
