@@ -111,9 +111,9 @@ def test_bins_cover_the_data_and_weights_average_one() -> None:
     assert np.all(np.abs(bins.centres.sum(axis=1) - 1.0) <= 0.1)
     assert np.all(bins.weights > 0)
     # The expected weight of a training pixel is 1, whatever the rebalancing: the loss keeps its scale.
-    from coursework.colorization import _grid_cells, half_resolution_chroma
+    from coursework.colorization.bins import grid_cells, half_resolution_chroma
 
-    cells = _grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
+    cells = grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
     frequencies = np.bincount(bins.cell_to_class[cells], minlength=len(bins.centres)) / cells.size
     assert np.sum(frequencies * bins.weights) == pytest.approx(1.0, rel=1e-5)
     assert bins.weights.max() > 1.05 * bins.weights.min()  # 0.5 does rebalance: the weights are not all 1
@@ -124,9 +124,9 @@ def test_bins_cover_the_data_and_weights_average_one() -> None:
 def test_rare_colours_get_larger_weights() -> None:
     images = ruled_images(64)
     bins = fit_bins(images, bin_size=0.05, rebalance=0.0)
-    from coursework.colorization import _grid_cells, half_resolution_chroma
+    from coursework.colorization.bins import grid_cells, half_resolution_chroma
 
-    cells = _grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
+    cells = grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
     counts = np.bincount(bins.cell_to_class[cells], minlength=len(bins.centres))
     assert bins.weights[np.argmin(counts)] > bins.weights[np.argmax(counts)]
 
@@ -320,7 +320,7 @@ def flat_colour_images(chroma_pairs: list[tuple[float, float]], size: int = 4) -
 
 @pytest.mark.parametrize("side", [1, 2, 3, 6, 7, 9])
 def test_gaussian_smooth_keeps_the_shape_of_grids_smaller_than_its_kernel(side: int) -> None:
-    from coursework.colorization import _gaussian_smooth
+    from coursework.colorization.bins import _gaussian_smooth
 
     grid = np.random.default_rng(side).random((side, side + 1))
     smoothed = _gaussian_smooth(grid, sigma=1.0)
@@ -553,17 +553,17 @@ def test_tiled_colorize_of_a_global_model_equals_the_whole_image(target: str, sh
 
 
 def test_a_global_model_is_fed_bounded_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coursework.colorization as colorization
+    import coursework.colorization.prediction as prediction
 
     model, shapes = tiny_global_colorizer("chroma"), []
     _, given = scene_split(model)
-    original = colorization._predict_padded
+    original = prediction._predict_padded
 
     def recording(model, luma, multiple, scene=None):
         shapes.append(luma.shape)
         return original(model, luma, multiple, scene)
 
-    monkeypatch.setattr(colorization, "_predict_padded", recording)
+    monkeypatch.setattr(prediction, "_predict_padded", recording)
     colorize(np.zeros((300, 300), np.float32), model, tile_size=64)
     assert len(shapes) == 25 and max(h * w for _, h, w, _ in shapes) <= (64 + 2 * 16) ** 2
 
@@ -571,7 +571,7 @@ def test_a_global_model_is_fed_bounded_tiles(monkeypatch: pytest.MonkeyPatch) ->
 def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(
     model: keras.Model, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import coursework.colorization as colorization
+    import coursework.colorization.prediction as prediction
 
     calls = []
 
@@ -579,11 +579,11 @@ def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(
         calls.append(luma.shape)
         return predict_chroma(model, luma, batch_size)
 
-    monkeypatch.setattr(colorization, "predict_chroma", recording_predict_chroma)
+    monkeypatch.setattr(prediction, "predict_chroma", recording_predict_chroma)
     gray = np.random.default_rng(0).integers(0, 256, (1500, 2000), dtype=np.uint8)  # 3 megapixels
     out = colorize(gray, model, tile_size=512)
     assert out.shape == (1500, 2000, 3)
-    margin = colorization.tiling_geometry(model)[1]
+    margin = tiling_geometry(model)[1]
     assert len(calls) == 12 and max(n * h * w for n, h, w, _ in calls) <= (512 + 2 * margin) ** 2
 
 

@@ -167,7 +167,7 @@ def test_second_load_comes_from_the_cache(tmp_path: Path, monkeypatch) -> None:
     def no_decoding(_):
         raise AssertionError("the source was decoded again instead of read from the cache")
 
-    monkeypatch.setattr("coursework.data._decode", no_decoding)
+    monkeypatch.setattr("coursework.data.loading.decode", no_decoding)
     assert_same(load(path, tmp_path), arrays)
 
 
@@ -180,7 +180,7 @@ def test_environment_variable_is_used(tmp_path: Path, monkeypatch) -> None:
 def test_missing_source_offline_says_what_was_tried(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("CIFAR10_SOURCE", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setattr(data_module, "CIFAR10_URL", unreachable_url())
+    monkeypatch.setattr(data_module.sources, "CIFAR10_URL", unreachable_url())
     with pytest.raises(
         DataError, match=r"(?s)CIFAR-10 not found, and downloading it failed.*keras cache.*download: .*CIFAR10_SOURCE"
     ):
@@ -254,7 +254,7 @@ def test_wrong_image_size(tmp_path: Path) -> None:
 def test_undecodable_image(tmp_path: Path) -> None:
     entries = image_entries(synthetic())
     entries["test/cat/0000.png"] = b"not an image"
-    with pytest.raises(DataError, match="cannot decode"):
+    with pytest.raises(DataError, match="cannot read an image from"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
@@ -331,7 +331,7 @@ def test_a_quick_split_keeps_the_training_images_and_the_first_evaluation_images
     np.testing.assert_array_equal(quick.test_positions, [50_000, 50_001, 50_002, 50_003])
     assert quick.source == data.source and len(data.x_test) == count  # the original is untouched
     assert len(data.with_evaluation_images(100).x_test) == count
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="count must be a whole number >= 1"):
         data.with_evaluation_images(0)
 
 
@@ -407,7 +407,7 @@ def test_cached_load_repeats_the_not_official_order_warning(tmp_path: Path, monk
     path = write_zip(tmp_path / "c.zip", image_entries(synthetic()))
     with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
         load(path, tmp_path)
-    monkeypatch.setattr("coursework.data._decode", no_decoding)
+    monkeypatch.setattr("coursework.data.loading.decode", no_decoding)
     with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
         load(path, tmp_path)
 
@@ -415,14 +415,14 @@ def test_cached_load_repeats_the_not_official_order_warning(tmp_path: Path, monk
 def test_source_changed_while_decoding_is_not_cached(tmp_path: Path, monkeypatch) -> None:
     arrays = synthetic()
     folder = write_batches(tmp_path / "cifar-10-batches-py", arrays)
-    decode = data_module._decode
+    decode = data_module.loading.decode
 
     def decode_then_change_the_source(path: Path):
         decoded = decode(path)
         (folder / "test_batch").write_bytes(batch_bytes(arrays[1][0][::-1], arrays[1][1][::-1]))
         return decoded
 
-    monkeypatch.setattr("coursework.data._decode", decode_then_change_the_source)
+    monkeypatch.setattr("coursework.data.loading.decode", decode_then_change_the_source)
     with pytest.warns(UserWarning, match="changed while it was read"):
         load(folder, tmp_path)
     assert not list((tmp_path / "cache").glob("*.npy"))
@@ -518,7 +518,7 @@ def test_truncated_cache_file_warns_decodes_again_and_rewrites_it(tmp_path: Path
     x_train_file.write_bytes(x_train_file.read_bytes()[:1000])
     with pytest.warns(UserWarning, match="cache .* is unreadable"):
         assert_same(load(path, tmp_path), arrays)
-    monkeypatch.setattr("coursework.data._decode", no_decoding)
+    monkeypatch.setattr("coursework.data.loading.decode", no_decoding)
     assert_same(load(path, tmp_path), arrays)
 
 
@@ -552,7 +552,7 @@ def png_header_only(width: int, height: int) -> bytes:
 def test_huge_png_raises_data_error_not_decompression_bomb_error(tmp_path: Path) -> None:
     entries = image_entries(synthetic())
     entries["test/cat/0000.png"] = png_header_only(40_000, 40_000)
-    with pytest.raises(DataError, match="cannot decode test/.../0000.png.*DecompressionBombError"):
+    with pytest.raises(DataError, match="cannot read an image from test/.../0000.png.*DecompressionBombError"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
@@ -647,8 +647,10 @@ def archive_server(tmp_path: Path, monkeypatch):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    monkeypatch.setattr(data_module, "CIFAR10_URL", f"http://127.0.0.1:{server.server_port}/cifar-10-python.tar.gz")
-    monkeypatch.setattr(data_module, "CIFAR10_SHA256", hashlib.sha256(archive).hexdigest())
+    monkeypatch.setattr(
+        data_module.sources, "CIFAR10_URL", f"http://127.0.0.1:{server.server_port}/cifar-10-python.tar.gz"
+    )
+    monkeypatch.setattr(data_module.sources, "CIFAR10_SHA256", hashlib.sha256(archive).hexdigest())
     monkeypatch.delenv("CIFAR10_SOURCE", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setenv("no_proxy", "127.0.0.1")
@@ -671,7 +673,7 @@ def test_download_when_no_copy_is_found_then_reuse_it(tmp_path: Path, archive_se
 
 def test_download_with_a_wrong_checksum_is_refused_and_removed(tmp_path: Path, archive_server, monkeypatch) -> None:
     _, requests = archive_server
-    monkeypatch.setattr(data_module, "CIFAR10_SHA256", "0" * 64)
+    monkeypatch.setattr(data_module.sources, "CIFAR10_SHA256", "0" * 64)
     with pytest.raises(DataError, match=r"(?s)downloading it failed.*file hash does not match.*CIFAR10_SOURCE"):
         load(None, tmp_path)
     assert len(requests) == 1

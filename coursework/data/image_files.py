@@ -1,0 +1,162 @@
+"""CIFAR-10 as image files: a folder or zip laid out as ``train/<class>/*`` and ``test/<class>/*``.
+
+Each file is read with :func:`coursework.images.read_image`, the reader ``colorize`` uses (16-bit files keep their
+precision, transparency shows over white), after its size in bytes and then its header's size in pixels were
+checked: a member that is not a small 32x32 image costs nothing to refuse.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from coursework.data.batches import describe, integers_within
+from coursework.data.sources import (
+    CLASSES,
+    IMAGE_SUFFIXES,
+    ORDER_LABELS_FILE,
+    Arrays,
+    DataError,
+    is_hidden,
+    labels_file,
+    read_bounded,
+    read_file,
+    visible_files,
+)
+from coursework.images import read_image
+
+# The most bytes one image file may hold: a 32x32 image is a few KB, even with its metadata.
+MAX_IMAGE_FILE_BYTES = 1 << 20
+
+Entry = tuple[str, Callable[[], bytes]]  # (file name, reader) of one image
+Entries = Iterable[tuple[tuple[str, ...], Callable[[], bytes]]]  # (path parts, reader) of every file of a source
+
+
+def from_folder(path: Path) -> tuple[Arrays, bool]:
+    """Decode an image folder; also returns whether the official order was rebuilt."""
+    files = visible_files(path)
+    return from_images(
+        ((file.relative_to(path).parts, lambda file=file: read_file(file, MAX_IMAGE_FILE_BYTES)) for file in files),
+        path,
+    )
+
+
+def from_zip(path: Path) -> tuple[Arrays, bool]:
+    """Decode an image zip; each member is read to its end (within its bound), so that zipfile checks its CRC and a
+    damaged member fails loudly."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [(PurePosixPath(info.filename).parts, info) for info in archive.infolist() if not info.is_dir()]
+            entries = (
+                (parts, lambda info=info: _read_member(archive, info, path))
+                for parts, info in members
+                if not is_hidden(parts)
+            )
+            return from_images(entries, path)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: corrupt or truncated zip ({type(error).__name__}: {error})") from error
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """One member of a zip, refused from its declared size before any byte is decompressed."""
+    with archive.open(info) as stream:
+        return read_bounded(stream, info.file_size, MAX_IMAGE_FILE_BYTES, f"{path}: member {info.filename}")
+
+
+def from_images(entries: Entries, where: Path) -> tuple[Arrays, bool]:
+    """Decode ``train/<class>/<file>`` and ``test/<class>/<file>`` entries given as (path parts, reader).
+
+    Also returns whether the official order was rebuilt (from the labels file beside ``where``).
+    """
+    files = _by_subset_and_class(entries, where)
+    official = read_order_labels(labels_file(where))
+    result = []
+    for subset in ("train", "test"):
+        ordered, labels = _ordered(files[subset], None if official is None else official[subset], subset, where)
+        result.append((_decode_images(ordered, subset, where), labels.reshape(-1, 1)))
+    return (result[0], result[1]), official is not None
+
+
+def _by_subset_and_class(entries: Entries, where: Path) -> dict[str, dict[str, list[Entry]]]:
+    """The image entries of each subset ("train", "test") and class; a DataError for an unknown or empty class."""
+    files: dict[str, dict[str, list[Entry]]] = {"train": {c: [] for c in CLASSES}, "test": {c: [] for c in CLASSES}}
+    for parts, read in entries:
+        # Accept an optional top-level folder (e.g. cifar10/train/cat/0001.jpg).
+        if len(parts) >= 3 and parts[-3] in files and parts[-1].lower().endswith(IMAGE_SUFFIXES):
+            subset, label, name = parts[-3], parts[-2], parts[-1]
+            if label not in files[subset]:
+                raise DataError(f"{where}: unknown class folder {subset}/{label}; expected {', '.join(CLASSES)}")
+            files[subset][label].append((name, read))
+    for subset, by_class in files.items():
+        missing = [c for c, images in by_class.items() if not images]
+        if missing:
+            raise DataError(f"{where}: no images for class(es) {', '.join(missing)} in {subset}/")
+    return files
+
+
+def _ordered(
+    by_class: dict[str, list[Entry]], official: np.ndarray | None, subset: str, where: Path
+) -> tuple[list[Entry], np.ndarray]:
+    """One subset's entries in the official order (the ``official`` labels: within a class, file ``NNNN`` is the
+    class's NNNN-th image), else sorted by class, then file name; and their labels."""
+    by_class = {c: sorted(by_class[c], key=lambda item: item[0]) for c in CLASSES}
+    if official is None:
+        ordered = [item for c in CLASSES for item in by_class[c]]
+        return ordered, np.repeat(np.arange(len(CLASSES), dtype=np.uint8), [len(by_class[c]) for c in CLASSES])
+    counts = np.bincount(official, minlength=len(CLASSES))
+    have = np.array([len(by_class[c]) for c in CLASSES])
+    if not np.array_equal(counts, have):
+        raise DataError(
+            f"{where}: {subset}/ has {have.tolist()} images per class, but {ORDER_LABELS_FILE} lists {counts.tolist()}"
+        )
+    positions = np.zeros(len(CLASSES), dtype=int)
+    ordered = []
+    for label in official:
+        ordered.append(by_class[CLASSES[label]][positions[label]])
+        positions[label] += 1
+    return ordered, official
+
+
+def _decode_images(ordered: list[Entry], subset: str, where: Path) -> np.ndarray:
+    """The uint8 (N, 32, 32, 3) pixels of image files: 16-bit files rounded to 8 bits, gray ones repeated in R, G, B.
+
+    The size is checked from each header before its pixels are decoded, so a huge image costs nothing.
+    """
+    images = np.empty((len(ordered), 32, 32, 3), dtype=np.uint8)
+    for index, (name, read) in enumerate(ordered):
+        try:
+            pixels = read_image(io.BytesIO(read()), name=f"{subset}/.../{name}", size=(32, 32))
+        except ValueError as error:
+            raise DataError(f"{where}: {error}") from error
+        if pixels.dtype != np.uint8:  # a high bit depth, as float in [0, 1]
+            pixels = np.round(pixels * 255).astype(np.uint8)
+        images[index] = pixels[..., None] if pixels.ndim == 2 else pixels
+    return images
+
+
+def read_order_labels(labels_path: Path) -> dict[str, np.ndarray] | None:
+    """``{"train": y_train, "test": y_test}`` (uint8) from the official-order labels file; None if it is absent."""
+    if not labels_path.exists():
+        return None
+    fix = "restore it from the dataset copy, or delete it to load the images in class order"
+    if not labels_path.is_file():
+        raise DataError(f"{labels_path}: not a regular file (a FIFO or a device?); {fix}")
+    try:
+        with np.load(labels_path) as content:
+            labels = {subset: content[f"y_{subset}"] for subset in ("train", "test")}
+    except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile, zlib.error) as error:
+        raise DataError(
+            f"{labels_path}: not an .npz holding y_train and y_test ({type(error).__name__}: {error}); {fix}"
+        ) from error
+    for subset, y in labels.items():
+        if y.ndim != 1 or not integers_within(y, len(CLASSES) - 1):
+            raise DataError(
+                f"{labels_path}: y_{subset} is {describe(y)} of shape {y.shape}, expected a 1-D array of "
+                f"integers 0..{len(CLASSES) - 1}; {fix}"
+            )
+    return {subset: y.astype(np.uint8) for subset, y in labels.items()}
