@@ -184,9 +184,9 @@ def quality(args: argparse.Namespace) -> None:
 
     from coursework.autoencoders import build_cae, train_cae
     from coursework.data import cifar_split
-    from coursework.experiments import EXPERIMENTS
+    from coursework.experiments import experiment
 
-    config = replace(EXPERIMENTS[args.model], epochs=args.epochs, patience=None)
+    config = replace(experiment(args.model).config, epochs=args.epochs, patience=None)
     data = cifar_split()
     start = time.perf_counter()
     _, history = train_cae(config, data.x_train, data.x_val, verbose=False)
@@ -253,11 +253,11 @@ def apply_knob(variant: str) -> None:
 
 def worker(args: argparse.Namespace) -> None:
     """Run one variant in this process and print its result as one JSON line."""
-    from coursework.experiments import EXPERIMENTS
+    from coursework.experiments import experiment
 
     if args.variant in KNOB_VARIANTS:
         apply_knob(args.variant)
-    config = EXPERIMENTS[args.model]
+    config = experiment(args.model).config
     x_train, x_val = load_images(args.smoke, (args.warmup + args.steps) * BATCH)
     if args.variant == "pytorch-loop":
         seconds, val_mse = run_pytorch(config, x_train, x_val, args.warmup)

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, latent_shape, train_cae
-from coursework.experiments import EXPERIMENTS
+from coursework.experiments import REGISTRY
 from coursework.store import load_experiment, save_experiment
+
+EXPERIMENTS = {name: entry.config for name, entry in REGISTRY.items() if isinstance(entry.config, CAEConfig)}
 
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))

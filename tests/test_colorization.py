@@ -297,11 +297,12 @@ def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
 
 def test_committed_colorizers_load_and_colour_any_size() -> None:
     from coursework.colorization import load_colorizer
-    from coursework.experiments import COLORIZERS
+    from coursework.experiments import REGISTRY, names
 
     gray = np.linspace(0, 255, 40 * 50).reshape(40, 50).astype(np.uint8)
     assert colorize(gray).shape == (40, 50, 3)  # the default, models/colorizer.keras
-    for name, config in COLORIZERS.items():
+    for name in names("colorizer") + names("ablation"):
+        config = REGISTRY[name].config
         model = load_colorizer(name)
         channels = 3 if config.target == "rgb" else 2
         assert model.output.shape[-1] == channels

@@ -12,6 +12,7 @@ import pandas as pd
 from coursework._tensorflow import keras
 from coursework.color import colourfulness, mean_chroma, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma
 from coursework.colorization import is_colour_class_model, predict_chroma, with_temperature
+from coursework.data import CifarSplit, OfficialSubset
 from coursework.images import as_float, psnr
 
 
@@ -34,6 +35,18 @@ def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarr
     }
 
 
+def _row(values: dict[str, np.ndarray], reference: dict[str, np.ndarray]) -> dict[str, float]:
+    """One table row from per-image metrics: means, and the ratios to the mean-chroma baseline and the truth."""
+    mse, colour = values["chroma_mse"].mean(), values["colourfulness"].mean()
+    return {
+        "chroma_mse": mse,
+        "vs_mean_chroma": mse / reference["chroma_mse"].mean(),
+        "rgb_psnr_db": float(psnr(values["rgb_mse"].mean())),
+        "colourfulness": colour,
+        "vs_truth": colour / reference["true_colourfulness"].mean(),
+    }
+
+
 def colour_table(
     models: dict[str, keras.Model], x_train: np.ndarray, x_test: np.ndarray
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
@@ -49,59 +62,16 @@ def colour_table(
     }
     predictions |= {name: predict_chroma(model, luma) for name, model in models.items()}
     metrics = {name: colour_metrics(chroma, x_test) for name, chroma in predictions.items()}
-    truth_colourfulness = metrics["no colour"]["true_colourfulness"].mean()
-    baseline_mse = metrics["mean chroma"]["chroma_mse"].mean()
-    rows = [
-        {
-            "model": name,
-            "chroma_mse": values["chroma_mse"].mean(),
-            "vs_mean_chroma": values["chroma_mse"].mean() / baseline_mse,
-            "rgb_psnr_db": float(psnr(values["rgb_mse"].mean())),
-            "colourfulness": values["colourfulness"].mean(),
-            "vs_truth": values["colourfulness"].mean() / truth_colourfulness,
-        }
-        for name, values in metrics.items()
-    ]
-    return pd.DataFrame(rows).set_index("model"), predictions, metrics
+    rows = {name: _row(values, metrics["mean chroma"]) for name, values in metrics.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model"), predictions, metrics
 
 
-COLOUR_FORMATS = {
-    "temperature": "{:g}",
-    "chroma_mse": "{:.5f}",
-    "vs_mean_chroma": "{:.2f}x",
-    "rgb_psnr_db": "{:.1f}",
-    "colourfulness": "{:.1f}",
-    "vs_truth": "{:.2f}x",
-}  # how a colour_table prints
 COLOUR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
 
 
 def meets_targets(table: pd.DataFrame) -> pd.Series:
     """For each row of a :func:`colour_table` or :func:`tradeoff_table`: whether it meets both ``COLOUR_TARGETS``."""
     return (table.vs_mean_chroma <= COLOUR_TARGETS["vs_mean_chroma"]) & (table.vs_truth >= COLOUR_TARGETS["vs_truth"])
-
-
-def formatted_colour_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`colour_table` or :func:`tradeoff_table` as text, each column in its ``COLOUR_FORMATS`` format (ratios
-    with an ``x``; a missing temperature, that of a regression model, as "-"); other columns as they are."""
-
-    def formatted(column: pd.Series) -> pd.Series:
-        if column.name not in COLOUR_FORMATS:
-            return column
-        return column.map(lambda value: "-" if pd.isna(value) else COLOUR_FORMATS[column.name].format(value))
-
-    return table.apply(formatted)
-
-
-def colour_targets(row: pd.Series) -> str:
-    """Whether one model (a row of :func:`colour_table`) meets ``COLOUR_TARGETS``, as one line of text."""
-    closeness, colour = row["vs_mean_chroma"], row["vs_truth"]
-    mse_target, colour_target = COLOUR_TARGETS["vs_mean_chroma"], COLOUR_TARGETS["vs_truth"]
-    return (
-        f"targets for the colorizer: chroma MSE <= {mse_target:.2f}x mean chroma: {closeness:.2f}x "
-        f"({'met' if closeness <= mse_target else 'not met'}); colourfulness >= {colour_target:.1f}x truth: "
-        f"{colour:.2f}x ({'met' if colour >= colour_target else 'not met'})"
-    )
 
 
 def class_colour_oracle(
@@ -132,23 +102,21 @@ def tradeoff_table(
     models: dict[str, keras.Model], temperatures: list[float], x_train: np.ndarray, images: np.ndarray
 ) -> pd.DataFrame:
     """Closeness and colour of each colorizer on uint8 ``images`` (the validation split, for choosing): colour-class
-    models at each of ``temperatures``, the others once (temperature NaN). Columns: model, temperature, chroma_mse,
-    vs_mean_chroma (ratio to painting ``x_train``'s mean chroma), colourfulness, vs_truth (ratio to the truth's)."""
+    models at each of ``temperatures``, the others once (temperature NaN). Columns: model, temperature, then
+    :func:`colour_table`'s."""
     if not temperatures and any(is_colour_class_model(model) for model in models.values()):
         raise ValueError("temperatures is empty: colour-class models would be left out of the table")
     luma, true_chroma = split_luma_chroma(images)
-    baseline = colour_metrics(np.broadcast_to(mean_chroma(x_train), true_chroma.shape), images)
-    baseline_mse, truth = baseline["chroma_mse"].mean(), baseline["true_colourfulness"].mean()
+    reference = colour_metrics(np.broadcast_to(mean_chroma(x_train), true_chroma.shape), images)
     rows = []
     for name, model in models.items():
-        settings = temperatures if is_colour_class_model(model) else [None]
-        for temperature in settings:
+        for temperature in temperatures if is_colour_class_model(model) else [None]:
             colorizer = model if temperature is None else with_temperature(model, temperature)
             values = colour_metrics(predict_chroma(colorizer, luma), images)
-            mse, colour = values["chroma_mse"].mean(), values["colourfulness"].mean()
-            rows.append((name, temperature, mse, mse / baseline_mse, colour, colour / truth))
-    columns = ["model", "temperature", "chroma_mse", "vs_mean_chroma", "colourfulness", "vs_truth"]
-    return pd.DataFrame(rows, columns=columns).astype({"temperature": float})
+            row = _row(values, reference)
+            del row["rgb_psnr_db"]  # the trade-off is closeness against colour
+            rows.append({"model": name, "temperature": temperature, **row})
+    return pd.DataFrame(rows).astype({"temperature": float})
 
 
 def choose_colorizer(table: pd.DataFrame) -> pd.Series:
@@ -165,3 +133,47 @@ def choose_colorizer(table: pd.DataFrame) -> pd.Series:
     if colourful.empty:
         raise ValueError(f"no setting keeps {COLOUR_TARGETS['vs_truth']}x of the true colourfulness")
     return colourful.loc[colourful.vs_mean_chroma.idxmin()]
+
+
+def colour_ablation(tradeoff: pd.DataFrame, names: list[str], base: str = "colorizer_unet_mse") -> pd.DataFrame:
+    """Each of ``names`` (and ``base``) on validation, from a :func:`tradeoff_table`: its chroma MSE relative to
+    ``base``'s and to the mean-chroma baseline, and its colourfulness relative to the truth's; colour-class models at
+    T = 1 (the mean of their predicted distribution, the setting comparable with a regression)."""
+    names = [base, *names]
+    rows = tradeoff[tradeoff.model.isin(names) & (tradeoff.temperature.isna() | (tradeoff.temperature == 1.0))]
+    if base not in set(rows.model):
+        raise ValueError(f"the trade-off table has no row for the base model {base!r}")
+    unread = sorted(set(tradeoff.model[tradeoff.model.isin(names)]) - set(rows.model))
+    if unread:
+        raise ValueError(f"colour-class models {unread} were not measured at T = 1, the setting the ablation compares")
+    rows = rows.set_index("model").loc[[name for name in names if name in set(rows.model)]]
+    return pd.DataFrame(
+        {
+            "vs_unet_mse": rows.chroma_mse / rows.chroma_mse[base],
+            "vs_mean_chroma": rows.vs_mean_chroma,
+            "vs_truth": rows.vs_truth,
+        }
+    )
+
+
+def confirm_colorizer(model: keras.Model, data: CifarSplit, subset: OfficialSubset | None) -> pd.DataFrame:
+    """The chosen colorizer measured once on held-out images: the test split, and (with ``subset``) the bit-exact
+    test images on their JPEG and their official pixels. Columns as :func:`colour_table`'s, with each set's own
+    baselines."""
+    sets = {"test split": data.x_test}
+    if subset is not None:
+        sets |= {"bit-exact, JPEG": data.x_test[subset.rows], "bit-exact, official": subset.x}
+    rows = {
+        where: colour_table({"chosen": model}, data.x_train, images)[0].loc["chosen"] for where, images in sets.items()
+    }
+    return pd.DataFrame(rows).T
+
+
+def at_epoch_cap(histories: dict[str, dict], cap: int, control: dict) -> pd.Series:
+    """Best validation loss within the first ``cap`` epochs, relative to ``control``'s best, for each history that
+    ran longer than ``cap``: like for like where the epoch caps differ."""
+    best = min(control["val_loss"])
+    return pd.Series(
+        {name: min(history["val_loss"][:cap]) / best for name, history in histories.items()},
+        dtype=float,
+    )

@@ -1,0 +1,57 @@
+"""Trained experiments: load one from the store (never training), or train one explicitly and save it.
+
+Evaluation and the notebooks call :func:`load`, which raises a clear error naming the training command when a
+model is missing or was trained with another config. Only :func:`train` (the CLI, or a notebook's ``RETRAIN``
+branch) trains.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from coursework._tensorflow import keras
+from coursework.autoencoders import CAEConfig, train_cae
+from coursework.colorization import train_colorizer
+from coursework.data import CifarSplit
+from coursework.experiments.registry import Config, experiment
+from coursework.paths import DATA_DIR
+from coursework.store import load_experiment, model_paths, save_experiment, training_command
+
+
+class Trained(NamedTuple):
+    """One experiment's model with the history and config it was trained with."""
+
+    model: keras.Model
+    history: dict
+    config: Config
+
+
+def load(name: str) -> Trained:
+    """The committed model, history and config of experiment ``name``.
+
+    Raises FileNotFoundError when it was never trained, and ValueError when its stored config differs from the
+    registry's (the registry changed since): each names the command that trains it.
+    """
+    config = experiment(name).config
+    if not model_paths(name)["model"].exists():
+        command = training_command(name, retrain=False)
+        raise FileNotFoundError(f"experiment {name!r} is not trained yet: train it with {command}")
+    saved = Trained(*load_experiment(name, type(config)))
+    if saved.config != config:
+        raise ValueError(
+            f"the stored model of {name!r} was trained with {saved.config}, but the registry now says {config}: "
+            f"retrain it with {training_command(name)}"
+        )
+    return saved
+
+
+def train(name: str, data: CifarSplit, verbose: bool = True) -> Trained:
+    """Train experiment ``name`` on ``data`` from scratch (same code, same seed as the committed model), save it,
+    and return it. An interrupted run resumes from its last epoch (``data/checkpoints/<name>/``)."""
+    config = experiment(name).config
+    print(f"training {name}: {config}", flush=True)
+    fit = train_cae if isinstance(config, CAEConfig) else train_colorizer
+    checkpoints = DATA_DIR / "checkpoints" / name
+    model, history = fit(config, data.x_train, data.x_val, verbose=verbose, checkpoint_dir=checkpoints)
+    save_experiment(name, model, history, config)
+    return Trained(model, history, config)

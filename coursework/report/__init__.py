@@ -1,0 +1,1 @@
+"""What the report shows: tables formatted for reading, and the facts its sentences are made from (as data)."""
