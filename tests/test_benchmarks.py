@@ -42,3 +42,16 @@ def test_backprop_benchmark_smoke() -> None:
     assert result["networks"] == result["loop_networks"] == 4
     timings = ("single_s", "naive_s", "stacked_s", "loop_s", "keras_epoch_ms", "numpy_epoch_ms")
     assert all(result[key] > 0 for key in timings)
+
+
+def test_the_physical_limit_follows_the_cpu_kind() -> None:
+    """Twice the float32 lanes with full-width AVX-512; AMD Zen 4 runs AVX-512 on 256-bit units, like AVX2."""
+    spec = importlib.util.spec_from_file_location("autoencoder_benchmark", REPO_ROOT / "benchmarks" / "autoencoder.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    cpu = "vendor_id\t: {vendor}\ncpu family\t: {family}\ncpu MHz\t\t: 2500.000\nflags\t\t: fma avx2 {extra}\n\nother"
+    intel = benchmark.physical_limit(cpu.format(vendor="GenuineIntel", family=6, extra="avx512f amx_tile"), cores=2)
+    zen4 = benchmark.physical_limit(cpu.format(vendor="AuthenticAMD", family=25, extra="avx512f"), cores=2)
+    avx2 = benchmark.physical_limit(cpu.format(vendor="AuthenticAMD", family=23, extra=""), cores=2)
+    assert intel[0] == 2 * zen4[0] == 2 * avx2[0] == 40_000
+    assert "16 float32 lanes (AVX-512)" in intel[1] and "(AVX2 + FMA)" in avx2[1] and "Zen 4" in zen4[1]
