@@ -186,9 +186,12 @@ COLORIZERS = (
 )
 
 
+ABLATION_BASE = "colorizer_unet_mse_cap30"  # the MSE U-Net with the ablation's epoch cap: its control
+
+
 def _ablation(name: str, label: str, change: str, compound: bool = False, **config) -> Experiment:
-    """A colorizer of the ablation: the MSE U-Net (``colorizer_unet_mse``) with ``config`` changed."""
-    return Experiment(name, ColorizerConfig(**config), "ablation", change, "colorizer_unet_mse", compound, label)
+    """A colorizer of the ablation: the MSE U-Net with ``config`` changed, compared with ``ABLATION_BASE``."""
+    return Experiment(name, ColorizerConfig(**config), "ablation", change, ABLATION_BASE, compound, label)
 
 
 # The colorization ablation: the MSE U-Net with a global branch, augmentation, or both (one change each, then the
@@ -196,6 +199,27 @@ def _ablation(name: str, label: str, change: str, compound: bool = False, **conf
 # augmentation an epoch shows new pixels, and early stopping ends each run (patience 3).
 ABLATION = {"global_features": 128, "augment": True, "epochs": 30}
 COLORIZER_ABLATION = (
+    Experiment(
+        ABLATION_BASE,
+        ColorizerConfig(target="chroma", epochs=30),
+        "ablation",
+        "U-Net, Y -> CrCb, MSE, the ablation's epoch cap",
+        None,
+        False,
+        "U-Net, MSE (cap 30)",
+    ),
+    *(
+        Experiment(
+            f"{ABLATION_BASE}_seed{seed}",
+            ColorizerConfig(target="chroma", epochs=30, seed=seed),
+            "ablation",
+            f"seed {seed} instead of 0",
+            ABLATION_BASE,
+            False,
+            f"U-Net, MSE (cap 30), seed {seed}",
+        )
+        for seed in (1, 2)
+    ),
     _ablation(
         "colorizer_unet_global", "U-Net, MSE, global", "global branch", target="chroma", global_features=128, epochs=30
     ),
@@ -230,8 +254,13 @@ COLORIZER_ABLATION = (
         temperature=1.0,
         **ABLATION,
     ),
-    _ablation(
-        "colorizer_unet_mse_seed1", "U-Net, MSE, seed 1", "seed 1 instead of 0", target="chroma", epochs=15, seed=1
+    Experiment(  # the first comparison's control with another seed (its 15-epoch cap)
+        "colorizer_unet_mse_seed1",
+        ColorizerConfig(target="chroma", epochs=15, seed=1),
+        "ablation",
+        "seed 1 instead of 0",
+        "colorizer_unet_mse",
+        label="U-Net, MSE, seed 1",
     ),
     _ablation(
         "colorizer_unet_augment_seed1",
@@ -241,6 +270,15 @@ COLORIZER_ABLATION = (
         augment=True,
         epochs=30,
         seed=1,
+    ),
+    _ablation(
+        "colorizer_unet_augment_seed2",
+        "U-Net, MSE, augmented, seed 2",
+        "augmentation (seed 2)",
+        target="chroma",
+        augment=True,
+        epochs=30,
+        seed=2,
     ),
 )
 
