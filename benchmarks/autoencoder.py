@@ -48,9 +48,9 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from cpu import physical_limit
 
 import coursework  # first: it sets TensorFlow's switches (oneDNN, logging) before anything imports TensorFlow
 
@@ -66,38 +66,8 @@ KNOB_VARIANTS = {
     "project-no-prefetch": "no prefetch: the input pipeline does not overlap with the training steps",
 }
 BATCH = 64
-# A training step of the reference model costs about 8 MFLOP per image: 1.33 M multiply-adds forward, about three
-# times that with the backward pass.
-FLOP_PER_IMAGE = 8e6
 ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile")
 KNOBS = ("TF_ENABLE_ONEDNN_OPTS", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "XLA_FLAGS")
-
-
-def physical_limit(cpuinfo: str | None = None, cores: int | None = None) -> tuple[float, str]:
-    """Images/s at the float32 peak of the CPU this runs on, and how that peak was derived.
-
-    Peak = cores x FMA units (2 per core on every CPU kind here) x float32 lanes per FMA x 2 FLOP x clock. Lanes: 16
-    with AVX-512, except AMD family 25 (Zen 4), which executes a 512-bit FMA as two 256-bit halves (8 per unit, as
-    with AVX2); 8 with AVX2 + FMA; 4 otherwise. AMX multiplies bf16/int8 tiles, not the float32 these models train
-    in, so it adds nothing here. The clock is the one /proc/cpuinfo reports (nominal; turbo may run faster).
-    """
-    text = cpuinfo if cpuinfo is not None else Path("/proc/cpuinfo").read_text()
-    first = text.split("\n\n", 1)[0]  # the first processor's block
-    fields = dict(line.split(":", 1) for line in first.splitlines() if ":" in line)
-    fields = {key.strip(): value.strip() for key, value in fields.items()}
-    flags = set(fields.get("flags", "").split())
-    amd_zen4 = fields.get("vendor_id") == "AuthenticAMD" and fields.get("cpu family") == "25"
-    if "avx512f" in flags and not amd_zen4:
-        lanes, isa = 16, "AVX-512"
-    elif "avx2" in flags and "fma" in flags:
-        lanes, isa = 8, "AVX-512 on 256-bit units (Zen 4)" if amd_zen4 and "avx512f" in flags else "AVX2 + FMA"
-    else:
-        lanes, isa = 4, "SSE"
-    gigahertz = float(fields.get("cpu MHz", "2500")) / 1000
-    cores = cores or len(os.sched_getaffinity(0))
-    peak = cores * 2 * lanes * 2 * gigahertz * 1e9
-    how = f"{cores} cores x 2 FMA units x {lanes} float32 lanes ({isa}) x 2 FLOP x {gigahertz:.2f} GHz"
-    return peak / FLOP_PER_IMAGE, f"{how} = {peak / 1e9:.0f} GFLOP/s at {FLOP_PER_IMAGE / 1e6:.0f} MFLOP per image"
 
 
 def load_images(smoke: bool, train: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -328,7 +298,8 @@ def machine() -> str:
     return f"CPU: {model}, {len(os.sched_getaffinity(0))} cores, ISA flags: {present}; environment: {knobs}"
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
+    """The command line (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="cae_base", help="experiment name in coursework.experiments")
     parser.add_argument("--steps", type=int, default=750, help="timed training steps of batch 64 (750: one epoch)")
@@ -340,24 +311,12 @@ def main() -> None:
     parser.add_argument("--quality", action="store_true", help="instead: train --epochs with project path and fit")
     parser.add_argument("--epochs", type=int, default=10, help="epochs for --quality")
     parser.add_argument("--worker", choices=[*VARIANTS, *KNOB_VARIANTS], dest="variant", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.quality:
-        quality(args)
-        return
-    if args.smoke:
-        args.steps, args.warmup, args.repeats = 5, 2, 1
-    if args.variant:
-        worker(args)
-        return
-    if args.knobs:
-        args.variants = ["project", *KNOB_VARIANTS, "pytorch-loop"]
-    print(machine())
-    print(
-        f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps"
-        f"{', synthetic images (smoke)' if args.smoke else ', CIFAR-10'}; one line per run as it finishes",
-        flush=True,
-    )
-    # Rounds of every variant in turn, so that a slow spell of a shared machine hits all of them alike.
+    return parser.parse_args()
+
+
+def rounds(args: argparse.Namespace) -> dict[str, list[dict] | str]:
+    """Every variant's runs, in rounds of every variant in turn, so that a slow spell of a shared machine hits all of
+    them alike; a variant that cannot run (a missing backend) is its reason instead."""
     runs: dict[str, list[dict] | str] = {variant: [] for variant in args.variants}
     for round_ in range(1, args.repeats + 1):
         for variant in args.variants:
@@ -375,6 +334,11 @@ def main() -> None:
                 f"({time.perf_counter() - start:.0f} s in all)  RESULT {json.dumps(result)}",
                 flush=True,
             )
+    return runs
+
+
+def report(runs: dict[str, list[dict] | str], args: argparse.Namespace) -> None:
+    """The medians side by side: images/s, ratio to the PyTorch loop and to this CPU's limit, quality, memory."""
     speed = {v: float(np.median([r["images_per_s"] for r in rs])) for v, rs in runs.items() if not isinstance(rs, str)}
     limit_rate, derivation = physical_limit()
     print(f"median of {args.repeats} runs each; range in brackets; limit: {limit_rate:,.0f} images/s ({derivation})")
@@ -399,6 +363,27 @@ def main() -> None:
         print("settings changed from the project path:")
         for variant in changed:
             print(f"  {variant:<19} {KNOB_VARIANTS[variant]}")
+
+
+def main() -> None:
+    args = arguments()
+    if args.quality:
+        quality(args)
+        return
+    if args.smoke:
+        args.steps, args.warmup, args.repeats = 5, 2, 1
+    if args.variant:
+        worker(args)
+        return
+    if args.knobs:
+        args.variants = ["project", *KNOB_VARIANTS, "pytorch-loop"]
+    print(machine())
+    print(
+        f"{args.model}: {args.steps} timed Adam steps of batch {BATCH} after {args.warmup} warm-up steps"
+        f"{', synthetic images (smoke)' if args.smoke else ', CIFAR-10'}; one line per run as it finishes",
+        flush=True,
+    )
+    report(rounds(args), args)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def test_backprop_benchmark_smoke() -> None:
 
 def test_the_physical_limit_follows_the_cpu_kind() -> None:
     """Twice the float32 lanes with full-width AVX-512; AMD Zen 4 runs AVX-512 on 256-bit units, like AVX2."""
-    spec = importlib.util.spec_from_file_location("autoencoder_benchmark", REPO_ROOT / "benchmarks" / "autoencoder.py")
+    spec = importlib.util.spec_from_file_location("cpu_benchmark", REPO_ROOT / "benchmarks" / "cpu.py")
     benchmark = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(benchmark)
     cpu = "vendor_id\t: {vendor}\ncpu family\t: {family}\ncpu MHz\t\t: 2500.000\nflags\t\t: fma avx2 {extra}\n\nother"
