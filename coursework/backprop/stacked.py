@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,12 +51,12 @@ def train_stacked(
     weights = [np.stack(layer) for layer in zip(*(net.weights for net in networks))]
     biases = [np.stack(layer) for layer in zip(*(net.biases for net in networks))]
     log = _epoch_logger(epochs, log_every, *Y.shape)
+    stack = Stack(weights, biases, X, Y, rates, decays, activation)
     with np.errstate(over="ignore", invalid="ignore"):
         if batch_size is None:
-            squared_errors, hits = _FullBatch(weights, biases, X, Y, rates, decays, activation).run(epochs, log)
+            squared_errors, hits = _FullBatch(stack).run(epochs, log)
         else:
-            batches = _batch_orders(networks, samples, epochs, batch_size)
-            squared_errors, hits = _mini_batches(weights, biases, X, Y, rates, decays, activation, batches, log)
+            squared_errors, hits = _mini_batches(stack, _batch_orders(networks, samples, epochs, batch_size), log)
     for index, net in enumerate(networks):
         net.weights = [w[index].copy() for w in weights]
         net.biases = [b[index].copy() for b in biases]
@@ -138,19 +139,25 @@ def _backward(
     return grads_w, grads_b
 
 
+class Stack(NamedTuple):
+    """K networks' stacked parameters (W_l: (K, in, out), b_l: (K, out)), their data, step sizes and decays (each
+    (K, 1, 1)) and activation: what a training loop of :func:`train_stacked` updates in place."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    X: np.ndarray
+    Y: np.ndarray
+    rates: np.ndarray
+    decays: np.ndarray
+    f: Activation
+
+
 def _mini_batches(
-    weights: list[np.ndarray],
-    biases: list[np.ndarray],
-    X: np.ndarray,
-    Y: np.ndarray,
-    rates: np.ndarray,
-    decays: np.ndarray,
-    f: Activation,
-    batches: Iterator[list[np.ndarray]],
-    log: Logger | None,
+    stack: Stack, batches: Iterator[list[np.ndarray]], log: Logger | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mini-batch gradient descent of K stacked networks, in place: each epoch's (epochs, K) summed squared error
     and correct predictions."""
+    weights, biases, X, Y, rates, decays, f = stack
     epochs_batches = list(batches)
     squared_errors = np.zeros((len(epochs_batches), len(rates)))
     hits = np.zeros((len(epochs_batches), len(rates)), dtype=np.intp)
@@ -198,16 +205,8 @@ class _FullBatch:
     * every intermediate array is allocated once, and every call writes into its ``out``.
     """
 
-    def __init__(
-        self,
-        weights: list[np.ndarray],
-        biases: list[np.ndarray],
-        X: np.ndarray,
-        Y: np.ndarray,
-        rates: np.ndarray,
-        decays: np.ndarray,
-        f: Activation,
-    ) -> None:
+    def __init__(self, stack: Stack) -> None:
+        weights, biases, X, Y, rates, decays, f = stack
         self.weights, self.biases, self.X, self.Y, self.f = weights, biases, X, Y, f
         self.count, self.samples, self.layers = len(rates), X.shape[0], len(weights)
         self.units = [w.shape[2] for w in weights]
