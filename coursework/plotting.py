@@ -55,6 +55,13 @@ def palette(count: int, cmap: str = "viridis") -> np.ndarray:
     return mpl.colormaps[cmap](np.linspace(0, 1, count + 2)[1:-1])
 
 
+def distinct_colours(count: int) -> list:
+    """``count`` colours that are easy to tell apart: matplotlib's qualitative ``tab10`` (up to 10; beyond that
+    ``tab20``, whose pairs are lighter and darker shades of one hue)."""
+    cmap = mpl.colormaps["tab10" if count <= 10 else "tab20"]
+    return [cmap(index % cmap.N) for index in range(count)]
+
+
 def epoch_curves(
     ax: plt.Axes,
     curves: Mapping[str, ArrayLike],
@@ -86,8 +93,10 @@ def training_curves(
     title: str | None = None,
     marker: str | None = None,
     panel_size: tuple[float, float] = (5.5, 3.8),
+    max_columns: int = 3,
 ) -> plt.Figure:
-    """Per-epoch curves side by side, one panel per entry of ``panels`` (panel title -> curves).
+    """Per-epoch curves, one panel per entry of ``panels`` (panel title -> curves), in rows of at most
+    ``max_columns`` panels (so that many panels wrap into a grid instead of one wide strip).
 
     A panel's curves are one array (one unlabelled curve) or a mapping label -> values, as :func:`epoch_curves`
     draws them; for a Keras history: ``{"training": history["loss"], "validation": history["val_loss"]}``.
@@ -100,11 +109,19 @@ def training_curves(
     yscales = [yscale] * count if isinstance(yscale, str) else list(yscale)
     if not len(ylabels) == len(yscales) == count:
         raise ValueError(f"ylabel and yscale need one value or one per panel ({count})")
+    if max_columns < 1:
+        raise ValueError(f"max_columns must be at least 1, got {max_columns!r}")
     width, height = panel_size
-    fig, axes = plt.subplots(1, count, figsize=(width * count, height), squeeze=False, layout="constrained")
-    for ax, (name, curves), label, scale in zip(axes[0], panels.items(), ylabels, yscales):
+    columns = min(count, max_columns)
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(width * columns, height * rows), squeeze=False, layout="constrained"
+    )
+    for ax, (name, curves), label, scale in zip(axes.flat, panels.items(), ylabels, yscales):
         epoch_curves(ax, curves if isinstance(curves, Mapping) else {"": curves}, marker=marker)
         ax.set(title=name, xlabel="epoch", ylabel=label, xscale=xscale, yscale=scale)
+    for ax in axes.flat[count:]:
+        fig.delaxes(ax)
     if axes[0, 0].get_legend_handles_labels()[1]:
         axes[0, 0].legend()
     if title is not None:
@@ -178,20 +195,30 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
     return fig
 
 
-def learning_rate_figure(study: Sweep, summary: pd.DataFrame) -> plt.Figure:
+def learning_rate_figure(
+    study: Sweep, summary: pd.DataFrame, curve_rates: Sequence[float] | None = None, max_curves: int = 8
+) -> plt.Figure:
     """A learning-rate sweep: loss curves per rate (median and 10-90 % band over seeds), and a box plot with every
     network's epochs to 100 % accuracy.
 
     ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
     rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
-    points' jitter is seeded, so the figure repeats.
+    loss panel draws ``curve_rates`` (default: at most ``max_curves`` of the rates, spread evenly over the list) in
+    colours that are easy to tell apart; the box panel shows every rate. The points' jitter is seeded, so the figure
+    repeats.
     """
     rates = list(summary.index)
     rows = {rate: (study.table.learning_rate == rate).to_numpy() for rate in rates}
     seeds = max(int(chosen.sum()) for chosen in rows.values())
+    if curve_rates is None:
+        picked = np.unique(np.linspace(0, len(rates) - 1, min(len(rates), max_curves)).round().astype(int))
+        curve_rates = [rates[index] for index in picked]
+    missing = [rate for rate in curve_rates if rate not in rows]
+    if missing:
+        raise ValueError(f"curve_rates {missing} are not rates of the summary {rates}")
     fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
-    curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in rates}
-    epoch_curves(ax_curve, curves, colours=palette(len(rates)))
+    curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
+    epoch_curves(ax_curve, curves, colours=distinct_colours(len(curves)))
     ax_curve.axhline(REFERENCE_LOSS, color="grey", ls="--")
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
     ax_curve.set_title(f"Loss: median and 10-90 % band over {seeds} seeds")
@@ -231,7 +258,7 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
         label + (": stays 0.0 (not drawn left)" if asymmetry == 0 and not spread.any() else "")
         for label, asymmetry, spread in zip(labels, asymmetries, ties.spread)
     ]
-    colours = palette(len(asymmetries))
+    colours = distinct_colours(len(asymmetries))
     fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
     epoch_curves(ax_spread, spreads, colours=colours)
@@ -253,34 +280,128 @@ def loss_curves(
     ylabel: str | Sequence[str] = "loss",
     yscale: str | Sequence[str] = "linear",
     panel_size: tuple[float, float] = (5.5, 3.8),
+    max_columns: int = 3,
 ) -> plt.Figure:
-    """Training and validation loss per epoch of Keras histories (panel title -> ``history``), one panel each.
+    """Training and validation loss per epoch of Keras histories (panel title -> ``history``), one panel each, in
+    rows of at most ``max_columns`` panels.
 
     Each history needs ``"loss"`` and ``"val_loss"``; ``ylabel`` and ``yscale`` as for :func:`training_curves`.
     """
     panels = {name: {"training": h["loss"], "validation": h["val_loss"]} for name, h in histories.items()}
-    return training_curves(panels, ylabel=ylabel, yscale=yscale, marker="o", panel_size=panel_size)
+    return training_curves(
+        panels, ylabel=ylabel, yscale=yscale, marker="o", panel_size=panel_size, max_columns=max_columns
+    )
 
 
-def latent_size_vs_error(
-    table: pd.DataFrame, input_values: int = 3072, colours: Sequence | None = None, prefix: str = "study_"
-) -> plt.Figure:
-    """Each experiment's test MSE against its latent size (log-log), labelled with its name less ``prefix``.
+def direct_labels(
+    ax: plt.Axes,
+    points: Sequence[tuple[float, float]],
+    texts: Sequence[str],
+    colours: Sequence | None = None,
+    fontsize: float = 7,
+    marker_size: float = 9,
+) -> list:
+    """Label each of ``points`` (data coordinates) with its text where the label overlaps no other label and no
+    point: the first free place among a few around the point (the further ones with a thin leader line), else the
+    least crowded. Call it once the axes' limits are final; the labels stay out of the figure's layout."""
+    fig = ax.figure
+    fig.canvas.draw()  # fixes the layout and limits, so that display coordinates hold
+    renderer = fig.canvas.get_renderer()
+    colours = list(colours) if colours is not None else ["black"] * len(texts)
+    scale = fig.dpi / 72
+    half = marker_size / 2 * scale
+    centres = ax.transData.transform(np.asarray(points, dtype=float).reshape(-1, 2))
+    markers = [mpl.transforms.Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+    frame = ax.get_window_extent(renderer)
+    near = [(5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"), (-5, -3, "right", "top")]
+    near += [(8, 0, "left", "center"), (-8, 0, "right", "center"), (0, 8, "center", "bottom"), (0, -8, "center", "top")]
+    far = [
+        (dx * sx, dy * sy, "left" if sx > 0 else "right", "bottom" if sy > 0 else "top")
+        for dx, dy in ((10, 14), (22, 8), (14, 26), (30, 18))
+        for sx in (1, -1)
+        for sy in (1, -1)
+    ]
 
-    ``table``: one row per experiment (its index) with ``latent_values`` and ``test_mse``. A dashed line marks the
-    input's size; ``colours``, one per row, default to the ``hsv`` colour wheel.
+    def overlap(box: mpl.transforms.Bbox, others: list) -> float:
+        area = 0.0
+        for other in others:
+            width = min(box.x1, other.x1) - max(box.x0, other.x0)
+            height = min(box.y1, other.y1) - max(box.y0, other.y0)
+            area += max(width, 0) * max(height, 0)
+        outside = box.width * box.height - max(min(box.x1, frame.x1) - max(box.x0, frame.x0), 0) * max(
+            min(box.y1, frame.y1) - max(box.y0, frame.y0), 0
+        )
+        return area + outside
+
+    placed, labels = [], []
+    for index, ((x, y), text, colour) in enumerate(zip(points, texts, colours)):
+        best = None
+        others = placed + markers[:index] + markers[index + 1 :]
+        for dx, dy, ha, va in near + far:
+            label = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fontsize,
+                color=colour,
+            )
+            box = label.get_window_extent(renderer).expanded(1.04, 1.1)
+            cost = overlap(box, others)
+            label.remove()
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, ha, va, box)
+            if cost == 0:
+                break
+        _, dx, dy, ha, va, box = best
+        leader = {"arrowstyle": "-", "color": colour, "lw": 0.5, "shrinkA": 0, "shrinkB": 3}
+        label = ax.annotate(
+            text,
+            (x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            color=colour,
+            arrowprops=leader if (dx, dy, ha, va) in far else None,
+        )
+        label.set_in_layout(False)
+        placed.append(box)
+        labels.append(label)
+    return labels
+
+
+KIND_COLOURS = {"base": "black", "one": "C0", "compound": "C1"}  # an experiment's kind (registry) -> its colour
+KIND_LABELS = {"base": "base model", "one": "one change", "compound": "more than one change"}
+
+
+def latent_size_vs_error(table: pd.DataFrame, input_values: int = 3072, prefix: str = "study_") -> plt.Figure:
+    """Each experiment's test MSE against its latent size (log-log), labelled directly with its name less ``prefix``
+    (labels placed so that none overlaps another).
+
+    ``table``: one row per experiment (its index) with ``latent_values`` and ``test_mse``, and optionally
+    ``changes`` (base, one or compound: the points' colours, with a legend). A dashed line marks the input's size.
     """
-    if colours is None:
-        colours = mpl.colormaps["hsv"](np.linspace(0, 1, len(table), endpoint=False))
-    fig, ax = plt.subplots(figsize=(8, 5))
-    ax.scatter(table.latent_values, table.test_mse, c=list(colours), s=80, edgecolors="w", linewidths=0.75)
-    for name, row in table.iterrows():
-        label = name.removeprefix(prefix)
-        ax.annotate(label, (row.latent_values, row.test_mse), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    kinds = table["changes"] if "changes" in table else pd.Series("one", index=table.index)
+    colours = [KIND_COLOURS.get(kind, "C0") for kind in kinds]
+    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    ax.scatter(table.latent_values, table.test_mse, c=colours, s=60, edgecolors="w", linewidths=0.75, zorder=3)
     ax.axvline(input_values, color="grey", ls="--", lw=1)
     ax.set(xscale="log", yscale="log", xlabel="latent values (H x W x C)", ylabel="test MSE")
-    ax.set_title("Latent size vs reconstruction error (architecture study)")
+    low, high = table.latent_values.min(), max(table.latent_values.max(), input_values)
+    ax.set_xlim(low / 2, high * 2.5)
+    ax.set_ylim(table.test_mse.min() / 1.6, table.test_mse.max() * 1.6)
+    ax.set_title("Latent size vs reconstruction error (architecture study, one seed each, JPEG pixels)")
     ax.text(input_values, ax.get_ylim()[1], " input size", va="top", fontsize=8, color="grey")
+    if "changes" in table:
+        for kind in dict.fromkeys(kinds):
+            ax.scatter([], [], c=KIND_COLOURS.get(kind, "C0"), s=60, label=KIND_LABELS.get(kind, kind))
+        ax.legend(loc="lower left", fontsize=8)
+    points = list(zip(table.latent_values, table.test_mse))
+    direct_labels(ax, points, [name.removeprefix(prefix) for name in table.index], colours=colours)
     return fig
 
 
@@ -350,68 +471,97 @@ def colorization_rows(
 
 def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
     """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
-    validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C."""
+    validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C (labels
+    placed so that none overlaps another)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
-    for colour, (side, (runs, table, _)) in zip(("C0", "C1"), sweeps.items()):
+    points, texts, colours = [], [], []
+    for colour, (side, (runs, table, *_)) in zip(("C0", "C1"), sweeps.items()):
         ax.scatter(runs.latent_values, runs.best_val_mse, s=16, color=colour, alpha=0.45, zorder=3)
         ax.plot(
             table.latent_values, table.median_val_mse, marker="o", color=colour, label=f"{side} x {side} x C: median"
         )
-        for channels, row in table.iterrows():
-            offset = (6, 6) if side == min(sweeps) else (-14, -14)
-            ax.annotate(
-                f"C = {channels}",
-                (row.latent_values, row.median_val_mse),
-                textcoords="offset points",
-                xytext=offset,
-                fontsize=8,
-                color=colour,
-            )
+        points += list(zip(table.latent_values, table.median_val_mse))
+        texts += [f"C = {channels}" for channels in table.index]
+        colours += [colour] * len(table)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
     ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
-    ax.legend()
+    ax.legend(loc="lower left")
+    direct_labels(ax, points, texts, colours=colours, fontsize=8)
     return fig
 
 
-def colour_tradeoff(table: pd.DataFrame, targets: dict[str, float], labels: dict[str, str] | None = None) -> plt.Figure:
-    """Closeness against colour of colorizers, relative to the baselines (a :func:`coursework.colorization.
-    tradeoff_table`): a line through each colour-class model's temperatures (the ends labelled with T), a square
+def colour_tradeoff(
+    table: pd.DataFrame,
+    targets: dict[str, float],
+    labels: dict[str, str] | None = None,
+    groups: dict[str, list[str]] | None = None,
+    max_entries: int = 8,
+) -> plt.Figure:
+    """Closeness against colour of colorizers, relative to the baselines (a :func:`coursework.evaluation.colour.
+    tradeoff_table`): a line through each colour-class model's temperatures (its two ends labelled with T), a square
     for each regression model, and the target region (``targets``: at most ``vs_mean_chroma``, at least
-    ``vs_truth``) shaded."""
-    labels = labels or {}
+    ``vs_truth``) shaded. The truth's colourfulness and the mean-chroma baseline are labelled on their lines.
+
+    ``groups`` (legend label -> models) draws several models in one grey-toned style under one legend entry (for
+    seeds and near-identical models); the rest get a colour and an entry each. More than ``max_entries`` legend
+    entries is an error: group models instead."""
+    labels, groups = labels or {}, groups or {}
+    grouped = {name: label for label, members in groups.items() for name in members}
+    models = list(dict.fromkeys(table.model))
+    single = [name for name in models if name not in grouped]
+    used_groups = [label for label in groups if any(name in models for name in groups[label])]
+    entries = 1 + len(single) + len(used_groups)
+    if entries > max_entries:
+        raise ValueError(f"{entries} legend entries (at most {max_entries}): put some models in groups")
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
     low, high = min(table.vs_mean_chroma.min(), 0.6), max(table.vs_mean_chroma.max(), 1.05)
     ax.fill_between(
         [low - 0.02, targets["vs_mean_chroma"]], targets["vs_truth"], 1.2, color="C2", alpha=0.12, label="target"
     )
-    groups = list(table.groupby("model", sort=False))
-    palette = plt.get_cmap("tab20" if len(groups) > 10 else "tab10")
-    for index, (name, rows) in enumerate(groups):
-        label, colour = labels.get(name, name), palette(index % palette.N)
+    group_styles = dict(zip(used_groups, ("0.35", "0.6", "0.8")))
+    points, texts, colours = [], [], []
+    for index, name in enumerate(single):
+        rows = table[table.model == name]
+        colour = f"C{index % 10}" if index < 2 else f"C{(index + 1) % 10}"  # C2 is the target's green
         if rows.temperature.notna().any():
-            line = ax.plot(
-                rows.vs_mean_chroma, rows.vs_truth, marker="o", ms=4, label=f"{label} (T)", color=f"C{index}"
+            ax.plot(
+                rows.vs_mean_chroma,
+                rows.vs_truth,
+                marker="o",
+                ms=4,
+                label=f"{labels.get(name, name)} (T)",
+                color=colour,
             )
             for _, row in rows.iloc[[0, -1]].iterrows():
-                ax.annotate(
-                    f"T = {row.temperature:g}",
-                    (row.vs_mean_chroma, row.vs_truth),
-                    textcoords="offset points",
-                    xytext=(4, 3),
-                    fontsize=7,
-                    color=line[0].get_color(),
-                )
+                points.append((row.vs_mean_chroma, row.vs_truth))
+                texts.append(f"T = {row.temperature:g}")
+                colours.append(colour)
         else:
-            ax.scatter(rows.vs_mean_chroma, rows.vs_truth, marker="s", label=label, color=colour, zorder=3)
-    ax.axhline(1.0, color="grey", ls="--", lw=1, label="true colourfulness")
-    ax.axvline(1.0, color="black", ls="-.", lw=1, label="mean chroma (chroma MSE)")
+            ax.scatter(
+                rows.vs_mean_chroma, rows.vs_truth, marker="s", label=labels.get(name, name), color=colour, zorder=3
+            )
+    for label in used_groups:
+        colour = group_styles.get(label, "0.5")
+        rows = table[table.model.isin(groups[label])]
+        for _, model_rows in rows.groupby("model", sort=False):
+            if model_rows.temperature.notna().any():
+                ax.plot(model_rows.vs_mean_chroma, model_rows.vs_truth, marker="o", ms=3, color=colour, lw=1)
+        flat = rows[rows.temperature.isna()]
+        ax.scatter(flat.vs_mean_chroma, flat.vs_truth, marker="s", s=22, color=colour, zorder=3)
+        ax.plot([], [], marker="s", ls="", color=colour, label=label)
+    ax.axhline(1.0, color="grey", ls="--", lw=1)
+    ax.axvline(1.0, color="black", ls="-.", lw=1)
     ax.set(
         xlim=(low - 0.02, high + 0.02),
         ylim=(0, 1.2),
         xlabel="chroma MSE / mean-chroma baseline (lower is closer)",
         ylabel="colourfulness / truth's",
     )
+    ax.text(low - 0.01, 1.01, "true colourfulness", fontsize=7, color="grey", va="bottom")
+    ax.text(1.0, 0.02, " mean chroma", fontsize=7, color="black", va="bottom", rotation=90)
     ax.set_title("Closeness vs colour, validation split (JPEG pixels)")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    if points:
+        direct_labels(ax, points, texts, colours=colours)
     return fig

@@ -14,17 +14,21 @@ from coursework.backprop.studies import (
     SENSITIVE_DIVERGENCE,
     TIE_BROKEN,
     TieBreaking,
+    best_setting,
     gradient_check_table,
     hidden_code,
     nudged_twin,
     parameter_distance,
     prediction_table,
+    quartiles_apart,
     round_epochs,
+    shares_apart,
     summarise,
     sweep,
     tie_breaking_study,
-    tie_verdict,
+    tie_outcome,
     unit_spread,
+    wilson_interval,
 )
 
 X8, Y8 = encoder_dataset(8)
@@ -135,17 +139,50 @@ def tie_study(spread: np.ndarray, broken: float, reached: float) -> TieBreaking:
     return TieBreaking(table, spread[None], History(np.ones((1, spread.size)), np.zeros((1, spread.size))))
 
 
-def test_tie_verdict_says_what_round_off_did() -> None:
-    assert "the tie held" in tie_verdict(tie_study(np.zeros(10), np.nan, np.nan))
-    assert "accuracy ended at 50.0%" in tie_verdict(tie_study(np.zeros(10), np.nan, np.nan))
-    small = np.array([0.0, 0.0, 3e-17, 1e-16])
-    verdict = tie_verdict(tie_study(small, np.nan, np.nan))
-    assert "from epoch 3 on, first by 3.0e-17" in verdict
-    assert "the tie effectively held" in verdict
-    growing = np.array([0.0, 1e-16, 1e-2, 1.0])
-    assert "never reached 100 % accuracy" in tie_verdict(tie_study(growing, 3.0, np.nan))
-    assert "reached 100 % accuracy at epoch 4" in tie_verdict(tie_study(growing, 3.0, 4.0))
+def test_tie_outcome_reports_what_round_off_did_as_facts() -> None:
+    held = tie_outcome(tie_study(np.zeros(10), np.nan, np.nan))
+    assert held.held_exactly and held.epochs == 10 and held.first_difference == 0.0
+    assert np.isnan(held.first_difference_epoch) and np.isnan(held.epochs_to_100) and held.final_accuracy == 0.5
+    small = tie_outcome(tie_study(np.array([0.0, 0.0, 3e-17, 1e-16]), np.nan, np.nan))
+    assert not small.held_exactly
+    assert (small.first_difference_epoch, small.first_difference) == (3.0, 3e-17)
+    assert np.isnan(small.epochs_to_tie_broken)
+    escaped = tie_outcome(tie_study(np.array([0.0, 1e-16, 1e-2, 1.0]), 3.0, 4.0))
+    assert (escaped.epochs_to_tie_broken, escaped.epochs_to_100) == (3.0, 4.0)
     nudged = tie_study(np.zeros(3), np.nan, np.nan)
     nudged.table["asymmetry"] = 1e-6
     with pytest.raises(ValueError, match="include asymmetry 0.0"):
-        tie_verdict(nudged)
+        tie_outcome(nudged)
+
+
+def test_best_setting_is_the_fastest_that_every_seed_solves_and_is_not_chaotic() -> None:
+    summary = pd.DataFrame(
+        {
+            "solved_%": [100.0, 100.0, 95.0, 100.0],
+            "median_epochs_to_100": [400.0, 60.0, 10.0, 5.0],
+            "round_off_sensitive": [False, False, False, True],
+        },
+        index=pd.Index([1.0, 10.0, 30.0, 100.0], name="learning_rate"),
+    )
+    assert best_setting(summary) == 10.0  # 30 lost a seed, 100 is chaotic
+    assert best_setting(summary.assign(**{"solved_%": 0.0})) is None
+
+
+def test_quartiles_apart_only_when_the_interquartile_ranges_do_not_overlap() -> None:
+    def row(q25, q75):
+        return pd.Series({"q25_epochs_to_100": q25, "q75_epochs_to_100": q75})
+
+    assert quartiles_apart(row(54, 69), row(23, 47))
+    assert not quartiles_apart(row(54, 69), row(60, 80))
+    assert not quartiles_apart(row(10, 20), row(20, 30))  # touching counts as overlap
+
+
+def test_wilson_intervals_separate_all_from_none_but_not_one_seed_in_twenty() -> None:
+    low, high = wilson_interval(20, 20)
+    assert high == 1.0 and low == pytest.approx(0.839, abs=1e-3)
+    assert wilson_interval(0, 20)[0] == 0.0
+    assert shares_apart((0, 20), (20, 20))
+    assert not shares_apart((19, 20), (20, 20))
+    assert shares_apart((18, 30), (30, 30))
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(3, 2)

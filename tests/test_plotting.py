@@ -64,6 +64,22 @@ def test_training_curves_put_one_panel_per_entry_under_one_title() -> None:
         plotting.training_curves({"a": [1.0], "b": [2.0]}, ylabel=["only one"])
 
 
+def test_training_curves_wrap_many_panels_into_a_grid_of_at_most_max_columns() -> None:
+    panels = {f"model {index}": np.linspace(1.0, 0.1, 5) for index in range(7)}
+    fig = plotting.training_curves(panels, panel_size=(3.0, 2.0))
+    assert len(fig.axes) == 7  # the two unused cells of the 3 x 3 grid are removed
+    np.testing.assert_allclose(fig.get_size_inches(), [9.0, 6.0])
+    fig.set_dpi(100)  # as the notebooks render inline
+    assert fig.get_size_inches()[0] * fig.dpi <= 2000
+    assert [ax.get_title() for ax in fig.axes] == list(panels)
+    wide = plotting.loss_curves(
+        {name: {"loss": [1.0, 0.5], "val_loss": [1.0, 0.6]} for name in "abcde"}, panel_size=(3, 2), max_columns=4
+    )
+    np.testing.assert_allclose(wide.get_size_inches(), [12.0, 4.0])
+    with pytest.raises(ValueError, match="max_columns"):
+        plotting.training_curves(panels, max_columns=0)
+
+
 def test_annotated_heatmap_writes_every_value_readably() -> None:
     fig, ax = plt.subplots()
     matrix = np.array([[0.0, 1.0, 0.5], [0.25, 0.75, 1.0]])
@@ -111,6 +127,23 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_chaotic_rates() ->
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
 
+def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colours() -> None:
+    rates = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]
+    table = pd.DataFrame({"learning_rate": np.repeat(rates, 2), "epochs_to_100": np.arange(1.0, 21.0)})
+    history = History(np.ones((20, 3)), np.zeros((20, 3)))
+    summary = pd.DataFrame({"round_off_sensitive": [False] * 10}, index=pd.Index(rates, name="learning_rate"))
+    ax_curve, ax_box = plotting.learning_rate_figure(Sweep(table, history, []), summary).axes
+    labels = [text.get_text() for text in ax_curve.get_legend().get_texts()]
+    assert len(labels) == 8 and labels[0] == "0.1" and labels[-1] == "3000"
+    colours = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels]
+    assert len(set(colours)) == 8
+    assert len(ax_box.get_xticklabels()) == 10  # every rate in the box panel
+    ax_curve, _ = plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[1.0, 100.0]).axes
+    assert [text.get_text() for text in ax_curve.get_legend().get_texts()] == ["1", "100"]
+    with pytest.raises(ValueError, match="curve_rates"):
+        plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[2.0])
+
+
 def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_panel() -> None:
     study, summary = synthetic_sweep()
     unsolved = Sweep(study.table.assign(epochs_to_100=np.nan), study.history, [])
@@ -151,9 +184,22 @@ def test_loss_curves_draw_training_and_validation_loss_per_history() -> None:
     np.testing.assert_allclose(fig.get_size_inches(), [6, 2])
 
 
+def overlapping_labels(ax: plt.Axes) -> list[tuple[str, str]]:
+    """The pairs of texts drawn on ``ax`` whose boxes overlap, as the figure renders."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [(text.get_text(), text.get_window_extent(renderer)) for text in ax.texts if text.get_text().strip()]
+    return [
+        (first, second)
+        for index, (first, box) in enumerate(boxes)
+        for second, other in boxes[index + 1 :]
+        if box.overlaps(other)
+    ]
+
+
 def test_latent_size_vs_error_labels_each_experiment_and_marks_the_input_size() -> None:
     table = pd.DataFrame(
-        {"latent_values": [16, 1024, 4096], "test_mse": [0.03, 0.004, 0.001]},
+        {"latent_values": [16, 1024, 4096], "test_mse": [0.03, 0.004, 0.001], "changes": ["one", "base", "one"]},
         index=pd.Index(["study_small", "study_base", "other"], name="experiment"),
     )
     fig = plotting.latent_size_vs_error(table, input_values=3072)
@@ -163,6 +209,18 @@ def test_latent_size_vs_error_labels_each_experiment_and_marks_the_input_size() 
     assert labels == {"small": (16, 0.03), "base": (1024, 0.004), "other": (4096, 0.001)}
     assert ax.get_lines()[0].get_xdata()[0] == 3072  # the input's size
     np.testing.assert_array_equal(ax.collections[0].get_offsets(), table[["latent_values", "test_mse"]].to_numpy())
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["one change", "base model"]
+
+
+def test_direct_labels_keep_crowded_labels_apart() -> None:
+    # the architecture study's crowd: four models at 1,024 latent values, three near 256-400, two pairs further on
+    latent = [16, 256, 256, 400, 1024, 1024, 1024, 1024, 2048, 2048, 2048, 4096, 4096]
+    mse = [0.026, 0.0078, 0.0105, 0.0079, 0.0035, 0.0038, 0.0040, 0.012, 0.0023, 0.0023, 0.0005, 0.0008, 0.0009]
+    names = [f"study_variant_{index}" for index in range(len(latent))]
+    table = pd.DataFrame({"latent_values": latent, "test_mse": mse}, index=pd.Index(names, name="experiment"))
+    ax = plotting.latent_size_vs_error(table).axes[0]
+    assert len([text for text in ax.texts if hasattr(text, "xy")]) == len(names)
+    assert overlapping_labels(ax) == []
 
 
 def test_bar_panels_draw_a_bar_per_class_and_column() -> None:
@@ -225,9 +283,25 @@ def test_colour_tradeoff_draws_colour_class_models_as_lines_and_regressions_as_s
     ax = fig.axes[0]
     (line,) = [line for line in ax.get_lines() if len(line.get_xdata()) == 3]
     assert line.get_xdata().tolist() == [0.9, 0.95, 1.0]
-    assert [text.get_text() for text in ax.texts] == ["T = 1", "T = 0.1"]  # the two ends of the line
+    ends = [text.get_text() for text in ax.texts if hasattr(text, "xy")]
+    assert ends == ["T = 1", "T = 0.1"]  # the two ends of the line
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels[:3] == ["target", "classes (T)", "U-Net, MSE"]
+    assert labels == ["target", "classes (T)", "U-Net, MSE"]  # the reference lines are labelled on the axes
+    assert overlapping_labels(ax) == []
+
+
+def test_colour_tradeoff_groups_models_under_one_legend_entry_and_caps_the_legend() -> None:
+    rows = [("mse", np.nan, 0.8, 0.5), ("mse_seed1", np.nan, 0.81, 0.49), ("mse_seed2", np.nan, 0.79, 0.48)]
+    rows += [(f"classes_{k}", t, 0.85 + k / 100, 0.6 + t / 10) for k in range(3) for t in (2.0, 1.0, 0.1)]
+    table = pd.DataFrame(rows, columns=["model", "temperature", "vs_mean_chroma", "vs_truth"])
+    targets = {"vs_mean_chroma": 0.7, "vs_truth": 0.6}
+    fig = plotting.colour_tradeoff(table, targets, groups={"U-Nets, MSE (3 seeds)": ["mse", "mse_seed1", "mse_seed2"]})
+    ax = fig.axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["target", "classes_0 (T)", "classes_1 (T)", "classes_2 (T)", "U-Nets, MSE (3 seeds)"]
+    assert overlapping_labels(ax) == []
+    with pytest.raises(ValueError, match="legend entries"):
+        plotting.colour_tradeoff(table, targets, max_entries=4)
 
 
 def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
@@ -249,6 +323,7 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
     assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2
+    assert overlapping_labels(ax) == []
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "8 x 8 x C: median",
         "16 x 16 x C: median",

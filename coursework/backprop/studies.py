@@ -225,8 +225,9 @@ def tie_breaking_study(
 ) -> TieBreaking:
     """Train networks with zero weights whose biases start at ``asymmetry`` times one standard normal draw.
 
-    Asymmetry 0 is the exactly tied start, which only the machine's round-off can untie. Training runs epoch
-    by epoch (the same arithmetic as one call) to record :func:`unit_spread` after every epoch. The table
+    Asymmetry 0 is the exactly tied start, which only the machine's round-off can untie. Each network trains with
+    :meth:`Network.train`, one epoch per call (the same arithmetic as one call for all epochs), to record
+    :func:`unit_spread` after every epoch. The table
     gives, per asymmetry, the first epoch at which the units differ by more than :data:`TIE_BROKEN`, the first
     epoch at 100 % accuracy and the final accuracy (NaN: never).
     """
@@ -242,10 +243,11 @@ def tie_breaking_study(
     spread = np.empty((len(networks), epochs))
     losses = np.empty((len(networks), epochs))
     accuracies = np.empty((len(networks), epochs))
-    for epoch in range(epochs):
-        step = train_stacked(networks, X, Y, 1, learning_rate)
-        losses[:, epoch], accuracies[:, epoch] = step.loss[:, 0], step.accuracy[:, 0]
-        spread[:, epoch] = [unit_spread(network) for network in networks]
+    for index, network in enumerate(networks):
+        for epoch in range(epochs):
+            step = network.train(X, Y, 1, learning_rate)
+            losses[index, epoch], accuracies[index, epoch] = step.loss[0], step.accuracy[0]
+            spread[index, epoch] = unit_spread(network)
     history = History(losses, accuracies)
     broken = spread > TIE_BROKEN
     table = pd.DataFrame(
@@ -259,33 +261,71 @@ def tie_breaking_study(
     return TieBreaking(table, spread, history)
 
 
-def tie_verdict(ties: TieBreaking) -> str:
-    """What round-off did to the exactly tied start (asymmetry 0) of ``ties`` on this machine, as Markdown.
+@dataclass(frozen=True)
+class TieOutcome:
+    """What happened to the exactly tied start (asymmetry 0) of a tie-breaking study: facts, no prose.
 
-    Generated rather than written by hand, because the outcome depends on how the CPU's BLAS kernels round.
+    ``first_difference_epoch`` is the first epoch (1-based) after which the hidden units differed at all (NaN:
+    never), ``first_difference`` that difference (0.0 if never), ``epochs_to_tie_broken`` the first epoch past
+    :data:`TIE_BROKEN` and ``epochs_to_100`` the first at 100 % accuracy (NaN: never).
     """
+
+    epochs: int
+    held_exactly: bool
+    first_difference_epoch: float
+    first_difference: float
+    epochs_to_tie_broken: float
+    epochs_to_100: float
+    final_accuracy: float
+
+
+def tie_outcome(ties: TieBreaking) -> TieOutcome:
+    """The facts about the exactly tied start of ``ties``, which depend on how the CPU's BLAS kernels round."""
     exact = np.flatnonzero(ties.table.asymmetry.to_numpy() == 0)
     if exact.size == 0:
         raise ValueError("the tie-breaking study has no exactly tied start: include asymmetry 0.0")
     row, spread = ties.table.iloc[exact[0]], ties.spread[exact[0]]
-    if not spread.any():
-        return (
-            f"**On this machine the tie held.** The all-zero network's hidden units stayed exactly equal (difference "
-            f"0.0) for all {spread.size:,} epochs, and accuracy ended at {row.final_accuracy:.1%}: this "
-            "CPU's BLAS kernels round the three columns alike, so floating point behaved like exact arithmetic."
-        )
-    first = int(np.argmax(spread > 0)) + 1
-    verdict = (
-        f"**On this machine round-off made the units differ** from epoch {first} on, first by "
-        f"{spread[first - 1]:.1e}, a last-bit rounding difference. "
+    differs = spread > 0
+    first = float(np.argmax(differs) + 1) if differs.any() else float("nan")
+    return TieOutcome(
+        epochs=int(spread.size),
+        held_exactly=not differs.any(),
+        first_difference_epoch=first,
+        first_difference=float(spread[int(first) - 1]) if differs.any() else 0.0,
+        epochs_to_tie_broken=float(row.epochs_to_tie_broken),
+        epochs_to_100=float(row.epochs_to_100),
+        final_accuracy=float(row.final_accuracy),
     )
-    if np.isnan(row.epochs_to_tie_broken):
-        held = f"The gap stayed below {TIE_BROKEN:g} for all {spread.size:,} epochs: the tie effectively held."
-        return verdict + held
-    verdict += f"Training amplified it past {TIE_BROKEN:g} by epoch {row.epochs_to_tie_broken:,.0f}, and the network "
-    if np.isnan(row.epochs_to_100):
-        return verdict + "never reached 100 % accuracy."
-    return verdict + (
-        f"reached 100 % accuracy at epoch {row.epochs_to_100:,.0f}: it escaped through noise in the arithmetic, not "
-        "through anything in its initialisation."
-    )
+
+
+def best_setting(summary: pd.DataFrame):
+    """The index of ``summary``'s fastest robust setting: the fewest median epochs to 100 % among the rows where
+    every network solved the task and none is round-off sensitive (a :func:`summarise` table). None if no row is."""
+    robust = summary["solved_%"] == 100.0
+    if "round_off_sensitive" in summary:
+        robust &= ~summary.round_off_sensitive.astype(bool)
+    candidates = summary.loc[robust, "median_epochs_to_100"].dropna()
+    return None if candidates.empty else candidates.idxmin()
+
+
+def quartiles_apart(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two settings' epoch counts differ by the notebook's rule: their interquartile ranges (the
+    ``q25_epochs_to_100`` .. ``q75_epochs_to_100`` of two :func:`summarise` rows) do not overlap."""
+    return bool(a.q75_epochs_to_100 < b.q25_epochs_to_100 or b.q75_epochs_to_100 < a.q25_epochs_to_100)
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95 % for the default ``z``) of a share ``successes / trials``, as fractions."""
+    if trials < 1 or not 0 <= successes <= trials:
+        raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {successes}/{trials}")
+    share, z2 = successes / trials, z * z
+    centre = (share + z2 / (2 * trials)) / (1 + z2 / trials)
+    half = z * np.sqrt(share * (1 - share) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def shares_apart(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two shares solved, each (successes, trials), differ by the notebook's rule: their 95 % Wilson
+    intervals do not overlap."""
+    (low_a, high_a), (low_b, high_b) = wilson_interval(*a), wilson_interval(*b)
+    return bool(high_a < low_b or high_b < low_a)
