@@ -31,8 +31,16 @@ from pathlib import Path
 import numpy as np
 
 from coursework._tensorflow import keras, layers
+from coursework.checks import check_whole
 from coursework.images import as_float, check_images
-from coursework.training import call_in_batches, check_training_settings, compile_model, start_session, train_model
+from coursework.training import (
+    OPTIMIZERS,
+    call_in_batches,
+    check_training_settings,
+    compile_model,
+    start_session,
+    train_model,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,55 @@ class CAEConfig:
     notes: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        filters, strides = check_architecture(
+            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, image_size=32
+        )
+        object.__setattr__(self, "filters", filters)
+        object.__setattr__(self, "strides", strides if np.ndim(self.strides) else strides[0])
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
+        try:
+            keras.activations.get(self.output_activation)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"unknown output_activation {self.output_activation!r} ({error})") from error
         check_training_settings(self)
 
     def build_kwargs(self) -> dict:
         """The architecture part of the config (the fields :func:`build_cae` takes), as its keyword arguments."""
         return {name: getattr(self, name) for name in _ARCHITECTURE_FIELDS}
+
+
+def check_architecture(
+    filters: Sequence[int],
+    kernel_size: int,
+    strides: int | Sequence[int],
+    padding: str,
+    pool_size: int,
+    image_size: int | None,
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(filters, one stride per encoder convolution) as ints, or a ValueError naming the setting that cannot make
+    an autoencoder of this image size: checked by the config too, so that a bad one fails before any data loads."""
+    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__len__") or len(filters) < 2:
+        raise ValueError(f"filters needs at least two positive channel counts (encoder convolutions), got {filters!r}")
+    filters = tuple(check_whole(f, "each entry of filters", minimum=1) for f in filters)
+    stride_list = (strides,) * len(filters) if np.ndim(strides) == 0 else tuple(strides)
+    if len(stride_list) != len(filters):
+        raise ValueError(f"strides must be one positive int or one per encoder convolution, got {strides!r}")
+    stride_list = tuple(check_whole(s, "each stride", minimum=1) for s in stride_list)
+    if padding not in ("same", "valid"):
+        raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
+    check_whole(kernel_size, "kernel_size", minimum=1)
+    check_whole(pool_size, "pool_size", minimum=1)
+    if image_size is None and padding != "same":
+        raise ValueError("image_size=None (any input size) needs padding='same'")
+    downsampling = math.prod(stride_list) * pool_size ** (len(filters) - 1)
+    if padding == "same" and image_size is not None and image_size % downsampling:
+        raise ValueError(
+            f"image_size {image_size} is not a multiple of the encoder's down-sampling {downsampling} (strides "
+            f"{stride_list}, pooling {pool_size} after each convolution but the last): the decoder cannot mirror it "
+            "without cropping"
+        )
+    return filters, stride_list
 
 
 def build_cae(
@@ -80,27 +132,8 @@ def build_cae(
     model is fully convolutional and takes any size whose sides are multiples of its down-sampling factor. A
     ValueError names any setting that cannot make an autoencoder of this image size (see the module docstring).
     """
-    filters = tuple(int(f) for f in filters)
-    if len(filters) < 2 or min(filters) < 1:
-        raise ValueError(f"filters needs at least two positive channel counts (encoder convolutions), got {filters}")
-    stride_list = (int(strides),) * len(filters) if np.ndim(strides) == 0 else tuple(int(s) for s in strides)
-    if len(stride_list) != len(filters) or min(stride_list) < 1:
-        raise ValueError(f"strides must be one positive int or one per encoder convolution, got {strides}")
-    if padding not in ("same", "valid"):
-        raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
-    if kernel_size < 1 or pool_size < 1:
-        raise ValueError(f"kernel_size and pool_size must be >= 1, got {kernel_size} and {pool_size}")
-    if image_size is None and padding != "same":
-        raise ValueError("image_size=None (any input size) needs padding='same'")
+    filters, stride_list = check_architecture(filters, kernel_size, strides, padding, pool_size, image_size)
     last = len(filters) - 1
-    downsampling = math.prod(stride_list) * pool_size**last
-    if padding == "same" and image_size is not None and image_size % downsampling:
-        raise ValueError(
-            f"image_size {image_size} is not a multiple of the encoder's down-sampling {downsampling} (strides "
-            f"{stride_list}, pooling {pool_size} after each convolution but the last): the decoder cannot mirror it "
-            "without cropping"
-        )
-
     inputs = keras.Input((image_size, image_size, input_channels), name="image")
     x = inputs
     scales, scale = [], 1  # scales[stage]: the down-sampling that decoder stage undoes (same padding)
@@ -183,9 +216,32 @@ def _valid_decoder(
 _ARCHITECTURE_FIELDS = tuple(f.name for f in fields(CAEConfig) if f.name in inspect.signature(build_cae).parameters)
 
 
+def check_autoencoder(model: object, where: str = "model") -> keras.Model:
+    """``model`` if it is an autoencoder (RGB in, an image of the same shape out), else a ValueError naming the
+    mistake: a colorizer (luminance in) would otherwise fail deep inside Keras."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"{where} must be a keras.Model (an autoencoder), got {type(model).__name__}")
+    try:
+        in_shape, out_shape = tuple(model.input.shape[1:]), tuple(model.output.shape[1:])
+    except (AttributeError, ValueError):  # a subclassed or multi-input model: nothing to check before a call
+        return model
+    if in_shape[-1] != 3 or out_shape != in_shape:
+        kind = "a colorizer" if in_shape[-1] == 1 else "not an autoencoder"
+        raise ValueError(
+            f"{where} is {kind}: it maps {in_shape} to {out_shape}, and an autoencoder maps RGB images (H, W, 3) to "
+            "the same shape; colour gray images with coursework.colorization.colorize"
+        )
+    return model
+
+
 def latent_shape(model: keras.Model) -> tuple[int, int, int]:
     """Shape (H, W, C) of the latent representation: the output of the last encoder convolution."""
-    encoder_convs = [layer for layer in model.layers if layer.name.startswith("encoder_conv")]
+    encoder_convs = [layer for layer in check_autoencoder(model).layers if layer.name.startswith("encoder_conv")]
+    if not encoder_convs:
+        raise ValueError(
+            f"model {model.name!r} has no encoder_conv layers: describe() and latent_shape() need an autoencoder "
+            "built by build_cae"
+        )
     return tuple(encoder_convs[-1].output.shape[1:])
 
 
@@ -226,8 +282,8 @@ def train_cae(
 
 
 def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
-    """The model's float outputs for uint8 ``images``, batch by batch."""
-    return call_in_batches(model, as_float(images), batch_size)
+    """The model's float outputs for uint8 ``images`` (at least one), batch by batch."""
+    return call_in_batches(check_autoencoder(model), as_float(images), batch_size)
 
 
 def evaluate_mse(model: keras.Model, images: np.ndarray) -> tuple[float, np.ndarray]:

@@ -4,18 +4,33 @@ One store for autoencoders and colorizers alike. The committed models live in th
 (:data:`coursework.paths.MODELS_DIR`). An installed copy of the package (``pip install .``) has no such folder: then
 every call without ``directory=`` raises a FileNotFoundError that says how to get one, rather than looking in, or
 training into, the installation's folder.
+
+A name is a plain experiment name (:data:`NAME_PATTERN`), never a path, so that it cannot reach outside the folder.
+Saves are all-or-nothing: the three files are written under temporary names, a journal (``<name>.saving``) records
+their checksums, and only then are they renamed into place. An interrupted save leaves either the old files or a
+journal by which :func:`load_experiment` recognises a mixed set and refuses it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
+import secrets
+import shlex
 import zipfile
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from coursework._tensorflow import keras
 from coursework.paths import MODELS_DIR
+
+# What an experiment name may be: letters, digits, "_", "." and "-", not starting with "." or "-" (no hidden files,
+# no command-line options), without "/" (no other folder), at most 100 characters.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+KINDS = ("model", "history", "config")
 
 
 def models_dir(directory: str | Path | None = None) -> Path:
@@ -31,52 +46,160 @@ def models_dir(directory: str | Path | None = None) -> Path:
     return MODELS_DIR
 
 
+def check_name(name: object) -> str:
+    """``name`` if it is a plain experiment name (:data:`NAME_PATTERN`), else a ValueError that says what a name is."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"{name!r} is not an experiment name: use letters, digits, '_', '.' and '-' (not first), no '/'; "
+            "a .keras file elsewhere is loaded with load_model_file(path)"
+        )
+    return name
+
+
 def model_paths(name: str, directory: str | Path | None = None) -> dict[str, Path]:
     """Where experiment ``name`` keeps its model (.keras), training history and config (JSON)."""
-    directory = models_dir(directory)
+    folder, name = models_dir(directory), check_name(name)
     return {
-        "model": directory / f"{name}.keras",
-        "history": directory / f"{name}.history.json",
-        "config": directory / f"{name}.config.json",
+        "model": folder / f"{name}.keras",
+        "history": folder / f"{name}.history.json",
+        "config": folder / f"{name}.config.json",
     }
 
 
 def save_experiment(
     name: str, model: keras.Model, history: dict, config: Any, directory: str | Path | None = None
 ) -> None:
-    """Save the model, its training history and the config (a dataclass) that produced it, side by side."""
+    """Save the model, its training history and the config (a dataclass) that produced it, side by side.
+
+    All or nothing: the history and config are serialised before any file is touched (a TypeError for values JSON
+    cannot hold, a NumPy array say), and the files replace the old ones only once all three are written.
+    """
     files = model_paths(name, directory)
-    files["model"].parent.mkdir(parents=True, exist_ok=True)
-    model.save(files["model"])
-    files["history"].write_text(json.dumps(history, indent=1) + "\n")
-    files["config"].write_text(json.dumps(asdict(config), indent=1) + "\n")
+    if not is_dataclass(config) or isinstance(config, type):
+        raise TypeError(
+            f"config must be a dataclass instance (CAEConfig, ColorizerConfig), got {type(config).__name__}"
+        )
+    texts = {"history": _json(history, "history"), "config": _json(asdict(config), "config")}
+    folder = files["model"].parent
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.(model|history|config)\.tmp\.(keras|json)")
+    for path in folder.iterdir():  # left by a save of this name that was killed before its renames
+        if stale.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+    token = secrets.token_hex(4)
+    temporary = {kind: folder / f".{name}.{token}.{kind}.tmp{path.suffix}" for kind, path in files.items()}
+    journal = folder / f"{name}.saving"
+    try:
+        model.save(temporary["model"])
+        for kind, text in texts.items():
+            temporary[kind].write_text(text)
+        _write_replacing(journal, json.dumps({kind: _digest(temporary[kind]) for kind in KINDS}))
+        for kind in KINDS:
+            os.replace(temporary[kind], files[kind])
+        journal.unlink()
+    finally:
+        for path in temporary.values():
+            path.unlink(missing_ok=True)
+
+
+def _json(value: Any, what: str) -> str:
+    """``value`` as indented JSON, or a TypeError naming what could not be written (before any file is)."""
+    try:
+        return json.dumps(value, indent=1) + "\n"
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"the {what} cannot be saved as JSON ({error}): give plain lists, numbers and strings (e.g. array.tolist())"
+        ) from error
+
+
+def _write_replacing(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary name, so that it is never seen half-written."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def load_experiment(name: str, config_type: type, directory: str | Path | None = None) -> tuple[keras.Model, dict, Any]:
     """Load (model, history, config) saved by :func:`save_experiment`; ``config_type`` is the config's dataclass.
 
     A config with keys ``config_type`` does not have was written by another version of this code: a ValueError
-    names them, since guessing what they meant could pair the model with the wrong settings.
+    names them, since guessing what they meant could pair the model with the wrong settings. A damaged, missing or
+    mismatched side file also gives a ValueError that names the file and the fix.
     """
     files = model_paths(name, directory)
-    config = json.loads(files["config"].read_text())
+    _check_complete_save(name, files)
+    config = _read_json(files["config"], name, dict)
     unknown = sorted(set(config) - {f.name for f in fields(config_type)})
     if unknown:
         raise ValueError(
             f"{files['config']} has settings {unknown} that {config_type.__name__} does not know: it was written by "
             f"another version of this code; retrain it with {training_command(name)}"
         )
-    config = config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
-    return load_model_file(files["model"]), json.loads(files["history"].read_text()), config
+    try:
+        config = config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{files['config']} holds an invalid config ({error}); retrain it with {training_command(name)}"
+        ) from error
+    history = _read_json(files["history"], name, dict)
+    return load_model_file(files["model"]), history, config
+
+
+def _check_complete_save(name: str, files: dict[str, Path]) -> None:
+    """A ValueError if a save of ``name`` was interrupted between its renames, leaving old and new files mixed.
+
+    The journal holds the new files' checksums: every file that was renamed into place matches it.
+    """
+    journal = files["model"].with_name(f"{name}.saving")
+    if not journal.exists():
+        return
+    try:
+        expected = json.loads(journal.read_text()) if journal.is_file() else None
+        new = [files[kind].is_file() and _digest(files[kind]) == expected[kind] for kind in KINDS]
+    except (OSError, ValueError, TypeError, KeyError):
+        new = [True, False]
+    mixed = any(new) and not all(new)  # none new: the old files are whole; all new: the save had ended its renames
+    if mixed:
+        raise ValueError(
+            f"a save of {name!r} was interrupted ({journal} remains): its model, history and config may come from "
+            f"different runs; retrain it with {training_command(name)}"
+        )
+
+
+def _read_json(path: Path, name: str, kind: type) -> Any:
+    """The JSON object in ``path``, or a ValueError that names the file, what is wrong with it and the fix."""
+    fix = f"retrain it with {training_command(name)}"
+    if not path.is_file():
+        what = "is missing" if not path.exists() else "is not a regular file"
+        raise ValueError(f"{path} {what}: the model beside it cannot be used without it; {fix}")
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error}); {fix}") from error
+    if not isinstance(value, kind):
+        raise ValueError(f"{path} holds a {type(value).__name__}, not a JSON object; {fix}")
+    return value
 
 
 def load_model_file(path: str | Path) -> keras.Model:
     """``keras.models.load_model`` with errors that say what is wrong with the file and how to make a good one.
 
-    Keras reports a truncated or corrupt ``.keras`` file (not a readable zip archive) as "File not found".
+    Keras reports a truncated or corrupt ``.keras`` file (not a readable zip archive) as "File not found", and one
+    without its ``config.json`` with a KeyError.
     """
     path = Path(path)
     if not path.is_file():
+        if path.exists():
+            raise ValueError(f"{path} is not a regular file (a folder, FIFO or device): give a .keras file")
         raise FileNotFoundError(f"{path} not found: train it with {training_command(path.stem, retrain=False)}")
     if not zipfile.is_zipfile(path):
         raise ValueError(
@@ -85,8 +208,11 @@ def load_model_file(path: str | Path) -> keras.Model:
         )
     try:
         return keras.models.load_model(path)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise ValueError(f"{path} is corrupt ({error}); retrain it with {training_command(path.stem)}") from error
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, json.JSONDecodeError) as error:
+        raise ValueError(
+            f"{path} is corrupt or incomplete ({type(error).__name__}: {error}); retrain it with "
+            f"{training_command(path.stem)}"
+        ) from error
     except TypeError as error:
         if "Could not locate class" not in str(error):
             raise
@@ -97,5 +223,6 @@ def load_model_file(path: str | Path) -> keras.Model:
 
 
 def training_command(name: str, retrain: bool = True) -> str:
-    """The command line that trains experiment ``name`` (and overwrites its files where ``retrain``)."""
-    return f"`python -m coursework.experiments {name}{' --retrain' if retrain else ''}`"
+    """The command line that trains experiment ``name`` (and overwrites its files where ``retrain``), quoted for a
+    shell."""
+    return f"`python -m coursework.experiments {shlex.quote(name)}{' --retrain' if retrain else ''}`"

@@ -7,9 +7,6 @@ and the (input, target) pairs made from each batch of images. :func:`call_in_bat
 
 from __future__ import annotations
 
-import json
-import math
-import numbers
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +15,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from coursework._tensorflow import keras, tf
+from coursework.checkpoint import ResumableTraining, data_fingerprint
+from coursework.checks import check_real, check_whole
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
 # Several steps per call of the compiled training function: less Python and dispatch overhead per step, which is a
@@ -43,21 +42,14 @@ def check_training_settings(config: TrainingSettings) -> None:
     """A ValueError unless ``config``'s epochs, batch size, patience and learning rate can train a model.
 
     Caught when the config is made: ``epochs=0`` or a NaN learning rate would otherwise "train" without error and
-    save an untrained model, or one full of NaN.
+    save an untrained model, or one full of NaN, and a negative seed would fail only once the data are loaded.
     """
-
-    def whole(value: Any) -> bool:
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-    if not whole(config.epochs) or config.epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1, got {config.epochs!r}")
-    if not whole(config.batch_size) or config.batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number >= 1, got {config.batch_size!r}")
-    if config.patience is not None and (not whole(config.patience) or config.patience < 0):
-        raise ValueError(f"patience must be None (no early stopping) or a whole number >= 0, got {config.patience!r}")
-    rate = config.learning_rate
-    if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not (math.isfinite(rate) and rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {rate!r}")
+    check_whole(config.epochs, "epochs", minimum=1)
+    check_whole(config.batch_size, "batch_size", minimum=1)
+    if config.patience is not None:
+        check_whole(config.patience, "patience (None: no early stopping)", minimum=0)
+    check_real(config.learning_rate, "learning_rate", positive=True)
+    check_whole(config.seed, "seed", minimum=0, maximum=2**32 - 1)  # what NumPy's and TensorFlow's seeding accept
 
 
 def start_session(seed: int) -> None:
@@ -71,12 +63,16 @@ def autoencoder_pairs(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     return images, images
 
 
-def augmented(images: tf.Tensor, shift: int = 4) -> tf.Tensor:
+def augmented(images: tf.Tensor, seed: tf.Tensor, shift: int = 4) -> tf.Tensor:
     """A float batch (N, H, W, C), each image flipped left-right with probability 1/2, and the whole batch shifted
-    by up to ``shift`` pixels in each direction (borders mirrored): the same scenes, never the same pixels twice."""
-    images = tf.image.random_flip_left_right(images)
+    by up to ``shift`` pixels in each direction (borders mirrored): the same scenes, never the same pixels twice.
+
+    Stateless in ``seed`` (two integers): the same batch of the same epoch is augmented alike in a resumed run.
+    """
+    flip_seed, crop_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    images = tf.image.stateless_random_flip_left_right(images, flip_seed)
     padded = tf.pad(images, [[0, 0], [shift, shift], [shift, shift], [0, 0]], mode="REFLECT")
-    return tf.image.random_crop(padded, tf.shape(images))
+    return tf.image.stateless_random_crop(padded, tf.shape(images), crop_seed)
 
 
 def image_dataset(
@@ -85,24 +81,50 @@ def image_dataset(
     shuffle_seed: int | None,
     pairs: Pairs = autoencoder_pairs,
     augment: bool = False,
+    epoch: tf.Variable | None = None,
 ) -> tf.data.Dataset:
     """A tf.data pipeline that keeps the uint8 images in memory and converts each batch to float in [0, 1].
 
     ``pairs`` turns a float batch into the (input, target) pair the model trains on: the image twice for an
-    autoencoder, (luminance, chroma) for a colorizer. ``augment``: through :func:`augmented` first.
+    autoencoder, (luminance, chroma) for a colorizer. With ``shuffle_seed``, each pass is shuffled in an order that
+    depends on the seed and the value of ``epoch`` (an int64 variable, read as a pass starts; 0 without one) only,
+    not on how many passes came before: a resumed run sees in each epoch what an uninterrupted one saw
+    (:class:`EpochOrder` sets it). ``augment``: through :func:`augmented` first, seeded the same way.
     """
     # Shuffle and batch indices, then gather each batch of images in one op: per-image work in tf.data (slicing,
     # shuffling 3 KB elements) would cost more than the conversion. The order equals shuffling the images themselves.
     images = tf.constant(images)
-    dataset = tf.data.Dataset.range(len(images))
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
+    count = len(images)
 
-    def batch_pairs(index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def batches(pass_seed: tf.Tensor) -> tf.data.Dataset:
+        order = tf.range(count, dtype=tf.int64)
+        if shuffle_seed is not None:
+            order = tf.random.experimental.stateless_shuffle(order, pass_seed)
+        steps = tf.data.Dataset.from_tensor_slices(order).batch(batch_size).enumerate()
+        return steps.map(lambda step, index: (tf.random.experimental.stateless_fold_in(pass_seed, step), index))
+
+    def batch_pairs(seed: tf.Tensor, index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         batch = tf.cast(tf.gather(images, index), tf.float32) / 255.0
-        return pairs(augmented(batch) if augment else batch)
+        return pairs(augmented(batch, seed) if augment else batch)
 
-    return dataset.batch(batch_size).map(batch_pairs).prefetch(tf.data.AUTOTUNE)
+    def pass_seed(_: tf.Tensor) -> tf.Tensor:
+        value = tf.constant(0, tf.int64) if epoch is None else epoch.value()
+        return tf.stack([tf.constant(shuffle_seed or 0, tf.int64), value])
+
+    passes = tf.data.Dataset.range(1).map(pass_seed)
+    return passes.flat_map(batches).map(batch_pairs).prefetch(tf.data.AUTOTUNE)
+
+
+class EpochOrder(keras.callbacks.Callback):
+    """Hold the epoch that :func:`image_dataset` shuffles for in ``epoch``, set as each epoch begins (before Keras
+    starts that epoch's pass over the data)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch.assign(epoch)
 
 
 def compile_model(model: keras.Model, loss: Any, learning_rate: float, optimizer: str = "adam") -> None:
@@ -129,21 +151,28 @@ def train_model(
     Prints one rounded line per epoch when ``verbose``. With ``config.patience`` set, stops early on validation loss
     and restores the best weights. ``augment``: training batches (never validation) through :func:`augmented`.
     ``checkpoint_dir``: the model, optimizer, history and early stopping's state are saved there after every epoch,
-    and a run that was interrupted resumes from its last finished epoch (:class:`ResumableTraining`).
+    and a run that was interrupted resumes from its last finished epoch, as if it had never stopped
+    (:class:`coursework.checkpoint.ResumableTraining`).
     """
-    callbacks = [EpochLine()] if verbose else []
+    _check_training_images(model, x_train, x_val)
+    order = EpochOrder()
+    callbacks = [order, EpochLine()] if verbose else [order]
     stopping = None
     if config.patience is not None:
         stopping = keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config.patience, restore_best_weights=True
         )
         callbacks.append(stopping)
-    resumable = None if checkpoint_dir is None else ResumableTraining(checkpoint_dir, stopping, repr(config))
-    callbacks += [resumable] if resumable else []  # after early stopping, whose state of each epoch it saves
+    resumable = None
+    if checkpoint_dir is not None:  # after early stopping, whose state of each epoch it saves
+        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), data_fingerprint(x_train, x_val))
+        callbacks.append(resumable)
+    initial_epoch = 0 if resumable is None else config.epochs if resumable.stopped else resumable.initial_epoch
     result = model.fit(
-        image_dataset(x_train, config.batch_size, shuffle_seed=config.seed, pairs=pairs, augment=augment),
+        image_dataset(x_train, config.batch_size, config.seed, pairs, augment, epoch=order.epoch),
         validation_data=image_dataset(x_val, VALIDATION_BATCH_SIZE, shuffle_seed=None, pairs=pairs),
         epochs=config.epochs,
+        initial_epoch=initial_epoch,
         callbacks=callbacks,
         shuffle=False,  # the tf.data pipeline shuffles, with the config's seed
         verbose=0,
@@ -152,69 +181,16 @@ def train_model(
     return {key: [float(v) for v in values] for key, values in history.items()}
 
 
-class ResumableTraining(keras.callbacks.BackupAndRestore):
-    """Keras's BackupAndRestore (model and optimizer saved after every epoch, restored when a run starts again) that
-    also keeps the history of every epoch and early stopping's state (best loss, its weights, epochs waited), so a
-    resumed run stops where, and returns what, an uninterrupted one would. The folder is deleted when training ends,
-    so it must be new, or one this class wrote for the same ``config`` (a ValueError otherwise, before training).
-    """
-
-    def __init__(self, directory: Path, stopping: keras.callbacks.EarlyStopping | None, config: str) -> None:
-        directory = Path(directory)
-        if directory.exists() and not directory.is_dir():
-            raise ValueError(f"checkpoint_dir {directory} is a file: give a folder for the checkpoints")
-        if directory.is_dir() and any(directory.iterdir()):
-            state_file = directory / "state.json"
-            if not state_file.is_file():
-                raise ValueError(
-                    f"checkpoint_dir {directory} holds files that are not a checkpoint of this code, and training "
-                    "deletes the folder when it ends: give a new or empty folder"
-                )
-            saved = json.loads(state_file.read_text()).get("config")
-            if saved != config:
-                raise ValueError(
-                    f"the checkpoint in {directory} is of another run ({saved}), not of {config}: delete the folder "
-                    "to train from scratch"
-                )
-        super().__init__(str(directory))
-        self.directory, self.stopping, self.config = directory, stopping, config
-        self.history: dict[str, list[float]] = {}
-
-    def on_train_begin(self, logs: dict | None = None) -> None:
-        try:
-            super().on_train_begin(logs)
-        except ValueError as error:
-            raise ValueError(f"cannot resume from the checkpoint in {self.directory} ({error}): delete it") from error
-        state_file = self.directory / "state.json"
-        if not state_file.exists():
-            return
-        state = json.loads(state_file.read_text())
-        self.history = state["history"]
-        if self.stopping is not None and state["best"] is not None:
-            self.stopping.best, self.stopping.wait, self.stopping.best_epoch = (
-                state["best"],
-                state["wait"],
-                state["epoch"],
+def _check_training_images(model: keras.Model, x_train: np.ndarray, x_val: np.ndarray) -> None:
+    """A ValueError unless there are images to train and validate on, of the size the model takes (where fixed)."""
+    for images, name in ((x_train, "x_train"), (x_val, "x_val")):
+        if len(images) == 0:
+            raise ValueError(f"{name} holds no images: training needs at least one, and validation one")
+        size = tuple(model.input.shape[1:3]) if len(model.inputs) == 1 else (None, None)
+        if None not in size and images.shape[1:3] != size:
+            raise ValueError(
+                f"{name} images are {images.shape[1]}x{images.shape[2]}; the model takes {size[0]}x{size[1]}"
             )
-            with np.load(self.directory / "best_weights.npz") as saved:
-                self.stopping.best_weights = [saved[f"w{i}"] for i in range(len(saved.files))]
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
-        super().on_epoch_end(epoch, logs)
-        stopping = self.stopping
-        best = None if stopping is None or stopping.best is None else float(stopping.best)
-        if best is not None and stopping.best_epoch == epoch:
-            np.savez(self.directory / "best_weights.npz", **{f"w{i}": w for i, w in enumerate(stopping.best_weights)})
-        state = {
-            "config": self.config,
-            "history": self.history,
-            "best": best,
-            "wait": None if stopping is None else stopping.wait,
-            "epoch": None if stopping is None else stopping.best_epoch,
-        }
-        (self.directory / "state.json").write_text(json.dumps(state))
 
 
 class EpochLine(keras.callbacks.Callback):
@@ -238,6 +214,9 @@ def call_in_batches(model: keras.Model, inputs: np.ndarray, batch_size: int = 50
     Calls the model directly rather than ``predict()``, which builds a tf.function per model and prints retracing
     warnings when many models are evaluated in a row.
     """
+    batch_size = check_whole(batch_size, "batch_size", minimum=1)
+    if len(inputs) == 0:
+        raise ValueError("no images given: there is nothing to run the model on")
     outputs = [
         np.asarray(model(inputs[start : start + batch_size], training=False))
         for start in range(0, len(inputs), batch_size)

@@ -9,14 +9,21 @@ from coursework.training import STEPS_PER_EXECUTION, augmented, compile_model, i
 def test_pipeline_yields_every_image_once_per_epoch_in_a_seeded_order() -> None:
     images = np.arange(100, dtype=np.uint8)[:, None, None, None] * np.ones((1, 2, 2, 3), np.uint8)
 
-    def epochs(seed: int) -> list[list[int]]:
-        dataset = image_dataset(images, 16, shuffle_seed=seed)
-        return [[int(v) for x, _ in dataset for v in np.round(x.numpy()[:, 0, 0, 0] * 255)] for _ in range(2)]
+    import tensorflow as tf
 
-    first, second = epochs(3)
+    def epochs(seed: int, numbers: tuple[int, ...]) -> list[list[int]]:
+        epoch = tf.Variable(0, dtype=tf.int64)
+        dataset, orders = image_dataset(images, 16, shuffle_seed=seed, epoch=epoch), []
+        for number in numbers:
+            epoch.assign(number)
+            orders.append([int(v) for x, _ in dataset for v in np.round(x.numpy()[:, 0, 0, 0] * 255)])
+        return orders
+
+    first, second = epochs(3, (0, 1))
     assert sorted(first) == sorted(second) == list(range(100))
     assert first != second  # reshuffled every epoch
-    assert epochs(3) == [first, second]  # the same seed, the same order
+    assert epochs(3, (0, 1)) == [first, second]  # the same seed, the same order
+    assert epochs(3, (1,)) == [second]  # a resumed run sees the epoch's own order, whatever came before
     unshuffled = [
         int(v) for x, _ in image_dataset(images, 16, shuffle_seed=None) for v in np.round(x.numpy()[:, 0, 0, 0] * 255)
     ]
@@ -38,9 +45,9 @@ def test_every_model_compiles_with_the_same_steps_per_execution() -> None:
 def test_augmentation_flips_and_shifts_training_batches_only() -> None:
     import tensorflow as tf
 
-    tf.random.set_seed(0)
     ramp = np.broadcast_to(np.arange(16, dtype=np.float32)[None, None, :, None], (64, 16, 16, 3)) / 15
-    moved = augmented(tf.constant(ramp)).numpy()
+    moved = augmented(tf.constant(ramp), tf.constant([0, 1], tf.int64)).numpy()
+    np.testing.assert_array_equal(augmented(tf.constant(ramp), tf.constant([0, 1], tf.int64)).numpy(), moved)
     assert moved.shape == ramp.shape
     rising = moved[:, 8, 8, 0] < moved[:, 8, 9, 0]  # a flipped ramp falls from left to right
     assert 0 < rising.sum() < 64  # some images flipped, not all
@@ -72,7 +79,7 @@ def test_interrupted_training_resumes_from_its_last_epoch_with_its_history(tmp_p
     with mock.patch.object(training, "EpochLine", InterruptAfterTwoEpochs), pytest.raises(Interrupted):
         train_cae(config, images, images[:16], verbose=True, checkpoint_dir=checkpoints)
     saved = __import__("json").loads((checkpoints / "state.json").read_text())
-    assert len(saved["history"]["loss"]) == 2 and saved["best"] == min(saved["history"]["val_loss"])
+    assert len(saved["history"]["loss"]) == 2 and saved["stopping"]["best"] == min(saved["history"]["val_loss"])
     _, history = train_cae(config, images, images[:16], verbose=False, checkpoint_dir=checkpoints)
     assert history["loss"][:2] == saved["history"]["loss"]  # the epochs before the interruption are kept
     assert 3 <= len(history["loss"]) <= 5  # and training went on from epoch 3
