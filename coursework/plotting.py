@@ -222,7 +222,7 @@ def learning_rate_figure(
     ax_curve.axhline(REFERENCE_LOSS, color="grey", ls="--")
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
     ax_curve.set_title(f"Loss: median and 10-90 % band over {seeds} seeds")
-    ax_curve.legend(title="learning rate", ncol=2, fontsize=8)
+    ax_curve.legend(title="learning rate", ncol=2, fontsize=8, loc="lower left")
 
     solved = [study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates]
     drawn = [position for position, epochs in enumerate(solved) if epochs.size]
@@ -265,7 +265,7 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
     ax_spread.set(yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
     ax_spread.set_title("How far apart the hidden units are")
-    ax_spread.legend(title="initial bias asymmetry", fontsize=8)
+    ax_spread.legend(title="initial bias asymmetry", fontsize=8, loc="lower right")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colours=colours)
     ax_loss.set(yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
     fig.suptitle(title)
