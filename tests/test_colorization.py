@@ -29,8 +29,6 @@ from coursework.evaluation.colour import (
     choose_colorizer,
     colour_metrics,
     colour_table,
-    colour_targets,
-    formatted_colour_table,
     tradeoff_table,
 )
 
@@ -627,26 +625,6 @@ def test_each_target_names_its_loss() -> None:
         "rebalanced cross-entropy",
     ]
     assert ColorizerConfig(target="bins", rebalance=1.0).loss_name == "cross-entropy"  # no class weights
-
-
-def test_colour_table_prints_in_its_formats_and_targets_read_as_met_or_not() -> None:
-    table = pd.DataFrame(
-        {
-            "chroma_mse": [0.003061, 0.0021],
-            "vs_mean_chroma": [0.9912, 0.68],
-            "rgb_psnr_db": [22.53, 24.0],
-            "colourfulness": [26.94, 20.0],
-            "vs_truth": [0.8712, 0.55],
-        },
-        index=pd.Index(["colorizer", "other"], name="model"),
-    )
-    text = formatted_colour_table(table)
-    assert text.loc["colorizer"].tolist() == ["0.00306", "0.99x", "22.5", "26.9", "0.87x"]
-    assert colour_targets(table.loc["colorizer"]) == (
-        "targets for the colorizer: chroma MSE <= 0.70x mean chroma: 0.99x (not met); "
-        "colourfulness >= 0.6x truth: 0.87x (met)"
-    )
-    assert "0.68x (met); colourfulness >= 0.6x truth: 0.55x (not met)" in colour_targets(table.loc["other"])
 
 
 def test_average_colour_oracle_is_the_spread_of_each_image_around_its_own_average() -> None:
