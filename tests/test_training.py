@@ -87,9 +87,11 @@ def test_interrupted_training_resumes_from_its_last_epoch_with_its_history(tmp_p
 
 
 def test_checkpoint_folders_that_are_not_this_runs_are_refused_before_training(tmp_path) -> None:
+    import json
     from dataclasses import replace
 
     from coursework.autoencoders import CAEConfig, train_cae
+    from coursework.checkpoint import FORMAT, data_fingerprint
 
     images = np.random.default_rng(0).integers(0, 256, (32, 32, 32, 3), dtype=np.uint8)
     config = CAEConfig(filters=(2, 2), epochs=1, batch_size=16)
@@ -104,6 +106,7 @@ def test_checkpoint_folders_that_are_not_this_runs_are_refused_before_training(t
         train_cae(config, images, images[:8], verbose=False, checkpoint_dir=tmp_path / "a_file")
     other_run = tmp_path / "other"
     other_run.mkdir()
-    (other_run / "state.json").write_text('{"config": "' + repr(replace(config, learning_rate=0.5)) + '"}')
+    state = {"format": FORMAT, "config": repr(replace(config, learning_rate=0.5)), "data": data_fingerprint(images)}
+    (other_run / "state.json").write_text(json.dumps(state))
     with pytest.raises(ValueError, match="is of another run"):
         train_cae(config, images, images[:8], verbose=False, checkpoint_dir=other_run)
