@@ -20,7 +20,7 @@ from coursework.colorization.models import (
 from coursework.colorization.tiling import round_up, scene_average, scene_split, tiles, tiling_geometry
 from coursework.images import read_image
 
-# colorize's default tile side in pixels: the committed U-Net then needs about 0.4 GB at a time (README, Errors).
+# colorize's default tile side in pixels: the model never sees more than (512 + 2 margins)^2 pixels at a time.
 TILE_SIZE = 512
 
 
