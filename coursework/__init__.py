@@ -5,7 +5,7 @@ once, when it is imported); values already set in the environment win:
 
 * ``TF_ENABLE_ONEDNN_OPTS=1``: TensorFlow's oneDNN kernels on every x86-64 CPU. TensorFlow turns them on by itself
   only on CPUs with AVX-512 VNNI/BF16, AVX-VNNI or AMX; on others (e.g. AVX2-only AMD EPYC) it falls back to Eigen
-  convolutions, which train the autoencoders 2-3x slower (README, Benchmarks). Results differ by round-off only.
+  convolutions, which train the autoencoders 2-3x slower (benchmarks/README.md). Results differ by round-off only.
   ``TF_ENABLE_ONEDNN_OPTS=0`` turns them off.
 * ``TF_CPP_MIN_LOG_LEVEL=3``: no C++ notices or errors in notebook outputs, e.g. "oneDNN supports DT_INT32 only on
   platforms with AVX-512", which only says that int32 ops (step counters, indices) keep their Eigen kernels on

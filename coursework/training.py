@@ -21,7 +21,7 @@ from coursework.checks import check_real, check_whole
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
 # Several steps per call of the compiled training function: less Python and dispatch overhead per step, which is a
 # visible share of a step for models this small. 128 measured fastest of 1, 8, 32 and 128 steps side by side
-# (`benchmarks/autoencoder.py --knobs`, README); the arithmetic, and so every trained weight, is the same.
+# (`benchmarks/autoencoder.py --knobs`, benchmarks/README.md); the arithmetic, and so every trained weight, is the same.
 STEPS_PER_EXECUTION = 128
 VALIDATION_BATCH_SIZE = 256  # validation only evaluates: larger batches, same result
 

@@ -212,14 +212,14 @@ def test_bad_construction_raises(kwargs, message) -> None:
         (X8, Y8[:6], {}, "X has 8 samples but Y has 6"),
         (np.where(np.eye(8) == 1, np.nan, 0), Y8, {}, "X contains NaN or infinite"),
         (X8, np.where(np.eye(8) == 1, np.inf, 0), {}, "Y contains NaN or infinite"),
-        (X8, Y8, {"learning_rate": 0.0}, "learning_rate must be finite and > 0"),
-        (X8, Y8, {"learning_rate": -1.0}, "learning_rate must be finite and > 0"),
-        (X8, Y8, {"learning_rate": float("nan")}, "learning_rate must be finite"),
-        (X8, Y8, {"weight_decay": -0.1}, "weight_decay must be finite and >= 0"),
-        (X8, Y8, {"learning_rate": "10"}, "learning_rate must be a number"),
-        (X8, Y8, {"learning_rate": True}, "learning_rate must be a number"),
-        (X8, Y8, {"epochs": 0}, "epochs must be a positive integer"),
-        (X8, Y8, {"batch_size": 9}, "batch_size must be an integer in 1..8"),
+        (X8, Y8, {"learning_rate": 0.0}, "learning_rate must be a finite number > 0"),
+        (X8, Y8, {"learning_rate": -1.0}, "learning_rate must be a finite number > 0"),
+        (X8, Y8, {"learning_rate": float("nan")}, "learning_rate must be a finite number"),
+        (X8, Y8, {"weight_decay": -0.1}, "weight_decay must be a finite number >= 0"),
+        (X8, Y8, {"learning_rate": "10"}, "learning_rate must be a finite number"),
+        (X8, Y8, {"learning_rate": True}, "learning_rate must be a finite number"),
+        (X8, Y8, {"epochs": 0}, "epochs must be a whole number >= 1"),
+        (X8, Y8, {"batch_size": 9}, "batch_size \\(samples: 8\\) must be a whole number >= 1 and <= 8"),
     ],
 )
 def test_bad_training_input_raises(X, Y, kwargs, message) -> None:
@@ -266,7 +266,10 @@ def test_gradient_check_rejects_a_bad_step(step) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"epochs": True}, "epochs must be a positive integer"), ({"batch_size": True}, "batch_size must be an integer")],
+    [
+        ({"epochs": True}, "epochs must be a whole number >= 1"),
+        ({"batch_size": True}, "batch_size .* must be a whole number"),
+    ],
 )
 def test_train_stacked_rejects_bools_as_counts(kwargs, message) -> None:
     arguments = {"epochs": 5} | kwargs
@@ -311,7 +314,7 @@ def test_log_every_prints_the_mean_loss_and_accuracy(capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[1] for line in lines] == ["2/5", "4/5", "5/5"]
     assert f"mean loss {history.loss[:, 3].mean():.6f}" in lines[1]
-    with pytest.raises(ValueError, match="log_every must be a positive integer"):
+    with pytest.raises(ValueError, match="log_every .* must be a whole number >= 1"):
         train_stacked([Network()], X8, Y8, 5, 1.0, log_every=True)
 
 

@@ -153,7 +153,9 @@ def test_colour_ablation_relates_each_model_to_the_mse_unet_and_reads_colour_cla
             ("colorizer", 1.0, 0.95, 0.80),  # not in the ablation
         ]
     )
-    table = colour.colour_ablation(tradeoff, ["colorizer_unet_global", "colorizer_classes_global_augment"])
+    table = colour.colour_ablation(
+        tradeoff, ["colorizer_unet_global", "colorizer_classes_global_augment"], base="colorizer_unet_mse"
+    )
     assert table.index.tolist() == ["colorizer_unet_mse", "colorizer_unet_global", "colorizer_classes_global_augment"]
     assert table.vs_unet_mse.tolist() == pytest.approx([1.0, 0.78 / 0.80, 0.82 / 0.80])
     assert table.vs_truth["colorizer_classes_global_augment"] == 0.60  # T = 1, not 0.5
@@ -163,6 +165,7 @@ def test_colour_ablation_relates_each_model_to_the_mse_unet_and_reads_colour_cla
         colour.colour_ablation(
             tradeoff_like([("colorizer_unet_mse", np.nan, 0.8, 0.5), ("colorizer_classes_rebalanced", 0.5, 0.8, 0.6)]),
             ["colorizer_classes_rebalanced"],
+            base="colorizer_unet_mse",
         )
 
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from coursework.checks import check_whole, is_whole
+from coursework.checks import check_real, check_whole, is_whole
 
 
 class Activation(NamedTuple):
@@ -277,8 +277,8 @@ class Network:
         unless ``batch_size`` is given (a new random order of the samples every epoch)."""
         X, Y = check_data(X, Y, self.layer_sizes)
         epochs, splits = check_schedule(epochs, batch_size, len(X))
-        rate = check_rate(learning_rate, "learning_rate", positive=True)
-        decay = check_rate(weight_decay, "weight_decay", positive=False)
+        rate = check_real(learning_rate, "learning_rate", positive=True)
+        decay = check_real(weight_decay, "weight_decay", minimum=0.0)
         f, record = ACTIVATIONS[self.activation], _Recorder(Y, epochs)
         orders = self.shuffled_orders(len(X), epochs) if batch_size else None
         with np.errstate(over="ignore", invalid="ignore"):
@@ -337,24 +337,13 @@ class _Recorder:
         return finished_history(self.squared_errors, self.hits, *self.Y.shape)
 
 
-def check_rate(value: float, name: str, positive: bool) -> float:
-    """A learning rate (``positive``: finite, > 0) or weight decay (finite, >= 0) as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value) or (value <= 0 if positive else value < 0):
-        raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {value!r}")
-    return float(value)
-
-
 def check_schedule(epochs: int, batch_size: int | None, samples: int) -> tuple[int, list[int]]:
     """``epochs`` as an int, and where an epoch's shuffled samples are split into mini-batches (none: full batch)."""
-    if not is_whole(epochs) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = check_whole(epochs, "epochs", minimum=1)
     if batch_size is None:
-        return int(epochs), []
-    if not is_whole(batch_size) or not 1 <= batch_size <= samples:
-        raise ValueError(f"batch_size must be an integer in 1..{samples} (samples), got {batch_size!r}")
-    return int(epochs), list(range(batch_size, samples, batch_size))
+        return epochs, []
+    batch_size = check_whole(batch_size, f"batch_size (samples: {samples})", minimum=1, maximum=samples)
+    return epochs, list(range(batch_size, samples, batch_size))
 
 
 def check_inputs(array: np.ndarray, columns: int, name: str) -> np.ndarray:

@@ -14,8 +14,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from coursework.backprop.network import ACTIVATIONS, Activation, History, Network, check_data, finished_history
-from coursework.checks import is_whole
+from coursework.backprop.network import (
+    ACTIVATIONS,
+    Activation,
+    History,
+    Network,
+    check_data,
+    check_schedule,
+    finished_history,
+)
+from coursework.checks import check_whole
 
 Logger = Callable[[int, np.ndarray, np.ndarray], None]
 
@@ -38,13 +46,10 @@ def train_stacked(
     """
     _check_networks(networks)
     X, Y = check_data(X, Y, networks[0].layer_sizes)
-    if not is_whole(epochs) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     samples, count = X.shape[0], len(networks)
-    if batch_size is not None and (not is_whole(batch_size) or not 1 <= batch_size <= samples):
-        raise ValueError(f"batch_size must be an integer in 1..{samples} (samples), got {batch_size!r}")
-    if log_every is not None and (not is_whole(log_every) or log_every < 1):
-        raise ValueError(f"log_every must be a positive integer or None, got {log_every!r}")
+    epochs, _ = check_schedule(epochs, batch_size, samples)
+    if log_every is not None:
+        check_whole(log_every, "log_every (None: no log)", minimum=1)
     rates = _per_network(learning_rate, count, "learning_rate", positive=True)
     decays = _per_network(weight_decay, count, "weight_decay", positive=False)
     activation = ACTIVATIONS[networks[0].activation]

@@ -7,7 +7,9 @@ Add an experiment by adding one :class:`Experiment` to the tuple of its group be
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from coursework.autoencoders import CAEConfig
 from coursework.colorization import ColorizerConfig
@@ -42,7 +44,7 @@ class Experiment:
 STUDY = {"epochs": 20, "patience": 3}  # architecture study: early stopping on validation loss, same budget for all
 
 
-def _study(name: str, change: str, base: str = "study_base", compound: bool = False, **config) -> Experiment:
+def _study(name: str, change: str, *, base: str = "study_base", compound: bool = False, **config) -> Experiment:
     """An architecture-study model: the reference architecture with ``config`` changed, trained with ``STUDY``."""
     return Experiment(name, CAEConfig(**STUDY, **config), "study", change, base, compound)
 
@@ -131,67 +133,34 @@ LATENT_SWEEP = tuple(
 )
 
 
-def _colorizer(name: str, label: str, change: str, base: str | None = None, compound: bool = False, **config):
+def _colorizer(name: str, change: str, *, label: str, base: str | None = None, **config) -> Experiment:
     """A colorizer (luminance in, colour out: :mod:`coursework.colorization`) of the first comparison."""
-    return Experiment(name, ColorizerConfig(**config), "colorizer", change, base, compound, label)
+    return Experiment(name, ColorizerConfig(**config), "colorizer", change, base, label=label)
 
 
 # The first comparison. Same early stopping as the architecture study; the U-Nets get 15 epochs at most.
 COLORIZERS = (
-    _colorizer(
-        "colorizer_rgb",
-        "gray -> RGB",
-        "best study architecture, gray -> RGB, MSE",
-        None,
-        filters=(32, 8),
-        architecture="cae",
-        target="rgb",
-    ),
-    _colorizer(
-        "colorizer_chroma_32_8",
-        "Y -> CrCb, same architecture",
-        "best study architecture, Y -> CrCb, MSE",
-        "colorizer_rgb",
-        architecture="cae",
-        filters=(32, 8),
-        target="chroma",
-    ),
-    _colorizer(
-        "colorizer_base",
-        "reference set-up",
-        "reference set-up: base autoencoder, Y -> CrCb",
-        None,
-        architecture="cae",
-        filters=(8, 12, 16),
-        target="chroma",
-    ),
-    _colorizer("colorizer_unet_mse", "U-Net, MSE", "U-Net, Y -> CrCb, MSE", None, target="chroma", epochs=15),
-    _colorizer(
-        "colorizer",
-        "U-Net, classes",
-        "U-Net, colour classes, rebalanced, annealed mean",
-        None,
-        target="bins",
-        epochs=15,
-    ),
-    _colorizer(
-        "colorizer_mild_rebalance",
-        "classes, mild",
-        "U-Net, colour classes, milder rebalancing (0.8)",
-        "colorizer",
-        target="bins",
-        rebalance=0.8,
-        epochs=15,
-    ),
-)
-
+    _colorizer("colorizer_rgb", "best study architecture, gray -> RGB, MSE", label="gray -> RGB",
+               architecture="cae", filters=(32, 8), target="rgb"),
+    _colorizer("colorizer_chroma_32_8", "best study architecture, Y -> CrCb, MSE", label="Y -> CrCb, same architecture",
+               base="colorizer_rgb", architecture="cae", filters=(32, 8), target="chroma"),
+    _colorizer("colorizer_base", "reference set-up: base autoencoder, Y -> CrCb", label="reference set-up",
+               architecture="cae", filters=(8, 12, 16), target="chroma"),
+    _colorizer("colorizer_unet_mse", "U-Net, Y -> CrCb, MSE", label="U-Net, MSE", target="chroma", epochs=15),
+    _colorizer("colorizer", "U-Net, colour classes, rebalanced, annealed mean", label="U-Net, classes",
+               target="bins", epochs=15),
+    _colorizer("colorizer_mild_rebalance", "U-Net, colour classes, milder rebalancing (0.8)", label="classes, mild",
+               base="colorizer", target="bins", rebalance=0.8, epochs=15),
+)  # fmt: skip
 
 ABLATION_BASE = "colorizer_unet_mse_cap30"  # the MSE U-Net with the ablation's epoch cap: its control
 
 
-def _ablation(name: str, label: str, change: str, compound: bool = False, **config) -> Experiment:
-    """A colorizer of the ablation: the MSE U-Net with ``config`` changed, compared with ``ABLATION_BASE``."""
-    return Experiment(name, ColorizerConfig(**config), "ablation", change, ABLATION_BASE, compound, label)
+def _ablation(
+    name: str, change: str, *, label: str, base: str | None = ABLATION_BASE, compound: bool = False, **config
+) -> Experiment:
+    """A colorizer of the ablation: the MSE U-Net with ``config`` changed, compared with ``base``."""
+    return Experiment(name, ColorizerConfig(**config), "ablation", change, base, compound, label)
 
 
 # The colorization ablation: the MSE U-Net with a global branch, augmentation, or both (one change each, then the
@@ -199,93 +168,33 @@ def _ablation(name: str, label: str, change: str, compound: bool = False, **conf
 # augmentation an epoch shows new pixels, and early stopping ends each run (patience 3).
 ABLATION = {"global_features": 128, "augment": True, "epochs": 30}
 COLORIZER_ABLATION = (
-    Experiment(
-        ABLATION_BASE,
-        ColorizerConfig(target="chroma", epochs=30),
-        "ablation",
-        "U-Net, Y -> CrCb, MSE, the ablation's epoch cap",
-        None,
-        False,
-        "U-Net, MSE (cap 30)",
-    ),
-    *(
-        Experiment(
-            f"{ABLATION_BASE}_seed{seed}",
-            ColorizerConfig(target="chroma", epochs=30, seed=seed),
-            "ablation",
-            f"seed {seed} instead of 0",
-            ABLATION_BASE,
-            False,
-            f"U-Net, MSE (cap 30), seed {seed}",
-        )
-        for seed in (1, 2)
-    ),
-    _ablation(
-        "colorizer_unet_global", "U-Net, MSE, global", "global branch", target="chroma", global_features=128, epochs=30
-    ),
-    _ablation(
-        "colorizer_unet_augment", "U-Net, MSE, augmented", "augmentation", target="chroma", augment=True, epochs=30
-    ),
-    _ablation(
-        "colorizer_unet_global_augment",
-        "U-Net, MSE, global + augmented",
-        "global branch + augmentation",
-        True,
-        target="chroma",
-        **ABLATION,
-    ),
-    _ablation(
-        "colorizer_classes_global_augment",
-        "classes, global + augmented",
-        "colour classes + global branch + augmentation",
-        True,
-        target="bins",
-        rebalance=1.0,
-        temperature=1.0,
-        **ABLATION,
-    ),
-    _ablation(
-        "colorizer_classes_rebalanced",
-        "classes (0.9), global + augmented",
-        "classes rebalanced 0.9 + global branch + augmentation",
-        True,
-        target="bins",
-        rebalance=0.9,
-        temperature=1.0,
-        **ABLATION,
-    ),
-    Experiment(  # the first comparison's control with another seed (its 15-epoch cap)
-        "colorizer_unet_mse_seed1",
-        ColorizerConfig(target="chroma", epochs=15, seed=1),
-        "ablation",
-        "seed 1 instead of 0",
-        "colorizer_unet_mse",
-        label="U-Net, MSE, seed 1",
-    ),
-    _ablation(
-        "colorizer_unet_augment_seed1",
-        "U-Net, MSE, augmented, seed 1",
-        "augmentation (seed 1)",
-        target="chroma",
-        augment=True,
-        epochs=30,
-        seed=1,
-    ),
-    _ablation(
-        "colorizer_unet_augment_seed2",
-        "U-Net, MSE, augmented, seed 2",
-        "augmentation (seed 2)",
-        target="chroma",
-        augment=True,
-        epochs=30,
-        seed=2,
-    ),
-)
+    _ablation(ABLATION_BASE, "U-Net, Y -> CrCb, MSE, the ablation's epoch cap", label="U-Net, MSE (cap 30)", base=None,
+              target="chroma", epochs=30),
+    *(_ablation(f"{ABLATION_BASE}_seed{seed}", f"seed {seed} instead of 0", label=f"U-Net, MSE (cap 30), seed {seed}",
+                target="chroma", epochs=30, seed=seed) for seed in (1, 2)),
+    _ablation("colorizer_unet_global", "global branch", label="U-Net, MSE, global", target="chroma",
+              global_features=128, epochs=30),
+    _ablation("colorizer_unet_augment", "augmentation", label="U-Net, MSE, augmented", target="chroma", augment=True,
+              epochs=30),
+    _ablation("colorizer_unet_global_augment", "global branch + augmentation", label="U-Net, MSE, global + augmented",
+              compound=True, target="chroma", **ABLATION),
+    _ablation("colorizer_classes_global_augment", "colour classes + global branch + augmentation",
+              label="classes, global + augmented", compound=True, target="bins", rebalance=1.0, temperature=1.0,
+              **ABLATION),
+    _ablation("colorizer_classes_rebalanced", "classes rebalanced 0.9 + global branch + augmentation",
+              label="classes (0.9), global + augmented", compound=True, target="bins", rebalance=0.9,
+              temperature=1.0, **ABLATION),
+    _ablation("colorizer_unet_mse_seed1", "seed 1 instead of 0", label="U-Net, MSE, seed 1",
+              base="colorizer_unet_mse", target="chroma", epochs=15, seed=1),  # the first comparison's control
+    *(_ablation(f"colorizer_unet_augment_seed{seed}", f"augmentation (seed {seed})",
+                label=f"U-Net, MSE, augmented, seed {seed}", target="chroma", augment=True, epochs=30, seed=seed)
+      for seed in (1, 2)),
+)  # fmt: skip
 
-REGISTRY: dict[str, Experiment] = {
-    experiment.name: experiment
-    for experiment in (*REFERENCE, *ARCHITECTURE_STUDY, *SEEDS, *LATENT_SWEEP, *COLORIZERS, *COLORIZER_ABLATION)
-}
+_ALL = (*REFERENCE, *ARCHITECTURE_STUDY, *SEEDS, *LATENT_SWEEP, *COLORIZERS, *COLORIZER_ABLATION)
+REGISTRY: Mapping[str, Experiment] = MappingProxyType({entry.name: entry for entry in _ALL})  # read-only
+if len(REGISTRY) != len(_ALL):
+    raise RuntimeError(f"experiment names declared twice: {sorted({e.name for e in _ALL if _ALL.count(e) > 1})}")
 
 
 def experiment(name: str) -> Experiment:
