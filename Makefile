@@ -19,7 +19,7 @@ REQUIREJS_VERSION := 2.3.8
 REQUIREJS_SHA256 := 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec
 REQUIREJS_PACKAGE := build/requirejs-$(REQUIREJS_VERSION).tgz
 
-.PHONY: setup data report report-full report-exploratory html check-report test lint benchmark clean
+.PHONY: setup data report report-full report-exploratory html check-report check-interactive test lint benchmark clean
 
 setup: $(STAMP)
 
@@ -46,8 +46,10 @@ report: setup data
 	@$(BIN)/python -m coursework.parameters >/dev/null
 	@$(MAKE) --no-print-directory report-$(shell $(BIN)/python -m coursework.parameters 2>/dev/null)
 
+# The executed notebooks are then rewritten as JupyterLab saves them, so that opening one there changes nothing.
 report-full:
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
+	$(BIN)/python tools/normalize_notebooks.py $(NOTEBOOKS)
 	$(MAKE) --no-print-directory html
 	@echo "Report: $(addprefix $(REPORT_DIR)/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
 
@@ -86,13 +88,23 @@ $(WIDGETS_PACKAGE):
 $(REQUIREJS_PACKAGE):
 	$(call npm_package,requirejs@$(REQUIREJS_VERSION),$(REQUIREJS_SHA256))
 
+# Debian's Chromium for the browser checks, installed when it is missing (needs root and apt).
+CHROMIUM := command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
 # Open the committed notebooks, rendered as `make html` does, in headless Chromium with no network and check that
-# every formula is typeset (tests/check_report.py). Installs Debian's chromium when it is missing (needs root and
-# apt). Run by hand, not by `make test`.
+# every formula is typeset (tools/check_report.py). Run by hand and by CI, not by `make test`.
 check-report: setup
-	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(CHROMIUM)
 	pages=$$(mktemp -d) && trap 'rm -rf "$$pages"' EXIT && \
-		$(MAKE) --no-print-directory html REPORT_DIR=$$pages && $(BIN)/python tests/check_report.py $$pages/*.html
+		$(MAKE) --no-print-directory html REPORT_DIR=$$pages && $(BIN)/python tools/check_report.py $$pages/*.html
+
+# Open, save, run and explore the notebooks in a live JupyterLab in headless Chromium (tools/check_interactive.py,
+# docs/interactive.md), in temporary copies: nothing committed changes. Notebook 02 runs only the cells its
+# interactive section needs; every notebook parameter is unset, as for `make test`. Run by hand and by CI.
+check-interactive: setup data
+	$(CHROMIUM)
+	env $(addprefix -u ,$(NOTEBOOK_PARAMETERS)) $(BIN)/python tools/check_interactive.py \
+		$(addprefix --only-needed ,$(filter notebooks/02_%,$(NOTEBOOKS))) $(NOTEBOOKS)
 
 # Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
 # and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed

@@ -16,13 +16,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from coursework.backprop import INITIALISERS, Network, encoder_dataset
-from coursework.images import check_images
+from coursework.color import split_luma_chroma
+from coursework.images import check_images, read_image
 from coursework.plotting import hidden_layer_heatmaps, image_rows, training_curves
 
 LEARNING_RATES = (0.1, 1000.0)  # the slider's range: notebook 01's grid, from too slow to diverging
-EXPLORER_EPOCHS = 2_000  # about half a second of training: quick enough to retrain on every slider move
-TEMPERATURES = (0.05, 2.0)  # the colour classes' annealed-mean temperature: near the mode ... the plain mean and beyond
+EXPLORER_EPOCHS = 2_000  # enough for the good learning rates to reach 100 % accuracy, few enough to retrain per move
+# The colour classes' annealed-mean temperature: near the mode ... the plain mean (1) ... flatter, with colorize()'s
+# default (2, notebook 02's section 7.6) inside the range, so that the slider can move both ways from it.
+TEMPERATURES = (0.05, 5.0)
 IMAGE_SIZE = 32  # the autoencoders' input side: an uploaded photo is centre-cropped and shrunk to it
+READOUT = ".3r"  # the sliders' readout (a d3-format): 3 significant figures in decimal notation, as `readout` prints
+LABELS = {"description_width": "initial"}  # a control's label at its full width, not cut to a fixed one
+
+
+def readout(value: float) -> str:
+    """``value`` > 0 as the sliders read it out (:data:`READOUT`): 17.7828 -> "17.8", 0.1 -> "0.100", 1000 -> "1000"."""
+    rounded = float(f"{value:.3g}")
+    return f"{rounded:.{max(0, 2 - math.floor(math.log10(rounded)))}f}"
 
 
 def backprop_figures(
@@ -39,7 +50,7 @@ def backprop_figures(
         ylabel=["mean squared error", "accuracy"],
         xscale="log",
         yscale=["log", "linear"],
-        title=f"η = {learning_rate:g}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
+        title=f"η = {readout(learning_rate)}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
     )
     return curves, hidden_layer_heatmaps(network, X)
 
@@ -53,26 +64,27 @@ def backprop_explorer(epochs: int = EXPLORER_EPOCHS):
         plt.show()
 
     low, high = LEARNING_RATES
+    exponents = {"base": 10, "min": math.log10(low), "max": math.log10(high), "step": 0.25}
     return widgets.interactive(
         show,
-        learning_rate=widgets.FloatLogSlider(value=10.0, base=10, min=math.log10(low), max=math.log10(high), step=0.25),
-        init=widgets.Dropdown(options=list(INITIALISERS), value="uniform", description="weights"),
-        bias_init=widgets.Dropdown(options=list(INITIALISERS), value="zeros", description="biases"),
-        seed=widgets.IntSlider(value=0, min=0, max=29),
+        learning_rate=widgets.FloatLogSlider(
+            value=10.0, **exponents, readout_format=READOUT, description="learning rate", style=LABELS
+        ),
+        init=widgets.Dropdown(options=list(INITIALISERS), value="uniform", description="weights", style=LABELS),
+        bias_init=widgets.Dropdown(options=list(INITIALISERS), value="zeros", description="biases", style=LABELS),
+        seed=widgets.IntSlider(value=0, min=0, max=29, description="seed", style=LABELS),
     )
 
 
-def image_from_upload(content: bytes) -> np.ndarray:
+def image_from_upload(content: bytes, name: str = "the uploaded file") -> np.ndarray:
     """An uploaded image file as one uint8 (32, 32, 3) RGB image: centre-cropped to a square, then shrunk.
 
-    Read as ``colorize`` reads files (:func:`coursework.colorization.read_image`: upright, transparency over white,
-    16-bit and float files scaled to their white level); unreadable files raise a ValueError.
+    Read as ``colorize`` reads files (:func:`coursework.images.read_image`: upright, transparency over white,
+    16-bit and float files scaled to their white level); unreadable files raise a ValueError that calls it ``name``.
     """
     from PIL import Image, ImageOps
 
-    from coursework.colorization import read_image
-
-    pixels = read_image(io.BytesIO(content))
+    pixels = read_image(io.BytesIO(content), name)
     if pixels.dtype != np.uint8:  # high bit depth: to 8 bits, the autoencoders' input
         pixels = np.round(pixels * 255).astype(np.uint8)
     if pixels.ndim == 2:
@@ -85,7 +97,6 @@ def autoencoder_figure(image: np.ndarray, autoencoders: Mapping, colorizer, temp
     """One uint8 (32, 32, 3) image, its reconstruction by each autoencoder (name -> model), its gray version and
     its colorization by a colour-class colorizer decoding at ``temperature``."""
     from coursework.autoencoders import reconstruct
-    from coursework.color import split_luma_chroma
     from coursework.colorization import check_temperature, colorize, with_temperature
 
     image = np.asarray(image)
@@ -99,25 +110,62 @@ def autoencoder_figure(image: np.ndarray, autoencoders: Mapping, colorizer, temp
     gray = np.repeat(split_luma_chroma(image[None])[0][0], 3, axis=-1)  # what the colorizer sees
     coloured = colorize(image, with_temperature(colorizer, check_temperature(temperature)))
     columns = [image / 255, *reconstructions, gray, coloured / 255]
-    titles = ["original", *autoencoders, "gray input", f"colorized, T = {temperature:.2g}"]
+    titles = ["original", *autoencoders, "gray input", f"colorized, T = {readout(temperature)}"]
     return image_rows({"": np.stack(columns)}, titles, size=1.6)
 
 
 def autoencoder_explorer(images: np.ndarray, autoencoders: Mapping, colorizer, temperature: float):
-    """Pick a test image (slider) or upload a photo, and a temperature: redraws :func:`autoencoder_figure`."""
+    """Pick a test image (slider) or upload a photo, and a temperature: redraws :func:`autoencoder_figure`.
+
+    The picture is the one chosen last: moving the image slider after an upload shows that test image again. An
+    upload is read once and then cleared, so the same file can be uploaded again; a file that is not an image
+    leaves a one-line message under the picture shown before, and the controls go on working.
+    """
     import ipywidgets as widgets
 
     low, high = TEMPERATURES
-    index = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="test image")
+    if not low < temperature < high:
+        raise ValueError(f"temperature {temperature:g} is outside the slider's range ({low:g}, {high:g})")
+    index = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="test image", style=LABELS)
     temperature_slider = widgets.FloatLogSlider(
-        value=temperature, base=10, min=math.log10(low), max=math.log10(high), step=0.05, description="temperature"
+        value=temperature,
+        base=10,
+        min=math.log10(low),
+        max=math.log10(high),
+        step=0.05,
+        readout_format=READOUT,
+        description="temperature",
+        style=LABELS,
     )
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="or upload")
+    output = widgets.Output()
+    shown = {"image": images[index.value]}  # the picture chosen last: a test image or the last readable upload
 
-    def show(index: int, temperature: float, upload: tuple) -> None:
-        image = image_from_upload(bytes(upload[-1]["content"])) if upload else images[index]
-        autoencoder_figure(image, autoencoders, colorizer, temperature)
-        plt.show()
+    def redraw(_change: Mapping | None = None) -> None:
+        with output:
+            output.clear_output(wait=True)
+            autoencoder_figure(shown["image"], autoencoders, colorizer, temperature_slider.value)
+            plt.show()
 
-    controls = {"index": index, "temperature": temperature_slider, "upload": upload}
-    return widgets.VBox([widgets.HBox([index, temperature_slider, upload]), widgets.interactive_output(show, controls)])
+    def pick(change: Mapping) -> None:
+        shown["image"] = images[change["new"]]
+        redraw()
+
+    def read_upload(change: Mapping) -> None:
+        if not change["new"]:  # cleared, below
+            return
+        file = change["new"][-1]
+        upload.value = ()
+        try:
+            shown["image"] = image_from_upload(bytes(file["content"]), file["name"])
+        except ValueError as error:
+            with output:
+                print(f"{error}; the picture above stays")
+            return
+        redraw()
+
+    index.observe(pick, "value")
+    temperature_slider.observe(redraw, "value")
+    upload.observe(read_upload, "value")
+    redraw()
+    return widgets.VBox([widgets.HBox([index, temperature_slider, upload]), output])

@@ -1,7 +1,12 @@
-"""Tests of the report check (tests/check_report.py) on DOMs shaped like MathJax 3's and nbconvert's output; the
+"""Tests of the report check (tools/check_report.py) on DOMs shaped like MathJax 3's and nbconvert's output; the
 check itself runs in Chromium by ``make check-report``."""
 
-from check_report import problems
+import sys
+
+from coursework.paths import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+from check_report import problems  # noqa: E402
 
 TYPESET = (
     '<mjx-container class="MathJax" jax="CHTML"><mjx-math></mjx-math><mjx-assistive-mml><math>'

@@ -1,6 +1,7 @@
 """The notebooks' interactive sections: the functions behind the widgets, called as plain functions."""
 
 import io
+from datetime import UTC, datetime
 
 import matplotlib
 
@@ -11,19 +12,24 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from coursework import explore  # noqa: E402
 from coursework.explore import (  # noqa: E402
+    TEMPERATURES,
     autoencoder_explorer,
     autoencoder_figure,
     backprop_explorer,
     backprop_figures,
     image_from_upload,
+    readout,
 )
 
 
 def test_backprop_figures_show_the_run_and_its_verdict() -> None:
     curves, heatmaps = backprop_figures(learning_rate=50.0, init="uniform", bias_init="zeros", seed=0, epochs=3000)
     assert [ax.get_title() for ax in curves.axes] == ["loss", "accuracy"]
-    assert curves.get_suptitle().startswith("η = 50, weights uniform, biases zeros, seed 0: 100 % accuracy from epoch")
+    assert curves.get_suptitle().startswith(
+        "η = 50.0, weights uniform, biases zeros, seed 0: 100 % accuracy from epoch"
+    )
     assert heatmaps.axes[0].get_title() == "hidden activations $a_1$"
     plt.close("all")
 
@@ -34,10 +40,25 @@ def test_zero_initialisation_is_reported_as_not_learning() -> None:
     plt.close("all")
 
 
-def test_the_explorer_wires_every_setting_to_a_control() -> None:
+def test_titles_print_the_learning_rate_as_the_slider_reads_it_out() -> None:
+    assert [readout(10**exponent) for exponent in (-1, -0.75, 0.25, 1.25, 2.75, 3)] == [
+        "0.100",
+        "0.178",
+        "1.78",
+        "17.8",
+        "562",
+        "1000",
+    ]
+    curves, _ = backprop_figures(learning_rate=10**1.25, init="uniform", bias_init="zeros", seed=0, epochs=50)
+    assert curves.get_suptitle().startswith("η = 17.8, weights uniform")
+    plt.close("all")
+
+
+def test_the_explorer_wires_every_setting_to_a_labelled_control() -> None:
     explorer = backprop_explorer(epochs=50)
     controls = {child.description: child.value for child in explorer.children[:-1]}
-    assert controls == {"learning_rate": 10.0, "weights": "uniform", "biases": "zeros", "seed": 0}
+    assert controls == {"learning rate": 10.0, "weights": "uniform", "biases": "zeros", "seed": 0}
+    assert {child.style.description_width for child in explorer.children[:-1]} == {"initial"}  # labels not cut off
     plt.close("all")
 
 
@@ -57,7 +78,7 @@ def test_autoencoder_figure_shows_every_model_and_the_colorization() -> None:
     image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     figure = autoencoder_figure(image, autoencoders, colorizer, temperature=0.5)
     titles = [ax.get_title() for ax in figure.axes]
-    assert titles == ["original", "tiny", "gray input", "colorized, T = 0.5"]
+    assert titles == ["original", "tiny", "gray input", "colorized, T = 0.500"]
     for wrong in (image[:16], image[..., 0], np.stack([image, image])):
         with pytest.raises(ValueError, match=r"one 32x32 RGB image, shape \(32, 32, 3\), is needed"):
             autoencoder_figure(wrong, autoencoders, colorizer, temperature=0.5)
@@ -89,4 +110,70 @@ def test_the_autoencoder_explorer_offers_an_image_a_temperature_and_an_upload() 
     explorer = autoencoder_explorer(images, autoencoders, colorizer, temperature=0.38)
     index, temperature, upload = explorer.children[0].children
     assert (index.max, temperature.value, upload.accept) == (4, 0.38, "image/*")
+    assert {control.style.description_width for control in (index, temperature)} == {"initial"}
+    plt.close("all")
+
+
+def drawn_explorer(monkeypatch: pytest.MonkeyPatch) -> tuple[list, tuple, np.ndarray]:
+    """An autoencoder explorer over 5 test images (image i filled with i) that records what it draws, its image
+    slider, temperature slider and upload, and the images."""
+    drawn = []
+
+    def record(image: np.ndarray, autoencoders: dict, colorizer: None, temperature: float) -> plt.Figure:
+        drawn.append((int(image[0, 0, 0]), temperature))
+        return plt.figure()
+
+    monkeypatch.setattr(explore, "autoencoder_figure", record)
+    images = np.arange(5, dtype=np.uint8)[:, None, None, None] * np.ones((1, 32, 32, 3), dtype=np.uint8)
+    explorer = autoencoder_explorer(images, {}, None, temperature=2.0)
+    return drawn, explorer.children[0].children, images
+
+
+MODIFIED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def uploaded(name: str, content: bytes) -> tuple[dict]:
+    """A FileUpload value holding one file, as the browser sends it."""
+    return (
+        {"name": name, "type": "", "size": len(content), "content": memoryview(content), "last_modified": MODIFIED},
+    )
+
+
+def test_the_image_slider_works_again_after_an_upload(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn, (index, temperature, upload), _ = drawn_explorer(monkeypatch)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 10)).save(buffer, format="PNG")
+    upload.value = uploaded("photo.png", buffer.getvalue())
+    assert upload.value == ()  # read once, then cleared: the same file can be uploaded again
+    temperature.value = 1.0  # redraws the upload
+    index.value = 3  # back to the test images
+    temperature.value = 0.5  # redraws test image 3, not the upload
+    assert drawn == [(0, 2.0), (200, 2.0), (200, 1.0), (3, 1.0), (3, 0.5)]
+    upload.value = uploaded("photo.png", buffer.getvalue())  # the same file again
+    assert drawn[-1] == (200, 0.5)
+    plt.close("all")
+
+
+def test_a_file_that_is_no_image_prints_one_line_and_the_controls_go_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    drawn, (index, _, upload), _ = drawn_explorer(monkeypatch)
+    capsys.readouterr()
+    upload.value = uploaded("notes.txt", b"not an image")
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip("\x1b[2K\r")]
+    assert len(lines) == 1 and lines[0].startswith("cannot read an image from notes.txt")
+    assert lines[0].endswith("; the picture above stays")
+    assert upload.value == ()
+    index.value = 2
+    assert drawn == [(0, 2.0), (2, 2.0)]
+    plt.close("all")
+
+
+def test_the_temperature_slider_starts_inside_its_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, (_, temperature, _), images = drawn_explorer(monkeypatch)
+    low, high = TEMPERATURES
+    assert temperature.value == 2.0 and 10**temperature.min == pytest.approx(low) and 10**temperature.max > 2.0
+    for outside in (low, high, 10.0):
+        with pytest.raises(ValueError, match="outside the slider's range"):
+            autoencoder_explorer(images, {}, None, temperature=outside)
     plt.close("all")

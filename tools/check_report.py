@@ -1,6 +1,6 @@
 """Check that rendered report pages typeset every formula and draw every widget with no network, and show no log noise.
 
-Usage: ``python tests/check_report.py report/*.html``. Each page is opened in headless Chromium with every host name
+Usage: ``python tools/check_report.py report/*.html``. Each page is opened in headless Chromium with every host name
 unresolvable, so nothing can come from a CDN, and given virtual time to run MathJax and the widget renderer; then its
 final DOM is checked: formulas typeset, no MathJax error or undefined macro, no TeX left as text in the rendered
 Markdown, every saved widget drawn from its state (the interactive sections), and no stderr output (the red boxes
