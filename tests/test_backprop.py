@@ -349,3 +349,15 @@ def test_a_diverged_network_has_nan_accuracy_and_a_clear_warning(stacked) -> Non
                 history = net.train(X8, Y8, 2000, 50.0, weight_decay=0.05)
     assert np.isnan(history.loss[-1]) and np.isnan(history.accuracy[-1])
     assert np.isnan(history.epochs_to_accuracy(stable=True))
+
+
+def test_loss_gradients_and_the_check_refuse_a_bad_weight_decay_or_step() -> None:
+    net = Network(seed=0)
+    for decay in (float("nan"), -0.1, "0.1"):
+        with pytest.raises(ValueError, match="weight_decay must be a finite number >= 0"):
+            net.loss(X8, Y8, decay)
+        with pytest.raises(ValueError, match="weight_decay must be a finite number >= 0"):
+            net.gradients(X8, Y8, decay)
+    for step in (1e10, 1e-300):
+        with pytest.raises(ValueError, match="between 1e-8 and 0.1"):
+            gradient_check(net, X8, Y8, step=step)

@@ -114,7 +114,7 @@ def test_layout_comparison_pairs_equal_latent_sizes_and_refuses_what_it_cannot_c
     assert table.index.tolist() == [256, 512]
     np.testing.assert_allclose(table.ratio, [0.75, 0.8])
     assert table.channels_16.tolist() == [1, 2] and table.channels_8.tolist() == [4, 8]
-    far = latent.summarise_latent_sweep(synthetic_sweep_runs({64: [0.001, 0.001]}, side=16))
+    far = latent.summarise_latent_sweep(synthetic_sweep_runs({64: [0.001, 0.001], 128: [0.0005, 0.0005]}, side=16))
     with pytest.raises(ValueError, match="share no latent size"):
         latent.layout_comparison({8: narrow, 16: far})
     with pytest.raises(ValueError, match="two layouts"):
@@ -188,3 +188,24 @@ def test_confirm_colorizer_measures_the_test_split_and_both_pixels_of_the_bit_ex
     assert table.index.tolist() == ["test split", "bit-exact, JPEG", "bit-exact, official"]
     assert table.loc["bit-exact, JPEG", "chroma_mse"] != table.loc["bit-exact, official", "chroma_mse"]
     assert colour.confirm_colorizer(model, data, None).index.tolist() == ["test split"]
+
+
+def test_numbers_that_would_misreport_are_refused() -> None:
+    """A diverged history, a correlation of values without a logarithm, an epoch cap below 1: errors, never a number."""
+    from coursework.evaluation import best_validation
+
+    assert best_validation({"val_loss": [0.3, 0.1, 0.2]}) == (0.1, 2)
+    assert best_validation({"val_loss": [0.3, 0.1, 0.2]}, epochs=1) == (0.3, 1)
+    for losses in ([0.2, float("nan")], [float("nan"), 0.2], []):
+        with pytest.raises(ValueError, match="not finite|no validation loss"):
+            best_validation({"val_loss": losses})
+    for errors in ([0.1, 0.0], [0.1, -0.2], [0.1, float("nan")]):
+        with pytest.raises(ValueError, match="finite values > 0"):
+            latent.log_correlation(pd.Series([64.0, 128.0]), pd.Series(errors))
+    with pytest.raises(ValueError, match="all equal"):
+        latent.log_correlation(pd.Series([64.0, 128.0]), pd.Series([0.1, 0.1]))
+    with pytest.raises(ValueError, match="cap"):
+        colour.at_epoch_cap({"a": {"val_loss": [0.2, 0.1]}}, 0, {"val_loss": [0.5]})
+    assert colour.at_epoch_cap({"short": {"val_loss": [0.2]}}, 3, {"val_loss": [0.5]}).empty  # not longer than cap
+    with pytest.raises(ValueError, match="validation"):
+        evaluation.select_best(pd.DataFrame({"Test_MSE": [1.0]}), column="Test_MSE")

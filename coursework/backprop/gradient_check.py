@@ -21,6 +21,8 @@ def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: flo
     is NaN or infinite: no error can be measured there, and a number (NaN compares as "not worse") would hide it.
     """
     step = check_real(step, "step", positive=True)
+    if not 1e-8 <= step <= 0.1:  # smaller: round-off swamps the difference; larger: the Taylor expansion fails
+        raise ValueError(f"step must be a finite number > 0 between 1e-8 and 0.1, got {step!r}")
     grads_w, grads_b = net.gradients(X, Y, weight_decay)
     worst = 0.0
     for (name, parameter), analytic in zip(net.parameters().items(), grads_w + grads_b):

@@ -252,6 +252,7 @@ class Network:
     def loss(self, X: np.ndarray, Y: np.ndarray, weight_decay: float = 0.0) -> float:
         """Mean squared error over all outputs and samples, plus ``weight_decay / 2 * sum(W ** 2)``."""
         X, Y = check_data(X, Y, self.layer_sizes)
+        weight_decay = check_real(weight_decay, "weight_decay", minimum=0.0)
         penalty = 0.5 * weight_decay * sum(float(np.sum(w * w)) for w in self.weights)
         return float(np.mean((self.predict(X) - Y) ** 2)) + penalty
 
@@ -260,6 +261,7 @@ class Network:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Backpropagated gradients of :meth:`loss` for every weight matrix and bias vector."""
         X, Y = check_data(X, Y, self.layer_sizes)
+        weight_decay = check_real(weight_decay, "weight_decay", minimum=0.0)
         f = ACTIVATIONS[self.activation]
         with np.errstate(over="ignore"):
             return backward(self.weights, forward(self.weights, self.biases, X, f), Y, f, weight_decay)

@@ -1,1 +1,20 @@
-"""Evaluation of trained models: pure functions of loaded models and data; nothing here trains."""
+"""Evaluation of trained models: functions of committed models and data that compute numbers; nothing here trains."""
+
+from __future__ import annotations
+
+import math
+
+
+def best_validation(history: dict, epochs: int | None = None) -> tuple[float, int]:
+    """The lowest validation loss of a training ``history`` (within its first ``epochs``), and its 1-based epoch.
+
+    A ValueError where a loss is not finite: a run that diverged has no best epoch to report (Python's ``min``
+    would return a number or NaN depending on where the NaN stands).
+    """
+    losses = list(history.get("val_loss", []))[:epochs]
+    if not losses:
+        raise ValueError("the history has no validation loss" + (f" within {epochs} epochs" if epochs else ""))
+    if not all(math.isfinite(loss) for loss in losses):
+        raise ValueError(f"the validation loss is not finite in every epoch ({losses}): the run diverged")
+    best = min(range(len(losses)), key=losses.__getitem__)
+    return float(losses[best]), best + 1

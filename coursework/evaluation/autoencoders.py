@@ -13,6 +13,7 @@ import pandas as pd
 
 from coursework.autoencoders import evaluate_mse, latent_shape
 from coursework.data import CifarSplit, OfficialSubset
+from coursework.evaluation import best_validation
 from coursework.experiments import experiment, load
 from coursework.experiments.registry import EXTRA_SEEDS, SEEDED
 from coursework.images import psnr
@@ -34,6 +35,7 @@ def evaluate(names: list[str], data: CifarSplit) -> Evaluation:
         test_mse, per_image[name] = evaluate_mse(model, data.x_test)
         height, width, channels = latent_shape(model)
         entry = experiment(name)
+        best_loss, best_epoch = best_validation(history)
         rows.append(
             {
                 "experiment": name,
@@ -43,8 +45,8 @@ def evaluate(names: list[str], data: CifarSplit) -> Evaluation:
                 "latent_values": height * width * channels,
                 "parameters": model.count_params(),
                 "epochs": len(history["loss"]),
-                "best_epoch": int(np.argmin(history["val_loss"])) + 1,
-                "best_val_mse": min(history["val_loss"]),
+                "best_epoch": best_epoch,
+                "best_val_mse": best_loss,
                 "test_mse": test_mse,
                 "test_psnr_db": float(psnr(test_mse)),
             }
@@ -54,7 +56,7 @@ def evaluate(names: list[str], data: CifarSplit) -> Evaluation:
 
 def select_best(table: pd.DataFrame, column: str = "best_val_mse") -> str:
     """The experiment (index of ``table``) with the smallest ``column``: choices are made on validation MSE."""
-    if column.startswith("test"):
+    if column.lower().startswith("test"):
         raise ValueError(f"choose on validation data, not on {column!r}")
     return str(table[column].idxmin())
 

@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 from coursework._tensorflow import keras
+from coursework.checks import check_whole
 from coursework.color import colourfulness, mean_chroma, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma
 from coursework.colorization import is_colour_class_model, predict_chroma, with_temperature
 from coursework.data import CifarSplit, OfficialSubset
+from coursework.evaluation import best_validation
 from coursework.experiments.registry import ABLATION_BASE
 from coursework.images import as_float, psnr
 
@@ -171,10 +173,9 @@ def confirm_colorizer(model: keras.Model, data: CifarSplit, subset: OfficialSubs
 
 
 def at_epoch_cap(histories: dict[str, dict], cap: int, control: dict) -> pd.Series:
-    """Best validation loss within the first ``cap`` epochs, relative to ``control``'s best, for each history that
-    ran longer than ``cap``: like for like where the epoch caps differ."""
-    best = min(control["val_loss"])
-    return pd.Series(
-        {name: min(history["val_loss"][:cap]) / best for name, history in histories.items()},
-        dtype=float,
-    )
+    """Best validation loss within the first ``cap`` epochs, relative to ``control``'s best, for each of
+    ``histories`` that ran longer than ``cap``: like for like where the epoch caps differ."""
+    cap = check_whole(cap, "cap (epochs)", minimum=1)
+    best, _ = best_validation(control)
+    longer = {name: history for name, history in histories.items() if len(history["val_loss"]) > cap}
+    return pd.Series({name: best_validation(history, cap)[0] / best for name, history in longer.items()}, dtype=float)

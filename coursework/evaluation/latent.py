@@ -10,6 +10,7 @@ import pandas as pd
 from coursework._tensorflow import keras
 from coursework.checks import is_whole
 from coursework.data import CifarSplit
+from coursework.evaluation import best_validation
 from coursework.experiments import latent_sweep_name, load
 from coursework.experiments.registry import LATENT_SEEDS, SWEEP_CHANNELS
 from coursework.images import as_float
@@ -19,8 +20,17 @@ OUTLIER = 0.25  # a seed this far (relative) from its size's median is reported 
 
 
 def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
-    """Pearson r of log latent size and log error: the straight-line fit of a log-log plot."""
-    return float(np.corrcoef(np.log(latent_values), np.log(errors))[0, 1])
+    """Pearson r of log latent size and log error: the straight-line fit of a log-log plot.
+
+    A ValueError for values that have no logarithm (zero, negative, NaN) or that do not vary (r is undefined).
+    """
+    values = np.asarray(latent_values, dtype=float), np.asarray(errors, dtype=float)
+    for name, array in zip(("latent_values", "errors"), values):
+        if len(array) < 2 or not np.all(np.isfinite(array) & (array > 0)):
+            raise ValueError(f"{name} must be at least 2 finite values > 0, got {array.tolist()}")
+        if np.ptp(array) == 0:
+            raise ValueError(f"{name} are all equal ({array[0]}): no correlation can be measured")
+    return float(np.corrcoef(np.log(values[0]), np.log(values[1]))[0, 1])
 
 
 class LatentSweep(NamedTuple):
@@ -49,7 +59,7 @@ def latent_sweep(data: CifarSplit, side: int = 8, probe_images: int = 1000) -> L
                     "seed": seed,
                     "latent_values": side * side * channels,
                     "parameters": trained.model.count_params(),
-                    "best_val_mse": min(validation),
+                    "best_val_mse": best_validation(trained.history)[0],
                     "epochs": len(validation),
                     "dead_channels": dead_latent_channels(trained.model, probe),
                 }

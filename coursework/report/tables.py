@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from coursework.evaluation import best_validation
 from coursework.experiments import Trained
 
 # column -> (heading, format): the one registry of how a number is shown.
@@ -47,6 +47,9 @@ def readable(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFr
     one is an error (it would print with all its digits)."""
     if isinstance(columns, str):
         raise ValueError(f"columns must be a list of column names, got the string {columns!r}")
+    missing = [] if columns is None else [name for name in columns if name not in table.columns]
+    if missing:
+        raise ValueError(f"the table has no columns {missing}; it has {list(table.columns)}")
     shown = table[list(table.columns) if columns is None else columns]
     unknown = [name for name in shown.columns if name not in FORMATS and pd.api.types.is_numeric_dtype(shown[name])]
     if unknown:
@@ -65,6 +68,8 @@ def study_summary(table: pd.DataFrame, base: str = "study_base", input_values: i
     """An :func:`coursework.evaluation.autoencoders.evaluate` table as text, one line per experiment: changes from the
     base model, latent (and whether it is smaller than the input), epochs trained and the best one, best validation
     MSE and its ratio to ``base``'s, and test MSE; then what each compound variant changes."""
+    if base not in table.index:
+        raise ValueError(f"the table has no row for the base model {base!r} (rows: {list(table.index)})")
     base_val = table.best_val_mse[base]
     lines = [
         f"{'experiment':<24} {'changes':<8} {'latent':<9} {'< input':<7} {'epochs':>6} {'best':>4} {'val MSE':>8} "
@@ -84,14 +89,14 @@ def study_summary(table: pd.DataFrame, base: str = "study_base", input_values: i
 def colorizer_summary(colorizers: dict[str, Trained]) -> pd.DataFrame:
     """One row per trained colorizer: parameters, epochs trained of its cap, its loss, and its best validation loss
     and the epoch it came at."""
-    rows = {
-        name: {
+    rows = {}
+    for name, (model, history, config) in colorizers.items():
+        loss, epoch = best_validation(history)
+        rows[name] = {
             "parameters": f"{model.count_params():,}",
             "epochs": f"{len(history['loss'])} of {config.epochs}",
             "loss": config.loss_name,
-            "best validation loss": f"{min(history['val_loss']):.4f}",
-            "at epoch": int(np.argmin(history["val_loss"])) + 1,
+            "best validation loss": f"{loss:.4f}",
+            "at epoch": epoch,
         }
-        for name, (model, history, config) in colorizers.items()
-    }
     return pd.DataFrame.from_dict(rows, orient="index")
