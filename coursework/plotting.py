@@ -218,8 +218,10 @@ def learning_rate_figure(
         raise ValueError(f"curve_rates {missing} are not rates of the summary {rates}")
     fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
     curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
-    epoch_curves(ax_curve, curves, colours=distinct_colours(len(curves)))
-    ax_curve.axhline(REFERENCE_LOSS, color="grey", ls="--")
+    # tab10 without its grey, which the reference line would otherwise share with a curve
+    colours = [colour for index, colour in enumerate(distinct_colours(max(10, len(curves) + 1))) if index != 7]
+    epoch_curves(ax_curve, curves, colours=colours[: len(curves)])
+    ax_curve.axhline(REFERENCE_LOSS, color="k", ls=":", lw=1.5, label=f"reference loss {REFERENCE_LOSS}")
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
     ax_curve.set_title(f"Loss: median and 10-90 % band over {seeds} seeds")
     ax_curve.legend(title="learning rate", ncol=2, fontsize=8, loc="lower left")

@@ -133,13 +133,14 @@ def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colours() -> 
     history = History(np.ones((20, 3)), np.zeros((20, 3)))
     summary = pd.DataFrame({"round_off_sensitive": [False] * 10}, index=pd.Index(rates, name="learning_rate"))
     ax_curve, ax_box = plotting.learning_rate_figure(Sweep(table, history, []), summary).axes
-    labels = [text.get_text() for text in ax_curve.get_legend().get_texts()]
+    *labels, reference = [text.get_text() for text in ax_curve.get_legend().get_texts()]
     assert len(labels) == 8 and labels[0] == "0.1" and labels[-1] == "3000"
-    colours = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels]
-    assert len(set(colours)) == 8
+    assert reference == "reference loss 0.0018"  # the reference line is in the legend, in a colour of its own
+    colours = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels + [reference]]
+    assert len(set(colours)) == 9
     assert len(ax_box.get_xticklabels()) == 10  # every rate in the box panel
     ax_curve, _ = plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[1.0, 100.0]).axes
-    assert [text.get_text() for text in ax_curve.get_legend().get_texts()] == ["1", "100"]
+    assert [text.get_text() for text in ax_curve.get_legend().get_texts()][:-1] == ["1", "100"]
     with pytest.raises(ValueError, match="curve_rates"):
         plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[2.0])
 
@@ -159,7 +160,7 @@ def test_tie_breaking_figure_says_when_the_exact_tie_never_moved() -> None:
     ax_spread, ax_loss = fig.axes
     assert fig.get_suptitle() == "Ties"
     labels = [text.get_text() for text in ax_spread.get_legend().get_texts()]
-    assert labels == ["0 (exact tie; round-off only): stays 0.0 (not drawn left)", "1e-06", "tie broken (0.001)"]
+    assert labels == ["0 (exact tie; round-off only): stays 0.0 (not drawn left)", "1e-06", "tie broken (0.1)"]
     assert np.isnan(ax_spread.get_lines()[0].get_ydata()).all()  # zero spread cannot be drawn on a log scale
     np.testing.assert_array_equal(ax_loss.get_lines()[1].get_ydata(), loss[1])
 

@@ -13,6 +13,7 @@ import pandas as pd
 from coursework.backprop.gradient_check import gradient_check
 from coursework.backprop.network import ACTIVATIONS, History, Network
 from coursework.backprop.stacked import train_stacked
+from coursework.parameters import env_flag, env_int
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
 # A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
@@ -22,7 +23,14 @@ REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "conve
 # gap, so the verdict itself does not hinge on the CPU.
 NUDGE = 1e-9
 SENSITIVE_DIVERGENCE = 0.1
-TIE_BROKEN = 1e-3  # hidden units that differ by more than this in some parameter no longer compute the same function
+TIE_BROKEN = 0.1  # hidden units this far apart in some parameter: in notebook 01 the loss leaves its plateau about then
+
+
+def run_sizes() -> tuple[int, int, int]:
+    """Seeds per learning rate, seeds per setting elsewhere and epochs of the long runs: (30, 20, 10,000) unless the
+    notebook parameters LR_SEEDS, SEEDS, EPOCHS or QUICK (6 and 4 seeds) are set."""
+    quick = env_flag("QUICK")
+    return env_int("LR_SEEDS", 6 if quick else 30), env_int("SEEDS", 4 if quick else 20), env_int("EPOCHS", 10_000)
 
 
 @dataclass
@@ -55,7 +63,7 @@ def sweep(
     Full batch unless ``batch_size`` is given (then every network shuffles its own mini-batches each epoch).
     With ``nudge``, each network also trains a :func:`nudged_twin` alongside, and the table gains a column
     ``divergence``: the largest parameter difference between the two at the end. It separates outcomes that are
-    robust from those that a round-off-sized change (another CPU's BLAS kernel) could flip.
+    robust from those where a tiny change in the start changes the end (chaotic ones).
     """
     grid = list(itertools.product(activations, inits, bias_inits, learning_rates, weight_decays, seeds))
     if not grid:
@@ -175,6 +183,18 @@ def hidden_code(network: Network, X: np.ndarray) -> tuple[np.ndarray, float]:
     bits = (hidden > (low + high) / 2).astype(int)
     distance = float(np.max(np.abs(hidden - np.where(bits == 1, high, low))))
     return bits, distance
+
+
+def hidden_codes(networks: Iterable[Network], X: np.ndarray) -> pd.DataFrame:
+    """Per network, its hidden code (:func:`hidden_code`): ``distinct_codes`` (of ``len(X)``), ``distance`` (the
+    largest distance of an activation from its bit) and ``signs_match``: whether every output's column of the last
+    weight matrix is positive exactly on the units that are 1 in its input's code (one-hot ``X`` in order)."""
+    rows = []
+    for network in networks:
+        bits, distance = hidden_code(network, X)
+        signs_match = bool((np.sign(network.weights[-1]).T == 2 * bits - 1).all())
+        rows.append((len({tuple(code) for code in bits}), distance, signs_match))
+    return pd.DataFrame(rows, columns=["distinct_codes", "distance", "signs_match"])
 
 
 def nudged_twin(network: Network, nudge: float, seed: int = 0) -> Network:
@@ -297,6 +317,25 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
         epochs_to_100=float(row.epochs_to_100),
         final_accuracy=float(row.final_accuracy),
     )
+
+
+def describe_tie(tie: TieOutcome) -> str:
+    """One sentence, in plain words, on what the exactly tied start of a tie-breaking study did on this machine,
+    built from its facts (they depend on how the CPU rounds)."""
+    if tie.held_exactly:
+        units = f"the three hidden units were still identical after {tie.epochs:,} epochs"
+    else:
+        units = (
+            f"round-off made the hidden units differ after epoch {tie.first_difference_epoch:.0f} "
+            f"(by {tie.first_difference:.0e})"
+        )
+    if tie.held_exactly:
+        result = f"accuracy stayed at {100 * tie.final_accuracy:.1f} % (chance level)"
+    elif np.isnan(tie.epochs_to_100):
+        result = f"accuracy after {tie.epochs:,} epochs was {100 * tie.final_accuracy:.1f} %"
+    else:
+        result = f"the network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
+    return f"On the machine that ran this notebook, {units}, and {result}."
 
 
 def best_setting(summary: pd.DataFrame):
