@@ -15,7 +15,6 @@ from coursework.backprop.studies import (
     TIE_BROKEN,
     TieBreaking,
     best_setting,
-    describe_tie,
     gradient_check_table,
     hidden_code,
     hidden_codes,
@@ -24,7 +23,6 @@ from coursework.backprop.studies import (
     prediction_table,
     quartiles_apart,
     round_epochs,
-    run_sizes,
     shares_apart,
     summarise,
     sweep,
@@ -158,18 +156,6 @@ def test_tie_outcome_reports_what_round_off_did_as_facts() -> None:
         tie_outcome(nudged)
 
 
-def test_describe_tie_builds_one_sentence_from_the_facts() -> None:
-    held = describe_tie(tie_outcome(tie_study(np.zeros(10), np.nan, np.nan)))
-    assert held == (
-        "On the machine that ran this notebook, the three hidden units were still identical after 10 epochs, "
-        "and accuracy stayed at 50.0 % (chance level)."
-    )
-    small = describe_tie(tie_outcome(tie_study(np.array([0.0, 0.0, 3e-17, 1e-16]), np.nan, np.nan)))
-    assert "differ after epoch 3 (by 3e-17)" in small and "accuracy after 4 epochs was 50.0 %" in small
-    escaped = describe_tie(tie_outcome(tie_study(np.array([0.0, 1e-16, 1e-2, 1.0]), 3.0, 4.0)))
-    assert escaped.endswith("reached 100 % accuracy at epoch 4.") and "identical" not in escaped
-
-
 def test_hidden_codes_count_codes_and_check_the_output_signs() -> None:
     net = Network((8, 3, 8), init="zeros", bias_init="zeros")
     codes = np.array([[int(bit) for bit in f"{index:03b}"] for index in range(8)])
@@ -180,15 +166,6 @@ def test_hidden_codes_count_codes_and_check_the_output_signs() -> None:
     assert table.distance[0] < 1e-8
     net.weights[1][0, 0] *= -1
     assert hidden_codes([net], X8).signs_match.tolist() == [False]
-
-
-def test_run_sizes_default_to_the_full_run_and_follow_the_parameters(monkeypatch) -> None:
-    for name in ("QUICK", "LR_SEEDS", "SEEDS", "EPOCHS"):
-        monkeypatch.delenv(name, raising=False)
-    assert run_sizes() == (30, 20, 10_000)
-    monkeypatch.setenv("QUICK", "1")
-    monkeypatch.setenv("EPOCHS", "50")
-    assert run_sizes() == (6, 4, 50)
 
 
 def test_best_setting_is_the_fastest_that_every_seed_solves_and_is_not_chaotic() -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coursework.parameters import PARAMETERS, env_flag, env_int, run_kind
+from coursework.parameters import PARAMETERS, backprop_run_sizes, env_flag, env_int, run_kind
 from coursework.paths import REPO_ROOT
 
 
@@ -66,3 +66,12 @@ def test_the_makefile_knows_every_parameter() -> None:
     makefile = (REPO_ROOT / "Makefile").read_text()
     listed = next(line for line in makefile.splitlines() if line.startswith("NOTEBOOK_PARAMETERS :="))
     assert listed.split(":=")[1].split() == list(PARAMETERS)
+
+
+def test_run_sizes_default_to_the_full_run_and_follow_the_parameters(monkeypatch) -> None:
+    for name in ("QUICK", "LR_SEEDS", "SEEDS", "EPOCHS"):
+        monkeypatch.delenv(name, raising=False)
+    assert backprop_run_sizes() == (30, 20, 10_000)
+    monkeypatch.setenv("QUICK", "1")
+    monkeypatch.setenv("EPOCHS", "50")
+    assert backprop_run_sizes() == (6, 4, 50)

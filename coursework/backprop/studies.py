@@ -13,7 +13,6 @@ import pandas as pd
 from coursework.backprop.gradient_check import gradient_check
 from coursework.backprop.network import ACTIVATIONS, History, Network
 from coursework.backprop.stacked import train_stacked
-from coursework.parameters import env_flag, env_int
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
 # A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
@@ -24,13 +23,6 @@ REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "conve
 NUDGE = 1e-9
 SENSITIVE_DIVERGENCE = 0.1
 TIE_BROKEN = 0.1  # hidden units this far apart in some parameter: in notebook 01 the loss leaves its plateau about then
-
-
-def run_sizes() -> tuple[int, int, int]:
-    """Seeds per learning rate, seeds per setting elsewhere and epochs of the long runs: (30, 20, 10,000) unless the
-    notebook parameters LR_SEEDS, SEEDS, EPOCHS or QUICK (6 and 4 seeds) are set."""
-    quick = env_flag("QUICK")
-    return env_int("LR_SEEDS", 6 if quick else 30), env_int("SEEDS", 4 if quick else 20), env_int("EPOCHS", 10_000)
 
 
 @dataclass
@@ -317,25 +309,6 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
         epochs_to_100=float(row.epochs_to_100),
         final_accuracy=float(row.final_accuracy),
     )
-
-
-def describe_tie(tie: TieOutcome) -> str:
-    """One sentence, in plain words, on what the exactly tied start of a tie-breaking study did on this machine,
-    built from its facts (they depend on how the CPU rounds)."""
-    if tie.held_exactly:
-        units = f"the three hidden units were still identical after {tie.epochs:,} epochs"
-    else:
-        units = (
-            f"round-off made the hidden units differ after epoch {tie.first_difference_epoch:.0f} "
-            f"(by {tie.first_difference:.0e})"
-        )
-    if tie.held_exactly:
-        result = f"accuracy stayed at {100 * tie.final_accuracy:.1f} % (chance level)"
-    elif np.isnan(tie.epochs_to_100):
-        result = f"accuracy after {tie.epochs:,} epochs was {100 * tie.final_accuracy:.1f} %"
-    else:
-        result = f"the network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
-    return f"On the machine that ran this notebook, {units}, and {result}."
 
 
 def best_setting(summary: pd.DataFrame):
