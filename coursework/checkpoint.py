@@ -48,14 +48,24 @@ class ResumableTraining(keras.callbacks.Callback):
     """Save a snapshot after every epoch and, when a run starts again, restore the last one (see the module).
 
     ``stopping``: the run's early stopping callback (placed before this one), whose state is saved and restored;
-    ``config`` and ``data``: what the run is (``repr`` of its config, :func:`data_fingerprint` of its images).
+    ``config`` and ``data``: what the run is (``repr`` of its config, :func:`data_fingerprint` of its images);
+    ``epochs``: how many it trains (a checkpoint of more is refused).
     :attr:`initial_epoch` is the epoch to resume from: pass it to ``fit``. The folder is deleted when training ends.
     """
 
-    def __init__(self, directory: Path, stopping: keras.callbacks.EarlyStopping | None, config: str, data: str):
+    def __init__(
+        self,
+        directory: Path,
+        stopping: keras.callbacks.EarlyStopping | None,
+        config: str,
+        data: str,
+        epochs: int | None = None,
+    ):
         super().__init__()
         self.directory, self.stopping, self.config, self.data = Path(directory), stopping, config, data
         self.state = _check_folder(self.directory, config, data)
+        if self.state:
+            _check_state(self.state, self.directory / STATE_FILE, epochs, stopping is not None)
         self.history: dict[str, list[float]] = dict(self.state["history"]) if self.state else {}
 
     @property
@@ -132,11 +142,12 @@ class ResumableTraining(keras.callbacks.Callback):
         }
 
     def _snapshot_file(self, name: str) -> Path:
-        """A file the state names; a ValueError naming the fix if it is missing."""
+        """A file the state names; a ValueError naming the fix if it is missing or not a regular file."""
         path = self.directory / name
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():
+            what = "is missing" if not (path.exists() or path.is_symlink()) else "is not a regular file"
             raise ValueError(
-                f"{path} is missing, though {self.directory / STATE_FILE} names it: the checkpoint is incomplete; "
+                f"{path} {what}, though {self.directory / STATE_FILE} names it: the checkpoint is incomplete; "
                 "delete this folder to train from scratch"
             )
         return path
@@ -158,19 +169,25 @@ def _check_folder(directory: Path, config: str, data: str) -> dict | None:
             f"checkpoint_dir {directory} holds files that are not a checkpoint of this code, and training "
             "deletes the folder when it ends: give a new or empty folder"
         )
+    for name in entries:  # a folder or link where a snapshot file belongs: never followed, never loaded
+        if (directory / name).is_symlink() or not (directory / name).is_file():
+            raise ValueError(
+                f"{directory / name} is not a regular file, where a checkpoint keeps one: delete this folder, "
+                f"{directory}, to train from scratch"
+            )
     if STATE_FILE not in entries:
         for name in entries:  # the files of a first snapshot that was never committed
             (directory / name).unlink()
         return None
     state = _read_state(directory / STATE_FILE)
-    if state["config"] != config:
+    if state.get("config") != config:
         raise ValueError(
-            f"the checkpoint in {directory} is of another run ({state['config']}), not of {config}: delete the "
+            f"the checkpoint in {directory} is of another run ({state.get('config')}), not of {config}: delete the "
             "folder to train from scratch"
         )
-    if state["data"] != data:
+    if state.get("data") != data:
         raise ValueError(
-            f"the checkpoint in {directory} was trained on other images ({state['data']}), not on these ({data}): "
+            f"the checkpoint in {directory} was trained on other images ({state.get('data')}), not on these ({data}): "
             "delete the folder to train from scratch"
         )
     return state
@@ -189,6 +206,48 @@ def _read_state(path: Path) -> dict:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ValueError(f"{path} was written by another version of this code: {fix}")
     return state
+
+
+def _check_state(state: dict, path: Path, epochs: int | None, stopping: bool) -> None:
+    """A ValueError naming ``path`` and the fix unless ``state`` is one this code writes for a run of ``epochs``
+    epochs (None: any number), with early stopping's state where the run has early ``stopping``."""
+    fix = f"delete this folder, {path.parent}, to train from scratch"
+    epoch, history, saved = state.get("epoch"), state.get("history"), state.get("stopping", False)
+    if type(epoch) is not int or not 0 < epoch <= (epochs or epoch):
+        problem = f"epoch {epoch!r}, not a whole number 1..{epochs or 'the epochs of the run'}"
+    elif not isinstance(history, dict) or not history or not all(_is_history(v, epoch) for v in history.values()):
+        problem = f"a history that is not {epoch} numbers for each of its measures"
+    elif not isinstance(state.get("stopped"), bool):
+        problem = f"stopped {state.get('stopped')!r}, not true or false"
+    elif state.get("weights") != f"epoch-{epoch}.weights.h5":
+        problem = f"weights {state.get('weights')!r}, not the file of its epoch, epoch-{epoch}.weights.h5"
+    elif (saved is None) == stopping or (stopping and not _is_stopping_state(saved, epoch)):
+        problem = f"early stopping's state {saved!r}, not what this run's early stopping needs"
+    else:
+        return
+    raise ValueError(f"{path} is damaged or not written by this code (it holds {problem}): {fix}")
+
+
+def _is_history(values: object, epoch: int) -> bool:
+    """Whether ``values`` is one measure's history of ``epoch`` epochs: a list of ``epoch`` numbers."""
+    return isinstance(values, list) and len(values) == epoch and all(_is_number(value) for value in values)
+
+
+def _is_number(value: object) -> bool:
+    """An int or a float, not a bool (JSON's true is no loss)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_stopping_state(saved: object, epoch: int) -> bool:
+    """Whether ``saved`` is early stopping's state as :meth:`ResumableTraining._stopping_state` writes it after
+    ``epoch`` epochs: a best loss, and the best epoch's weights in ``best-<best epoch + 1>.npz``."""
+    if not isinstance(saved, dict) or set(saved) != {"best", "wait", "best_epoch", "stopped_epoch", "best_weights"}:
+        return False
+    wait, best_epoch, stopped_epoch = saved["wait"], saved["best_epoch"], saved["stopped_epoch"]
+    if not all(type(count) is int for count in (wait, best_epoch, stopped_epoch)):
+        return False
+    in_range = 0 <= wait <= epoch and 0 <= best_epoch < epoch and 0 <= stopped_epoch < epoch
+    return in_range and _is_number(saved["best"]) and saved["best_weights"] == f"best-{best_epoch + 1}.npz"
 
 
 def _load_weights_list(path: Path, directory: Path) -> list[np.ndarray]:

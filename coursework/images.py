@@ -45,11 +45,12 @@ def read_image(
     """An image file (a path, or an open binary file such as an upload's bytes in ``io.BytesIO``), upright, as
     (H, W) gray or (H, W, 3) RGB: uint8 for 8-bit files, else float32 in [0, 1].
 
-    The EXIF orientation is applied (phone photos are stored sideways). Transparency is composited over white, as a
-    viewer shows the image on a white page; palette and CMYK images are converted to RGB by PIL (no colour
-    management). High bit depths keep their precision: 16-bit files are scaled by 65535; 32-bit integer files,
-    which have no standard white level, by the largest value of the narrowest of 8, 16 and 31 bits that holds
-    their values (a 16-bit image saved as int32 reads as 16-bit); float files must lie in [0, 1].
+    The EXIF orientation is applied (phone photos are stored sideways). Transparency (an alpha channel, or a PNG's
+    transparent colour, 16-bit gray ones too) is composited over white, as a viewer shows the image on a white page;
+    a 16-bit RGB PNG's transparent colour, which PIL loses, is refused. Palette and CMYK images are converted to RGB
+    by PIL (no colour management). High bit depths keep their precision: 16-bit files are scaled by 65535; 32-bit
+    integer files, which have no standard white level, by the largest value of the narrowest of 8, 16 and 31 bits
+    that holds their values (a 16-bit image saved as int32 reads as 16-bit); float files must lie in [0, 1].
 
     ``name``: what error messages call the file (by default its path, or "the uploaded file"). ``size``: the
     (width, height) it must have, checked from the header before any pixel is decoded. Every file that cannot be
@@ -101,8 +102,9 @@ def _pixels(image) -> np.ndarray:
     """The pixels of an opened PIL image, as :func:`read_image` returns them."""
     from PIL import Image
 
+    transparent = image.info.get("transparency")  # a PNG's tRNS colour (alpha channels are composited below)
     if image.mode.startswith("I;16"):
-        return np.asarray(image).astype(np.float32) / 65535
+        return _over_white(np.asarray(image), np.asarray(image).astype(np.float32) / 65535, transparent)
     if image.mode in ("I", "F"):
         values = np.asarray(image)
         low, high = values.min(), values.max()
@@ -113,7 +115,20 @@ def _pixels(image) -> np.ndarray:
         if low < 0:
             raise ValueError(f"32-bit integer pixels must be >= 0, got values in [{low}, {high}]")
         white = next(2**bits - 1 for bits in (8, 16, 31) if high <= 2**bits - 1)
-        return (values / white).astype(np.float32)
+        return _over_white(values, (values / white).astype(np.float32), transparent)
+    if isinstance(transparent, tuple) and max(transparent) > 255:
+        raise ValueError(
+            f"a 16-bit {image.mode} image with a transparent colour {transparent}: PIL reduces its pixels to 8 bits, "
+            "so which of them are transparent is lost; save it with an alpha channel (RGBA) or without transparency"
+        )
     if image.has_transparency_data:
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
     return np.asarray(image.convert("L" if image.mode in ("1", "L") else "RGB"))
+
+
+def _over_white(values: np.ndarray, pixels: np.ndarray, transparent: object) -> np.ndarray:
+    """Gray ``pixels`` (float in [0, 1]) with those whose raw ``values`` equal the ``transparent`` value (a PNG's tRNS
+    gray level, or None) shown over white, as transparency is for 8-bit files."""
+    if isinstance(transparent, int) and not isinstance(transparent, bool):
+        pixels[values == transparent] = 1.0
+    return pixels

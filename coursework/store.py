@@ -7,8 +7,10 @@ training into, the installation's folder.
 
 A name is a plain experiment name (:data:`NAME_PATTERN`), never a path, so that it cannot reach outside the folder.
 Saves are all-or-nothing: the three files are written under temporary names, a journal (``<name>.saving``) records
-their checksums, and only then are they renamed into place. An interrupted save leaves either the old files or a
-journal by which :func:`load_experiment` recognises a mixed set and refuses it.
+their checksums and those of the set they replace, and only then are they renamed into place. While a journal
+remains, :func:`load_experiment` loads the files only if all three are the journal's new set or all three its previous
+one, and refuses any mix. A save over a mix (a second save after an interrupted one) records no previous set, so that
+the mix is never taken for a whole set, however many saves are interrupted.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from coursework.paths import MODELS_DIR
 # no command-line options), without "/" (no other folder), at most 100 characters.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 KINDS = ("model", "history", "config")
+MAX_CONFIG_BYTES = 16 << 20  # of a .keras file's config.json, read for error messages
 
 
 def models_dir(directory: str | Path | None = None) -> Path:
@@ -82,7 +85,10 @@ def save_experiment(
     texts = {"history": _json(history, "history"), "config": _json(asdict(config), "config")}
     folder = files["model"].parent
     folder.mkdir(parents=True, exist_ok=True)
-    stale = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.(model|history|config)\.tmp\.(keras|json)")
+    stale = re.compile(
+        rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.(model|history|config)\.tmp\.(keras|json)"
+        rf"|\.{re.escape(name)}\.saving\.[0-9a-f]{{8}}\.tmp"
+    )
     for path in folder.iterdir():  # left by a save of this name that was killed before its renames
         if stale.fullmatch(path.name):
             path.unlink(missing_ok=True)
@@ -93,7 +99,9 @@ def save_experiment(
         model.save(temporary["model"])
         for kind, text in texts.items():
             temporary[kind].write_text(text)
-        _write_replacing(journal, json.dumps({kind: _digest(temporary[kind]) for kind in KINDS}))
+        previous = _whole_set(files, journal)  # before the journal is replaced: the set the folder holds now
+        new = {kind: _digest(temporary[kind]) for kind in KINDS}
+        _write_replacing(journal, json.dumps({"new": new, "previous": previous}))
         for kind in KINDS:
             os.replace(temporary[kind], files[kind])
         journal.unlink()
@@ -120,6 +128,14 @@ def _write_replacing(path: Path, text: str) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _state_of(path: Path) -> str | None:
+    """What a journal compares: the file's SHA-256, None if it is missing, or a mark for a folder, FIFO or device
+    (never opened: a FIFO would block)."""
+    if path.is_file():
+        return _digest(path)
+    return "not a regular file" if path.exists() or path.is_symlink() else None
 
 
 def _digest(path: Path) -> str:
@@ -155,24 +171,34 @@ def load_experiment(name: str, config_type: type, directory: str | Path | None =
 
 
 def _check_complete_save(name: str, files: dict[str, Path]) -> None:
-    """A ValueError if a save of ``name`` was interrupted between its renames, leaving old and new files mixed.
+    """A ValueError if a save of ``name`` was interrupted and left a mix of files from different saves.
 
-    The journal holds the new files' checksums: every file that was renamed into place matches it.
+    The journal records the new set's checksums and the previous set's (None where the folder held no whole set):
+    the files are one whole set only if all three match one of them.
     """
     journal = files["model"].with_name(f"{name}.saving")
-    if not journal.exists():
-        return
-    try:
-        expected = json.loads(journal.read_text()) if journal.is_file() else None
-        new = [files[kind].is_file() and _digest(files[kind]) == expected[kind] for kind in KINDS]
-    except (OSError, ValueError, TypeError, KeyError):
-        new = [True, False]
-    mixed = any(new) and not all(new)  # none new: the old files are whole; all new: the save had ended its renames
-    if mixed:
+    if journal.exists() and _whole_set(files, journal) is None:
         raise ValueError(
             f"a save of {name!r} was interrupted ({journal} remains): its model, history and config may come from "
             f"different runs; retrain it with {training_command(name)}"
         )
+
+
+def _whole_set(files: dict[str, Path], journal: Path) -> dict[str, str | None] | None:
+    """The checksums of the files in place (None for a missing one) if they are one whole set, else None.
+
+    Without a journal the files in place are whole (saves rename only while a journal is there); with one, they are
+    whole when all three match its new set or all three its previous set. An unreadable journal vouches for none.
+    """
+    current = {kind: _state_of(files[kind]) for kind in KINDS}
+    if not journal.exists():
+        return current
+    try:
+        recorded = json.loads(journal.read_text()) if journal.is_file() else {}
+        sets = [recorded.get("new"), recorded.get("previous")] if isinstance(recorded, dict) else []
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        sets = []
+    return current if any(isinstance(known, dict) and known == current for known in sets) else None
 
 
 def _read_json(path: Path, name: str, kind: type) -> Any:
@@ -213,13 +239,53 @@ def load_model_file(path: str | Path) -> keras.Model:
             f"{path} is corrupt or incomplete ({type(error).__name__}: {error}); retrain it with "
             f"{training_command(path.stem)}"
         ) from error
-    except TypeError as error:
-        if "Could not locate class" not in str(error):
-            raise
-        raise ValueError(
-            f"{path} uses a layer class this version of the code does not have (an older colour-class colorizer's "
-            f"AnnealedMean, say): retrain it with {training_command(path.stem)}"
-        ) from error
+    except TypeError as error:  # Keras' message for a config that names classes or functions it cannot build
+        raise _not_loadable(path, error) from error
+
+
+def _not_loadable(path: Path, error: TypeError) -> ValueError:
+    """The ValueError for a .keras file whose config Keras cannot build: a custom layer class this code no longer
+    registers (an older colorizer's AnnealedMean), or a config this code never wrote (a function such as os.system
+    where an activation belongs, a class of another module)."""
+    missing = re.search(r"Could not locate class '([^']+)'", str(error))
+    if missing and any(
+        node.get("class_name") == missing[1] and ">" in str(node.get("registered_name")) for node in _config_nodes(path)
+    ):
+        return ValueError(
+            f"{path} uses a layer class this version of the code does not have ({missing[1]}, as an older "
+            f"colour-class colorizer's AnnealedMean): retrain it with {training_command(path.stem)}"
+        )
+    foreign = sorted({_qualified(node) for node in _config_nodes(path) if _qualified(node)})
+    named = f"it names {', '.join(foreign)}" if foreign else str(error).strip().split("\n")[0]
+    return ValueError(
+        f"{path} is not a model this code made: its config names classes or functions that are no Keras layers of "
+        f"this code ({named}); make it again with {training_command(path.stem)}"
+    )
+
+
+def _qualified(node: dict) -> str | None:
+    """``module.name`` of a config object from outside Keras and this package (``os.system``), else None."""
+    module, name, config = node.get("module"), node.get("class_name"), node.get("config")
+    if not isinstance(module, str) or module.split(".")[0] in ("keras", "coursework"):
+        return None
+    return f"{module}.{config if name == 'function' and isinstance(config, str) else name}"
+
+
+def _config_nodes(path: Path) -> list[dict]:
+    """Every object (dict) in a .keras file's config.json, for error messages; none if it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("config.json") as stream:
+            pending = [json.loads(stream.read(MAX_CONFIG_BYTES))]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+        return []
+    nodes = []
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            nodes.append(value)
+        if isinstance(value, (dict, list)):
+            pending.extend(value.values() if isinstance(value, dict) else value)
+    return nodes
 
 
 def training_command(name: str, retrain: bool = True) -> str:

@@ -165,7 +165,8 @@ def train_model(
         callbacks.append(stopping)
     resumable = None
     if checkpoint_dir is not None:  # after early stopping, whose state of each epoch it saves
-        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), data_fingerprint(x_train, x_val))
+        fingerprint = data_fingerprint(x_train, x_val)
+        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), fingerprint, epochs=config.epochs)
         callbacks.append(resumable)
     initial_epoch = 0 if resumable is None else config.epochs if resumable.stopped else resumable.initial_epoch
     result = model.fit(

@@ -485,3 +485,374 @@ def test_blank_environment_values_are_not_read_as_the_current_folder(
     monkeypatch.setenv("CIFAR10_SOURCE", "  ")
     with pytest.raises(DataError, match="CIFAR10_SOURCE is an empty path"):
         load_cifar10(cache_dir=None)
+
+
+# --- the second fuzz: interrupted saves twice over, bombs in side files and archive headers, tampered state -------
+
+
+class TaggedModel:
+    """Stands in for a model in the store's kill tests: its .keras file holds only its tag (no Keras, milliseconds)."""
+
+    def __init__(self, tag: int):
+        self.tag = tag
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(str(self.tag))
+
+
+def save_killed_at(step: int, tag: int, folder: Path) -> bool:
+    """Save set ``tag`` (model, history and config all tagged), killed as its ``step``-th file operation (a write, a
+    rename or a delete) begins; whether the kill came before the save ended."""
+    calls: list[int] = []
+
+    def dying(original: Callable) -> Callable:
+        def operation(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == step:
+                raise KeyboardInterrupt
+            return original(*args, **kwargs)
+
+        return operation
+
+    with pytest.MonkeyPatch.context() as patch:
+        for owner, name in ((os, "replace"), (Path, "write_text"), (Path, "unlink")):
+            patch.setattr(owner, name, dying(getattr(owner, name)))
+        try:
+            save_experiment("exp", TaggedModel(tag), {"loss": [tag]}, CAEConfig(seed=tag), folder)
+        except KeyboardInterrupt:
+            return True
+    return False
+
+
+def assert_whole_or_refused(folder: Path) -> int | None:
+    """Load ``folder``'s experiment: it must load exactly when its three files are of one save, and be refused
+    otherwise; the tag loaded (None if refused)."""
+    on_disk = {
+        int((folder / "exp.keras").read_text()),
+        json.loads((folder / "exp.history.json").read_text())["loss"][0],
+        json.loads((folder / "exp.config.json").read_text())["seed"],
+    }
+    try:
+        model, history, config = load_experiment("exp", CAEConfig, folder)
+    except ValueError as error:
+        assert "was interrupted" in str(error) and len(on_disk) > 1, (error, on_disk)
+        return None
+    assert model == history["loss"][0] == config.seed and on_disk == {model}
+    return model
+
+
+def test_saves_killed_at_any_step_once_or_twice_never_load_a_mixed_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Save A; save B killed on its 3rd rename; save C killed before its renames: B's model loaded with A's config
+    and history, silently (the second journal overwrote the one that showed the mix)."""
+    import coursework.store as store
+
+    monkeypatch.setattr(store, "load_model_file", lambda path: int(Path(path).read_text()))
+    steps = 1
+    while save_killed_at(steps, 2, tmp_path / "count"):  # the file operations of a save, killed at none
+        steps += 1
+    assert steps > 8  # three writes, the journal's write and rename, three renames, the journal's removal
+    for first in range(1, steps + 1):
+        for second in range(1, steps + 1):
+            folder = tmp_path / f"{first}-{second}"
+            save_experiment("exp", TaggedModel(1), {"loss": [1]}, CAEConfig(seed=1), folder)
+            save_killed_at(first, 2, folder)
+            if second == 1:
+                assert assert_whole_or_refused(folder) in (1, 2, None)
+            save_killed_at(second, 3, folder)
+            assert assert_whole_or_refused(folder) in (1, 2, 3, None)
+            save_experiment("exp", TaggedModel(4), {"loss": [4]}, CAEConfig(seed=4), folder)  # a whole save mends it
+            assert assert_whole_or_refused(folder) == 4 and not (folder / "exp.saving").exists()
+
+
+def test_the_fuzzers_double_interruption_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reproducer of /tmp/fz/store1.py: B killed on its 3rd os.replace, C on its 2nd."""
+    import coursework.store as store
+
+    monkeypatch.setattr(store, "load_model_file", lambda path: int(Path(path).read_text()))
+    save_experiment("exp", TaggedModel(1), {"loss": [1]}, CAEConfig(seed=1), tmp_path)
+    for tag, nth in ((2, 3), (3, 2)):
+        with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+            original, calls = os.replace, []
+
+            def replace(source: Path, target: Path, nth: int = nth, calls: list = calls, original=original) -> None:
+                calls.append(target)
+                if len(calls) == nth:
+                    raise KeyboardInterrupt
+                original(source, target)
+
+            patch.setattr(os, "replace", replace)
+            save_experiment("exp", TaggedModel(tag), {"loss": [tag]}, CAEConfig(seed=tag), tmp_path)
+        with pytest.raises(ValueError, match="a save of 'exp' was interrupted"):
+            load_experiment("exp", CAEConfig, tmp_path)
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "|u1") -> bytes:
+    """A .npy file's magic and header alone: it declares an array of ``shape`` whose data are not there."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def npz(path: Path, members: dict[str, bytes | np.ndarray]) -> Path:
+    """An .npz of arrays (or raw .npy bytes) under the given names."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            if isinstance(content, np.ndarray):
+                buffer = io.BytesIO()
+                np.save(buffer, content)
+                content = buffer.getvalue()
+            archive.writestr(f"{name}.npy", content)
+    return path
+
+
+def test_a_labels_file_that_declares_a_billion_labels_is_refused_from_its_header(tmp_path: Path) -> None:
+    """A 1 MB labels file whose y_train declared 2**30 uint8 (deflated zeros) cost 9 GB."""
+    source = image_zip(tmp_path / "c.zip")
+    npz(tmp_path / "cifar10-official-order-labels.npz", {"y_train": npy_header((2**30,)), "y_test": np.arange(10)})
+    with pytest.raises(DataError, match=r"labels.npz: y_train is uint8 of shape \(1073741824,\): more labels than"):
+        load_cifar10(source, cache_dir=None, expected_sizes=None)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"x_test": npy_header((10**6, 32, 32, 3)), "y_test": np.zeros(5, np.uint8)}, "more images than the official"),
+        ({"x_test": np.zeros((5, 4)), "y_test": np.zeros(5, np.uint8)}, r"of shape \(5, 4\): expected uint8 images"),
+        ({"x_test": np.zeros((5, 32, 32, 3), np.uint8), "y_test": np.zeros((5, 1))}, "y_test is float64 of shape"),
+        ({"x_test": np.zeros((5, 32, 32, 3), np.uint8), "y_test": np.zeros(4, np.uint8)}, "4 labels for 5 images"),
+        ({"x_test": np.array([None] * 5, object), "y_test": np.zeros(5, np.uint8)}, "an array of Python objects"),
+        ({"a": np.zeros(1)}, r"holds no array x_test \(it holds \['a.npy'\]\)"),
+        ("text", "not an .npz holding x_test and y_test"),
+        ("truncated", "not an .npz holding x_test and y_test"),
+    ],
+)
+def test_a_damaged_or_oversized_lossless_file_is_refused_naming_it(tmp_path: Path, content: object, message: str):
+    """official_subset read LOSSLESS_TEST_FILE whole with np.load: any declared size, shape or key went through."""
+    from coursework.data import LOSSLESS_TEST_FILE, CifarSplit, official_subset
+
+    split = CifarSplit(*(np.zeros((1, 32, 32, 3), np.uint8), np.zeros(1, np.uint8)) * 3, np.array([50_000]), tmp_path)
+    path = tmp_path.parent / LOSSLESS_TEST_FILE
+    if content == "text":
+        path.write_text("hello")
+    elif content == "truncated":
+        whole = npz(path, {"x_test": np.zeros((5, 32, 32, 3), np.uint8), "y_test": np.zeros(5, np.uint8)})
+        path.write_bytes(whole.read_bytes()[:300])
+    else:
+        npz(path, content)
+    with pytest.raises(DataError, match=f"{LOSSLESS_TEST_FILE}: .*{message}"):
+        official_subset(split)
+
+
+def tar_header(name: str, size: int, kind: bytes) -> bytes:
+    """One tar header block of type ``kind`` that declares ``size`` bytes of data (none follow)."""
+    member = tarfile.TarInfo(name)
+    member.size, member.type = size, kind
+    return member.tobuf(format=tarfile.USTAR_FORMAT)
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE, tarfile.GNUTYPE_SPARSE])
+def test_tar_extended_headers_that_declare_megabytes_are_refused_before_they_are_read(
+    tmp_path: Path, kind: bytes
+) -> None:
+    """A 306 KB tar.gz whose GNU long name or pax header is 300 MB: tarfile read it whole (1 GB peak)."""
+    import gzip
+
+    (tmp_path / "c.tar.gz").write_bytes(gzip.compress(tar_header("././@LongLink", 300 << 20, kind) + bytes(1024)))
+    with pytest.raises(DataError, match=r"c.tar.gz: (an extended tar header of 314,572,800 bytes|a sparse member)"):
+        load_cifar10(tmp_path / "c.tar.gz", cache_dir=None)
+
+
+def test_a_tar_is_read_through_a_bounded_number_of_decompressed_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member to skip (or any header tarfile reads itself) could decompress to any size: the stream is capped."""
+    import coursework.data.batches as batches
+
+    monkeypatch.setattr(batches, "MAX_TAR_BYTES", 64 << 10)
+    with tarfile.open(tmp_path / "c.tar.gz", "w:gz") as archive:
+        member = tarfile.TarInfo("junk")
+        member.size = 1 << 20
+        archive.addfile(member, io.BytesIO(bytes(member.size)))
+    with pytest.raises(DataError, match="c.tar.gz: decompresses to more than 65,536 bytes"):
+        load_cifar10(tmp_path / "c.tar.gz", cache_dir=None)
+
+
+def repeat_first_central_entry(zip_bytes: bytes, times: int) -> bytes:
+    """The zip with its first central-directory entry listed ``times`` more times (its data stored once)."""
+    end = zip_bytes.rfind(b"PK\x05\x06")
+    size, offset = struct.unpack("<II", zip_bytes[end + 12 : end + 20])
+    directory = zip_bytes[offset : offset + size]
+    name_length, extra_length, comment_length = struct.unpack("<HHH", directory[28:34])
+    first = directory[: 46 + name_length + extra_length + comment_length]
+    total = struct.unpack("<H", zip_bytes[end + 10 : end + 12])[0] + times
+    record = zip_bytes[end : end + 8] + struct.pack("<HHII", total, total, size + len(first) * times, offset)
+    return zip_bytes[:offset] + directory + first * times + record + zip_bytes[end + 20 :]
+
+
+def test_a_zip_that_lists_one_member_many_times_is_refused_before_decoding(tmp_path: Path) -> None:
+    """One central-directory entry repeated 2000 times made one PNG count as 2000 images."""
+    path = image_zip(tmp_path / "c.zip")
+    path.write_bytes(repeat_first_central_entry(path.read_bytes(), 2000))
+    with pytest.raises(DataError, match="member train/airplane/0000.png is listed more than once"):
+        load_cifar10(path, cache_dir=None, expected_sizes=None)
+
+
+def test_image_sources_with_more_files_than_cifar10_or_one_file_twice_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursework.data.image_files as image_files
+
+    twice = image_zip(tmp_path / "twice.zip", {"cifar10/train/cat/0000.png": png_bytes(Image.new("L", (32, 32)))})
+    with pytest.raises(DataError, match="two files are train/cat/0000.png"):
+        load_cifar10(twice, cache_dir=None, expected_sizes=None)
+    monkeypatch.setattr(image_files, "MAX_IMAGE_FILES", 19)
+    with pytest.raises(DataError, match="more than 19 images, more than CIFAR-10 has"):
+        load_cifar10(image_zip(tmp_path / "c.zip"), cache_dir=None, expected_sizes=None)
+    monkeypatch.setattr(image_files, "MAX_ZIP_MEMBERS", 19)
+    with pytest.raises(DataError, match="20 members, far more than"):
+        load_cifar10(tmp_path / "c.zip", cache_dir=None, expected_sizes=None)
+
+
+TAMPERED = CAEConfig(filters=(2, 2), epochs=4, batch_size=16, patience=2)
+
+
+@pytest.fixture(scope="module")
+def checkpoint_of_two_epochs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkpoint folder of a run of TAMPERED interrupted after two epochs (made once, copied by each test)."""
+    return interrupted_run(tmp_path_factory.mktemp("checkpoint"), TAMPERED)
+
+
+def _outside_weights(state: dict, folder: Path) -> None:
+    (folder.parent / "outside.weights.h5").write_bytes((folder / "epoch-2.weights.h5").read_bytes())
+    state["weights"] = "../outside.weights.h5"
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (lambda state, folder: state.update(epoch=99), r"epoch 99, not a whole number 1..4"),
+        (lambda state, folder: state.update(epoch=0), "epoch 0"),
+        (lambda state, folder: state.update(epoch="1"), "epoch '1'"),
+        (lambda state, folder: state.pop("history"), "a history that is not 2 numbers"),
+        (lambda state, folder: state.update(history={k: v * 5 for k, v in state["history"].items()}), "history"),
+        (lambda state, folder: state.update(history="x"), "history"),
+        (lambda state, folder: state.update(stopped="no"), "stopped 'no', not true or false"),
+        (lambda state, folder: state.update(weights=str(folder.resolve() / "epoch-2.weights.h5")), "weights '/"),
+        (_outside_weights, r"weights '\.\./outside.weights.h5', not the file of its epoch"),
+        (lambda state, folder: state.update(weights=None), "weights None"),
+        (lambda state, folder: state.update(stopping={}), "early stopping's state {}"),
+        (lambda state, folder: state.update(stopping=None), "early stopping's state None"),
+        (lambda state, folder: state["stopping"].update(best=None), "early stopping's state"),
+        (lambda state, folder: state["stopping"].update(best_weights="../x.npz"), "early stopping's state"),
+    ],
+)
+def test_a_tampered_checkpoint_state_is_refused_before_training(
+    tmp_path: Path, checkpoint_of_two_epochs: Path, tamper: Callable, message: str
+) -> None:
+    """state.json was trusted: epoch 99 trained nothing, a short history resumed wrong, "../x" loaded weights from
+    outside the folder, a missing early-stopping state raised TypeError."""
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(checkpoint_of_two_epochs, folder)
+    state = json.loads((folder / "state.json").read_text())
+    tamper(state, folder)
+    (folder / "state.json").write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=f"state.json is damaged or not written by this code .*{message}.*delete"):
+        train_cae(TAMPERED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=folder)
+
+
+def test_a_folder_or_link_where_a_checkpoint_file_belongs_is_refused(
+    tmp_path: Path, checkpoint_of_two_epochs: Path
+) -> None:
+    """A folder named epoch-1.weights.h5 ended in IsADirectoryError; a link would load weights from elsewhere."""
+    import shutil
+
+    (tmp_path / "folder" / "epoch-1.weights.h5").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"epoch-1.weights.h5 is not a regular file.*delete this folder"):
+        train_cae(TAMPERED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "folder")
+    shutil.copytree(checkpoint_of_two_epochs, tmp_path / "link")
+    (tmp_path / "outside.weights.h5").write_bytes((tmp_path / "link" / "epoch-2.weights.h5").read_bytes())
+    (tmp_path / "link" / "epoch-2.weights.h5").unlink()
+    (tmp_path / "link" / "epoch-2.weights.h5").symlink_to(tmp_path / "outside.weights.h5")
+    with pytest.raises(ValueError, match=r"epoch-2.weights.h5 is not a regular file.*delete this folder"):
+        train_cae(TAMPERED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "link")
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def sixteen_bit_png(colour_type: int, row: np.ndarray, transparent: tuple[int, ...]) -> bytes:
+    """A 2x2 16-bit PNG (gray: colour type 0, RGB: 2) of two equal rows, with a tRNS transparent colour."""
+    header = struct.pack(">IIBBBBB", row.size // (1 if colour_type == 0 else 3), 2, 16, colour_type, 0, 0, 0)
+    raw = (b"\x00" + row.astype(">u2").tobytes()) * 2
+    chunks = [(b"IHDR", header), (b"tRNS", struct.pack(f">{len(transparent)}H", *transparent))]
+    chunks += [(b"IDAT", zlib.compress(raw)), (b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(png_chunk(kind, data) for kind, data in chunks)
+
+
+def test_a_16_bit_png_transparent_colour_shows_white_as_an_8_bit_one_does() -> None:
+    """A 16-bit gray PNG's tRNS colour was ignored (the 8-bit one is composited over white)."""
+    from coursework.images import read_image
+
+    gray = read_image(io.BytesIO(sixteen_bit_png(0, np.array([40_000, 20_000]), (40_000,))))
+    np.testing.assert_allclose(gray, [[1.0, 20_000 / 65535]] * 2, rtol=1e-6)
+    rgb = sixteen_bit_png(2, np.array([40_000] * 3 + [20_000] * 3), (40_000,) * 3)
+    with pytest.raises(ValueError, match="16-bit RGB image with a transparent colour .*PIL reduces its pixels"):
+        read_image(io.BytesIO(rgb))
+
+
+def test_the_command_line_ends_a_data_error_or_a_misuse_with_one_line(capsys: pytest.CaptureFixture) -> None:
+    """--source /nonexistent ended in a DataError traceback; --list ignored the names given with it."""
+    from coursework.experiments.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--retrain", "cae_base", "--source", "/nonexistent/cifar"])
+    error = capsys.readouterr().err
+    assert stopped.value.code == 1 and error.count("\n") == 1
+    assert "error: CIFAR-10 not found. Tried: argument source: /nonexistent/cifar; Provide it with" in error
+    with pytest.raises(SystemExit) as stopped:
+        main(["--list", "extra"])
+    assert stopped.value.code == 2 and "--list takes no names (got extra)" in capsys.readouterr().err
+
+
+def keras_file(path: Path, config: dict) -> Path:
+    """A .keras zip holding only metadata and ``config`` (no weights)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"keras_version": keras.__version__, "date_saved": "x"}))
+        archive.writestr("config.json", json.dumps(config))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        (
+            {"module": "builtins", "class_name": "exec", "config": {"source": "1"}, "registered_name": None},
+            "builtins.exec",
+        ),
+        (
+            {
+                "module": "keras.layers",
+                "class_name": "Dense",
+                "config": {"units": 1, "activation": {"module": "os", "class_name": "function", "config": "system"}},
+                "registered_name": None,
+            },
+            "os.system",
+        ),
+    ],
+)
+def test_a_model_file_with_a_foreign_config_is_named_as_not_this_codes(tmp_path: Path, config: dict, named: str):
+    """An activation naming os.system raised Keras' TypeError; a module naming builtins got the AnnealedMean hint."""
+    path = keras_file(tmp_path / "odd.keras", config)
+    with pytest.raises(ValueError, match=f"odd.keras is not a model this code made.*it names {named}.*odd --retrain"):
+        load_model_file(path)
+
+
+def test_a_colorizer_name_that_is_no_experiment_is_not_offered_a_training_command() -> None:
+    """colorize(x, "colorizer.keras") suggested `python -m coursework.experiments colorizer.keras`, which fails."""
+    with pytest.raises(FileNotFoundError, match=r"colorizer.keras.keras not found, and there is no such experiment"):
+        colorize(np.zeros((8, 8), np.uint8), "colorizer.keras")

@@ -149,6 +149,16 @@ def load_colorizer(name: str = "colorizer", directory: Path | None = None) -> ke
     file holds another kind of model.
     """
     path = model_paths(name, directory)["model"]
+    if not path.exists():
+        from coursework.experiments.registry import experiment  # at call time: the registry imports this module
+
+        try:
+            experiment(name)
+        except ValueError as error:  # no command trains it: say so, rather than suggest one that fails
+            raise FileNotFoundError(
+                f"{path} not found, and there is no such experiment to train ({error}); a .keras file elsewhere "
+                "is loaded with coursework.store.load_model_file(path)"
+            ) from None
     return check_colorizer(load_model_file(path), f"{path.name}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +20,7 @@ from coursework.data.batches import describe, integers_within
 from coursework.data.sources import (
     CLASSES,
     IMAGE_SUFFIXES,
+    OFFICIAL_SIZES,
     ORDER_LABELS_FILE,
     Arrays,
     DataError,
@@ -26,12 +28,17 @@ from coursework.data.sources import (
     labels_file,
     read_bounded,
     read_file,
+    read_npz,
     visible_files,
 )
 from coursework.images import read_image
 
 # The most bytes one image file may hold: a 32x32 image is a few KB, even with its metadata.
 MAX_IMAGE_FILE_BYTES = 1 << 20
+# The most image files (and labels) a source may hold: CIFAR-10 has 60,000; more are refused before any is decoded.
+MAX_IMAGE_FILES = sum(OFFICIAL_SIZES)
+# The most members a zip may list (images, folders, a README, macOS resource forks ``._*`` beside each image).
+MAX_ZIP_MEMBERS = 2 * MAX_IMAGE_FILES + 1000
 
 Entry = tuple[str, Callable[[], bytes]]  # (file name, reader) of one image
 Entries = Iterable[tuple[tuple[str, ...], Callable[[], bytes]]]  # (path parts, reader) of every file of a source
@@ -51,6 +58,7 @@ def from_zip(path: Path) -> tuple[Arrays, bool]:
     damaged member fails loudly."""
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_member_list(archive, path)
             members = [(PurePosixPath(info.filename).parts, info) for info in archive.infolist() if not info.is_dir()]
             entries = (
                 (parts, lambda info=info: _read_member(archive, info, path))
@@ -60,6 +68,17 @@ def from_zip(path: Path) -> tuple[Arrays, bool]:
             return from_images(entries, path)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
         raise DataError(f"{path}: corrupt or truncated zip ({type(error).__name__}: {error})") from error
+
+
+def _check_member_list(archive: zipfile.ZipFile, path: Path) -> None:
+    """A DataError, before any member is read, for a zip that lists a member twice (a forged central directory
+    that makes one member count as many images) or far more members than CIFAR-10 has images."""
+    names = archive.namelist()
+    if len(names) > MAX_ZIP_MEMBERS:
+        raise DataError(f"{path}: {len(names):,} members, far more than CIFAR-10's {MAX_IMAGE_FILES:,} images")
+    if len(set(names)) != len(names):
+        twice = next(name for name, count in Counter(names).items() if count > 1)
+        raise DataError(f"{path}: member {twice} is listed more than once: a damaged or forged zip")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
@@ -85,12 +104,18 @@ def from_images(entries: Entries, where: Path) -> tuple[Arrays, bool]:
 def _by_subset_and_class(entries: Entries, where: Path) -> dict[str, dict[str, list[Entry]]]:
     """The image entries of each subset ("train", "test") and class; a DataError for an unknown or empty class."""
     files: dict[str, dict[str, list[Entry]]] = {"train": {c: [] for c in CLASSES}, "test": {c: [] for c in CLASSES}}
+    seen: set[tuple[str, str, str]] = set()
     for parts, read in entries:
         # Accept an optional top-level folder (e.g. cifar10/train/cat/0001.jpg).
         if len(parts) >= 3 and parts[-3] in files and parts[-1].lower().endswith(IMAGE_SUFFIXES):
             subset, label, name = parts[-3], parts[-2], parts[-1]
             if label not in files[subset]:
                 raise DataError(f"{where}: unknown class folder {subset}/{label}; expected {', '.join(CLASSES)}")
+            if (subset, label, name) in seen:  # e.g. cifar10/train/cat/0001.jpg beside train/cat/0001.jpg
+                raise DataError(f"{where}: two files are {subset}/{label}/{name}: which one is the image?")
+            if len(seen) == MAX_IMAGE_FILES:
+                raise DataError(f"{where}: more than {MAX_IMAGE_FILES:,} images, more than CIFAR-10 has")
+            seen.add((subset, label, name))
             files[subset][label].append((name, read))
     for subset, by_class in files.items():
         missing = [c for c, images in by_class.items() if not images]
@@ -140,19 +165,15 @@ def _decode_images(ordered: list[Entry], subset: str, where: Path) -> np.ndarray
 
 
 def read_order_labels(labels_path: Path) -> dict[str, np.ndarray] | None:
-    """``{"train": y_train, "test": y_test}`` (uint8) from the official-order labels file; None if it is absent."""
+    """``{"train": y_train, "test": y_test}`` (uint8) from the official-order labels file; None if it is absent.
+
+    Each array's size is checked from its header before it is read: at most :data:`MAX_IMAGE_FILES` labels.
+    """
     if not labels_path.exists():
         return None
     fix = "restore it from the dataset copy, or delete it to load the images in class order"
-    if not labels_path.is_file():
-        raise DataError(f"{labels_path}: not a regular file (a FIFO or a device?); {fix}")
-    try:
-        with np.load(labels_path) as content:
-            labels = {subset: content[f"y_{subset}"] for subset in ("train", "test")}
-    except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile, zlib.error) as error:
-        raise DataError(
-            f"{labels_path}: not an .npz holding y_train and y_test ({type(error).__name__}: {error}); {fix}"
-        ) from error
+    checks = {f"y_{subset}": _labels_header for subset in ("train", "test")}
+    labels = {key[2:]: y for key, y in read_npz(labels_path, checks, fix).items()}
     for subset, y in labels.items():
         if y.ndim != 1 or not integers_within(y, len(CLASSES) - 1):
             raise DataError(
@@ -160,3 +181,12 @@ def read_order_labels(labels_path: Path) -> dict[str, np.ndarray] | None:
                 f"integers 0..{len(CLASSES) - 1}; {fix}"
             )
     return {subset: y.astype(np.uint8) for subset, y in labels.items()}
+
+
+def _labels_header(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    """What is wrong with a labels array of this header's ``shape`` and ``dtype`` (None: nothing, so far)."""
+    if len(shape) != 1 or dtype.kind not in "iu":
+        return f"expected a 1-D array of integers 0..{len(CLASSES) - 1}"
+    if shape[0] > MAX_IMAGE_FILES:
+        return f"more labels than CIFAR-10 has images (at most {MAX_IMAGE_FILES:,})"
+    return None

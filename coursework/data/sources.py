@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,6 +32,8 @@ HOW_TO_PROVIDE = (
 )
 # (x_train, y_train), (x_test, y_test), as keras.datasets.cifar10.load_data() returns them.
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# What read_npz checks of an array from its .npy header: (shape, dtype) -> what is wrong with it, or None.
+HeaderCheck = Callable[[tuple[int, ...], np.dtype], str | None]
 
 
 class DataError(ValueError):
@@ -168,3 +173,33 @@ def validate(arrays: Arrays, expected_sizes: tuple[int, int] | None, where: Path
             raise DataError(f"{where}: {subset} set has {len(x)} images, expected {expected}")
         if y.size and y.max() >= len(CLASSES):
             raise DataError(f"{where}: {subset} labels go up to {y.max()}, expected 0..{len(CLASSES) - 1}")
+
+
+def read_npz(path: Path, checks: dict[str, HeaderCheck], fix: str) -> dict[str, np.ndarray]:
+    """The arrays ``checks`` names from the .npz file ``path``, each checked from its .npy header (shape and dtype)
+    before its data are read, so that a header that declares a huge array costs nothing; else a DataError that names
+    the file, what is wrong and ``fix`` (a missing array, a damaged zip, a file that is no .npz at all)."""
+    if not path.is_file():  # a FIFO would block the read
+        raise DataError(f"{path}: not a regular file (a FIFO or a device?); {fix}")
+    arrays = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for key, check in checks.items():
+                if f"{key}.npy" not in archive.namelist():
+                    raise DataError(f"{path}: holds no array {key} (it holds {archive.namelist()}); {fix}")
+                with archive.open(f"{key}.npy") as stream:
+                    one = np.lib.format.read_magic(stream) == (1, 0)
+                    header = np.lib.format.read_array_header_1_0 if one else np.lib.format.read_array_header_2_0
+                    shape, _, dtype = header(stream)
+                problem = "an array of Python objects" if dtype.hasobject else check(shape, dtype)
+                if problem:
+                    raise DataError(f"{path}: {key} is {dtype} of shape {shape}: {problem}; {fix}")
+                with archive.open(f"{key}.npy") as stream:
+                    arrays[key] = np.lib.format.read_array(stream, allow_pickle=False)
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise DataError(
+            f"{path}: not an .npz holding {' and '.join(checks)} ({type(error).__name__}: {error}); {fix}"
+        ) from error
+    return arrays

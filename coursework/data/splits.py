@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from coursework.checks import check_whole
+from coursework.data.batches import describe, integers_within
 from coursework.data.loading import load_all
-from coursework.data.sources import CLASSES, LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError, resolve_source
+from coursework.data.sources import CLASSES, LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError, read_npz, resolve_source
 
 SPLIT_SEED = 0  # the seed of the 80/10/10 split that every experiment uses
 
@@ -83,15 +84,37 @@ def official_subset(split: CifarSplit) -> OfficialSubset | None:
     lossless_file = split.source.parent / LOSSLESS_TEST_FILE
     if not lossless_file.exists():
         return None
-    if not lossless_file.is_file():  # a FIFO would block the read
-        raise DataError(f"{lossless_file}: not a regular file; restore it from the dataset copy, or delete it")
-    with np.load(lossless_file) as lossless:
-        official, labels = lossless["x_test"], lossless["y_test"]
+    checks = {"x_test": _lossless_images_header, "y_test": _lossless_labels_header}
+    lossless = read_npz(lossless_file, checks, "restore it from the dataset copy, or delete it")
+    official, labels = lossless["x_test"], lossless["y_test"]
+    if len(labels) != len(official) or not integers_within(labels, len(CLASSES) - 1):
+        raise DataError(
+            f"{lossless_file}: y_test is {describe(labels)} of {len(labels)} labels for {len(official)} images, "
+            f"expected one label 0..{len(CLASSES) - 1} per image; restore it from the dataset copy, or delete it"
+        )
     official_index = split.test_positions - OFFICIAL_SIZES[0]  # official test image i is image 50,000 + i
     rows = np.flatnonzero((official_index >= 0) & (official_index < len(official)))
     if not np.array_equal(labels[official_index[rows]], split.y_test[rows]):
         raise DataError(f"{lossless_file} does not match {split.source}: its images are not in the official order")
     return OfficialSubset(rows, official[official_index[rows]])
+
+
+def _lossless_images_header(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    """What is wrong with the lossless images of this header (None: nothing): at most the official test set."""
+    if dtype != np.uint8 or len(shape) != 4 or shape[1:] != (32, 32, 3):
+        return "expected uint8 images of shape (N, 32, 32, 3)"
+    if shape[0] > OFFICIAL_SIZES[1]:
+        return f"more images than the official test set's {OFFICIAL_SIZES[1]:,}"
+    return None
+
+
+def _lossless_labels_header(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    """What is wrong with the lossless images' labels of this header (None: nothing)."""
+    if len(shape) != 1 or dtype.kind not in "iu":
+        return f"expected a 1-D array of integers 0..{len(CLASSES) - 1}"
+    if shape[0] > OFFICIAL_SIZES[1]:
+        return f"more labels than the official test set's {OFFICIAL_SIZES[1]:,} images"
+    return None
 
 
 def per_class_means(labels: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -7,6 +7,7 @@ closest registered names.
 from __future__ import annotations
 
 import argparse
+import re
 
 from coursework.experiments.registry import REGISTRY, experiment
 from coursework.store import model_paths
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--list", action="store_true", help="list the registered experiments and exit")
     parser.add_argument("--source", help="CIFAR-10 source (default: CIFAR10_SOURCE or keras' cache)")
     args = parser.parse_args(argv)
+    if args.list and args.names:
+        parser.error(f"--list takes no names (got {' '.join(args.names)})")
     if args.list:
         for name, entry in REGISTRY.items():
             print(f"{name:<34} {entry.group:<12} {entry.change}")
@@ -34,12 +37,21 @@ def main(argv: list[str] | None = None) -> None:
     if not todo:
         print("every experiment asked for is trained; --retrain trains them again")
         return
-    from coursework.data import cifar_split  # only now: decoding takes a while
+    from coursework.data import DataError, cifar_split  # only now: decoding takes a while
     from coursework.experiments.runs import train
 
-    data = cifar_split(args.source)
+    try:
+        data = cifar_split(args.source)
+    except (DataError, ValueError) as error:  # the source is missing, damaged or not CIFAR-10: no traceback
+        parser.exit(1, f"{parser.prog}: error: {one_line(str(error))}\n")
     for name in todo:
         train(name, data)
+
+
+def one_line(message: str) -> str:
+    """A multi-line message on one line: a line ending in ":" runs on into the next, other lines join with "; "."""
+    message = re.sub(r":\s*\n\s*", ": ", message.strip())
+    return re.sub(r"\s*\n\s*", "; ", message)
 
 
 if __name__ == "__main__":
