@@ -152,10 +152,8 @@ def finished_history(squared_errors: np.ndarray, hits: np.ndarray, samples: int,
 
 
 def forward(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray, f: Activation) -> list[np.ndarray]:
-    """Every layer's activations, input first: ``a_0 = X``, then ``a_l = f(a_{l-1} W_l + b_l)``.
-
-    ``a.dot(W)`` is ``a @ W``; for arrays this small it takes half the time (less dispatch before BLAS runs).
-    """
+    """Every layer's activations, input first: ``a_0 = X``, then ``a_l = f(a_{l-1} W_l + b_l)``; ``a.dot(W)`` is
+    ``a @ W``."""
     activations = [X]
     for W, b in zip(weights, biases):
         activations.append(f.value(activations[-1].dot(W) + b))
