@@ -89,7 +89,11 @@ def _open(source: str | os.PathLike | BinaryIO, name: str):
         ) from error
     except MemoryError:
         raise
-    except Exception as error:  # not an image, or a damaged header: PIL raises one of many exception types
+    except Image.UnidentifiedImageError as error:
+        raise ValueError(
+            f"cannot read an image from {name}: not an image in a format this reads ({', '.join(ACCEPTED_FORMATS)})"
+        ) from error
+    except Exception as error:  # a damaged header: PIL raises one of many exception types
         raise _unreadable(name, error) from error
 
 
