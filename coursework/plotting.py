@@ -302,10 +302,12 @@ def direct_labels(
     colours: Sequence | None = None,
     fontsize: float = 7,
     marker_size: float = 9,
+    obstacles: Sequence[tuple[float, float]] = (),
 ) -> list:
-    """Label each of ``points`` (data coordinates) with its text where the label overlaps no other label and no
-    point: the first free place among a few around the point (the further ones with a thin leader line), else the
-    least crowded. Call it once the axes' limits are final; the labels stay out of the figure's layout."""
+    """Label each of ``points`` (data coordinates) with its text where the label overlaps no other label, no point
+    and none of the ``obstacles`` (other markers drawn, in data coordinates): the first free place among a few around
+    the point (the further ones with a thin leader line), else the least crowded. Call it once the axes' limits are
+    final; the labels stay out of the figure's layout."""
     fig = ax.figure
     fig.canvas.draw()  # fixes the layout and limits, so that display coordinates hold
     renderer = fig.canvas.get_renderer()
@@ -314,6 +316,8 @@ def direct_labels(
     half = marker_size / 2 * scale
     centres = ax.transData.transform(np.asarray(points, dtype=float).reshape(-1, 2))
     markers = [mpl.transforms.Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+    others_drawn = ax.transData.transform(np.asarray(obstacles, dtype=float).reshape(-1, 2))
+    blocked = [mpl.transforms.Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in others_drawn]
     frame = ax.get_window_extent(renderer)
     near = [(5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"), (-5, -3, "right", "top")]
     near += [(8, 0, "left", "center"), (-8, 0, "right", "center"), (0, 8, "center", "bottom"), (0, -8, "center", "top")]
@@ -338,7 +342,7 @@ def direct_labels(
     placed, labels = [], []
     for index, ((x, y), text, colour) in enumerate(zip(points, texts, colours)):
         best = None
-        others = placed + markers[:index] + markers[index + 1 :]
+        others = placed + markers[:index] + markers[index + 1 :] + blocked
         for dx, dy, ha, va in near + far:
             label = ax.annotate(
                 text,
@@ -399,7 +403,7 @@ def latent_size_vs_error(table: pd.DataFrame, input_values: int = 3072, prefix: 
     ax.set_title("Latent size vs reconstruction error (architecture study, one seed each, JPEG pixels)")
     ax.text(input_values, ax.get_ylim()[1], " input size", va="top", fontsize=8, color="grey")
     if "changes" in table:
-        for kind in dict.fromkeys(kinds):
+        for kind in [*[kind for kind in KIND_COLOURS if kind in set(kinds)], *sorted(set(kinds) - set(KIND_COLOURS))]:
             ax.scatter([], [], c=KIND_COLOURS.get(kind, "C0"), s=60, label=KIND_LABELS.get(kind, kind))
         ax.legend(loc="lower left", fontsize=8)
     points = list(zip(table.latent_values, table.test_mse))
@@ -489,7 +493,8 @@ def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
     ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
     ax.legend(loc="lower left")
-    direct_labels(ax, points, texts, colours=colours, fontsize=8)
+    seeds = [(run.latent_values, run.best_val_mse) for _, (runs, *_) in sweeps.items() for run in runs.itertuples()]
+    direct_labels(ax, points, texts, colours=colours, fontsize=8, obstacles=seeds)
     return fig
 
 
@@ -565,5 +570,5 @@ def colour_tradeoff(
     ax.set_title("Closeness vs colour, validation split (JPEG pixels)")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     if points:
-        direct_labels(ax, points, texts, colours=colours)
+        direct_labels(ax, points, texts, colours=colours, obstacles=list(zip(table.vs_mean_chroma, table.vs_truth)))
     return fig

@@ -9,45 +9,58 @@ import numpy as np
 import pandas as pd
 
 from coursework.evaluation.latent import LatentSweep, SweepFacts
+from coursework.report import facts as report_facts
+from coursework.report.tables import readable
 
 
 def sweep_verdict(sweep: LatentSweep, facts: SweepFacts) -> str:
-    """Markdown answering "is there a correlation between latent size and error?" for one arm of the sweep."""
+    """Markdown answering "is there a correlation between latent size and error?" for one arm of the sweep, by the
+    report's rule: a doubling counts when the seed ranges of its two sizes do not overlap."""
     table, steps, side = sweep.table, facts.steps, facts.side
     first, last = table.iloc[0], table.iloc[-1]
+    apart = report_facts.sweep_steps_apart(table)
     trend = (
-        f"every doubling of the channels lowers the median, by {steps.min():.0%} to {steps.max():.0%}"
+        f"each doubling of C lowers it by {steps.min():.0%} to {steps.max():.0%}"
         if (steps > 0).all()
-        else "but not at every doubling of the channels"
+        else "not every doubling of C lowers it"
     )
-    beyond = facts.beyond_spread
-    noise = (
-        "each step of the medians is larger than the agreeing seeds' spread at its two sizes"
-        if beyond.all()
-        else f"{int((~beyond).sum())} of {len(steps)} steps of the medians are within the agreeing seeds' spread"
+    doublings = [f"{low}->{high}" for low, high, ok in zip(table.index[:-1], table.index[1:], apart) if not ok]
+    rule = (
+        f"at all {len(apart)} doublings the seed ranges are apart"
+        if not doublings
+        else f"the seed ranges overlap at C = {', '.join(doublings)}: no difference there"
     )
     strays = "; ".join(
-        f"C = {row.channels}, seed {row.seed} ({row.best_val_mse:.4f}, "
-        f"{f'{row.dead_channels} of its {row.channels} latent channels dead' if row.dead_channels else 'none dead'})"
-        for row in facts.outliers.itertuples()
+        f"C = {row.channels}, seed {row.seed}: {row.best_val_mse:.4f}" for row in facts.outliers.itertuples()
     )
-    agreement = (
-        f"Apart from {strays}, far from its size's median, the seeds agree within {facts.spread:.0%} of their size's "
-        "median"
-        if strays
-        else f"The seeds agree within {facts.spread:.0%} of the median at every size"
+    stray = f" Far from their size's median: {strays}." if strays else ""
+    parameters = (
+        f" Parameters: {int(table.parameters.iloc[0]):,} to {int(table.parameters.iloc[-1]):,}."
+        if "parameters" in table
+        else ""
     )
     return (
-        f"**Controlled, {side}x{side}xC: yes.** With one architecture and only the latent channels C changed "
-        f"({len(table)} sizes, {int(table.seeds.min())} seeds each, best validation MSE within "
-        f"{int(table.max_epochs.max())} epochs), the median validation MSE falls from {first.median_val_mse:.4f} at "
-        f"{int(first.latent_values)} latent values to {last.median_val_mse:.4f} at {int(last.latent_values)}: "
-        f"{trend}. {agreement}; {noise}. Log-log correlation of the medians: r = {sweep.correlation:.2f}."
+        f"**Controlled, {side}x{side}xC: yes.** {len(table)} sizes x {int(table.seeds.min())} seeds: the median "
+        f"validation MSE falls from {first.median_val_mse:.4f} ({int(first.latent_values):,} values) to "
+        f"{last.median_val_mse:.4f} ({int(last.latent_values):,}); {trend}; {rule}.{stray} Log-log r of the "
+        f"medians = {signed(sweep.correlation)}.{parameters}"
     )
 
 
-def layout_sentence(comparison: pd.DataFrame) -> str:
-    """Markdown comparing the two layouts at equal latent sizes (from ``evaluation.latent.layout_comparison``)."""
+def signed(value: float, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals and a typographic minus sign (−0.91), as the report writes numbers."""
+    return f"{value:.{digits}f}".replace("-", "\N{MINUS SIGN}")
+
+
+def span(low: float, high: float, digits: int = 5) -> str:
+    """A range of values as the report writes it: ``low``–``high`` with an en dash (never read as a minus)."""
+    return f"{low:.{digits}f}\N{EN DASH}{high:.{digits}f}"
+
+
+def layout_sentence(comparison: pd.DataFrame, apart: pd.Series | None = None) -> str:
+    """Markdown comparing the two layouts at equal latent sizes (from ``evaluation.latent.layout_comparison``); with
+    ``apart`` (:func:`coursework.report.facts.layouts_apart`), which sizes count as a difference by the report's
+    rule."""
     small, large = sorted(int(column.removeprefix("median_")) for column in comparison if column.startswith("median_"))
     pairs = [
         f"{size:,} values: {small}x{small}x{int(row[f'channels_{small}'])} {row[f'median_{small}']:.4f}, "
@@ -66,8 +79,15 @@ def layout_sentence(comparison: pd.DataFrame) -> str:
         )
     else:
         verdict = (
-            f"the {large}x{large} layout has the lower median at {', '.join(wins) or 'no'} shared sizes, the "
+            f"the {large}x{large} layout has the lower median at {', '.join(wins) or 'no'} values, the "
             f"{small}x{small} layout at {', '.join(losses) or 'no'}"
+        )
+    if apart is not None:
+        overlapping = [f"{size:,}" for size in apart.index[~apart.to_numpy()]]
+        verdict += (
+            "; the seed ranges are apart at every shared size"
+            if not overlapping
+            else f"; at {', '.join(overlapping)} values the seed ranges overlap: no difference there by our rule"
         )
     return f"**Same number of latent values, two layouts** (median validation MSE): {'; '.join(pairs)}: {verdict}."
 
@@ -88,81 +108,75 @@ def colour_targets(row: pd.Series, targets: dict[str, float]) -> str:
     )
 
 
-def answers(arch: dict, colour: dict, official: pd.DataFrame | None) -> str:
-    """The answers to Ex. 1-3 as Markdown, from :func:`coursework.report.facts.architecture_facts` and
-    :func:`coursework.report.facts.colour_facts`."""
-    base, best, name = arch["base"], arch["best"], arch["best_name"]
-
-    def on_official(experiment: str) -> str:
-        if official is None or experiment not in official.index:
-            return ""
-        row = official.loc[experiment]
-        return f"; on the bit-exact official test images {row.jpeg_mse:.4f} (JPEG), {row.official_mse:.4f} (official)"
-
-    effects = "; ".join(f"{change} {ratio:.2f}x" for change, ratio in arch["effects"].items())
-    (sizes, seeds, r8), (wide_sizes, _, r16) = (arch["sweeps"][side] for side in sorted(arch["sweeps"]))
-    kind = f"; compound: {best.change}" if best.changes == "compound" else ""
-    monotonic = (
-        "every doubling of the latent lowers the median error" if arch["monotonic"] else "not every doubling does"
-    )
-    table, target = colour["colour"], colour["targets"]["vs_mean_chroma"]
-    rgb, same = table.loc["colorizer_rgb"], table.loc["colorizer_chroma_32_8"]
-    reached = f"reached by {', '.join(colour['reached'])}" if colour["reached"] else "not reached by any model"
-    chosen, closest = colour["chosen"], colour["closest_setting"]
-    held_out = ", ".join(
-        f"{where} {row.vs_mean_chroma:.2f}x and {row.vs_truth:.2f}x" for where, row in colour["confirmed"].iterrows()
-    )
-    return "\n".join(
-        [
-            f"**Ex. 1.** The prescribed network trained for {base.epochs} epochs on the 80/10/10 split reaches a test "
-            f"MSE of {base.test_mse:.4f} on the JPEG pixels{on_official('cae_base')}.",
-            "",
-            f"**Ex. 2.** The base model's latent is {base.latent} = {base.latent_values} values. Of {arch['variants']} "
-            f"variants ({arch['compound']} compound), one change at a time, validation MSE relative to the base model "
-            f"of the same budget: {effects}. Over the study's models, log-log r = {arch['correlation']:.2f} between "
-            f"latent size and test MSE; controlled, with only the latent channels changed ({sizes} sizes x {seeds} "
-            f"seeds), r = {r8:.2f} at 8x8xC and r = {r16:.2f} at 16x16xC ({wide_sizes} sizes); "
-            f"{monotonic}. Chosen on validation MSE, the best model with a latent smaller than the input is `{name}` "
-            f"({best.latent}, validation MSE {best.best_val_mse:.4f}{kind}); its test MSE is "
-            f"{best.test_mse:.4f}{on_official(name)}.",
-            "",
-            f"**Ex. 3.** Gray -> RGB on the best study architecture gives a chroma MSE of {rgb.chroma_mse:.5f} "
-            f"({rgb.vs_mean_chroma:.2f}x the mean-chroma baseline) and RGB PSNR {rgb.rgb_psnr_db:.1f} dB; predicting "
-            f"only Cr, Cb on the same architecture gives {same.chroma_mse:.5f} ({same.vs_mean_chroma:.2f}x) and keeps "
-            f"the gray image exactly. The chroma-MSE target (at most {target:.2f}x) is {reached} among the first "
-            f"models. Over every setting on validation the closest is {setting(closest)} "
-            f"({closest.vs_mean_chroma:.2f}x, colourfulness {closest.vs_truth:.2f}x); "
-            f"{colour['settings_meeting'] or 'no'} setting(s) meet both targets. The default of `colorize()`, chosen "
-            f"on validation (the closest with >= {colour['targets']['vs_truth']:.1f}x colourfulness), is "
-            f"{setting(chosen)}; measured once on held-out data: {held_out}.",
-        ]
-    )
+VERDICTS = {  # seeded_ablation's verdicts in the report's words
+    "control": "control",
+    "difference": "ranges apart: a difference",
+    "no difference": "ranges overlap: no difference",
+    "outside control range": "one seed, outside the control's range",
+    "inside control range": "one seed, inside the control's range",
+}
 
 
-def colour_verdict(ablation: pd.DataFrame, changes: dict[str, str], colour: dict) -> str:
-    """Markdown summing up the colorization ablation (``ablation``: from ``evaluation.colour.colour_ablation``;
-    ``changes``: each model's change in words)."""
-    effects = "; ".join(
-        f"{changes[name]}: {ratio:.3f}x" for name, ratio in ablation.vs_unet_mse.drop("colorizer_unet_mse").items()
+def ablation_table(pooled: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """:func:`coursework.report.facts.seeded_ablation`'s table as the report prints it: one row per model (its label),
+    the mean chroma MSE and its seed range, the mean's ratio to the control's and to the mean-chroma baseline, the
+    colourfulness relative to the truth's, and what the rule makes of it."""
+    shown = readable(
+        pooled.rename(columns={"vs_control": "vs_unet_mse"}),
+        ["seeds", "chroma_mse", "vs_unet_mse", "vs_mean_chroma", "vs_truth"],
     )
-    closest, chosen, targets = colour["closest_setting"], colour["chosen"], colour["targets"]
-    checks = ", ".join(
-        f"{where} {row.vs_mean_chroma:.2f}x / {row.vs_truth:.2f}x" for where, row in colour["confirmed"].iterrows()
+    ranges = ["-" if row.seeds < 2 else span(row.lowest, row.highest) for row in pooled.itertuples()]
+    shown.insert(2, "seed range", ranges)
+    shown = shown.rename(columns={"vs U-Net MSE": "vs control", "vs truth": "colour vs truth"})
+    shown["by the rule"] = pooled.verdict.map(VERDICTS)
+    return shown.rename(index=lambda name: labels.get(name, name))
+
+
+def ablation_verdict(pooled: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Markdown: the colorization ablation by the report's rule, from :func:`coursework.report.facts.
+    seeded_ablation`."""
+    control = pooled.index[pooled.verdict == "control"][0]
+    base = pooled.loc[control]
+    spread = (base.highest - base.lowest) / base.chroma_mse
+    lines = [
+        f"**By the rule.** The control's {int(base.seeds)} seeds span {span(base.lowest, base.highest)} "
+        f"({spread:.1%} of their mean)."
+    ]
+    for name, row in pooled.drop(index=control).iterrows():
+        if row.verdict in ("difference", "no difference"):
+            outcome = (
+                "its range lies apart from the control's: a difference"
+                if row.verdict == "difference"
+                else "its range overlaps the control's: no difference"
+            )
+            lines.append(
+                f"*{labels.get(name, name)}* ({int(row.seeds)} seeds): {row.chroma_mse:.5f} "
+                f"({row.vs_control:.3f}x the control), range {span(row.lowest, row.highest)}; {outcome}."
+            )
+    single = pooled[pooled.seeds < 2]
+    for where in ("inside", "outside"):
+        names = [f"*{labels.get(name, name)}*" for name in single.index[single.verdict == f"{where} control range"]]
+        if names:
+            lines.append(f"One seed, {where} the control's range: {'; '.join(names)} (reported, not findings).")
+    return " ".join(lines)
+
+
+def default_sentence(chosen: pd.Series, candidates: int, agrees: bool, colour: dict) -> str:
+    """Markdown: the default colorizer chosen on validation and its one held-out measurement (``colour``:
+    :func:`coursework.report.facts.colour_facts`)."""
+    targets, confirmed = colour["targets"], colour["confirmed"]
+    closest = colour["closest_setting"]
+    checks = "; ".join(
+        f"{where}: chroma MSE {row.chroma_mse:.5f} ({row.vs_mean_chroma:.2f}x), colourfulness {row.vs_truth:.2f}x"
+        for where, row in confirmed.iterrows()
     )
-    met, confirmed = colour["confirmed_meeting"], colour["confirmed"]
-    everywhere = met == len(confirmed)
-    return "\n".join(
-        [
-            f"**Each model, on validation** (chroma MSE relative to the MSE U-Net): {effects}.",
-            "",
-            f"**Closest setting of all:** {setting(closest)}, {closest.vs_mean_chroma:.2f}x the mean-chroma baseline "
-            f"({closest.vs_truth:.2f}x the true colourfulness). Settings that meet both targets (chroma MSE <= "
-            f"{targets['vs_mean_chroma']:.2f}x, colourfulness >= {targets['vs_truth']:.1f}x) on validation: "
-            f"{colour['settings_meeting'] or 'none'}.",
-            "",
-            f"**The default** (the closest setting that keeps >= {targets['vs_truth']:.1f}x of the true colourfulness, "
-            f"on validation): {setting(chosen)}, {chosen.vs_mean_chroma:.2f}x and {chosen.vs_truth:.2f}x. Confirmed "
-            f"once (chroma MSE / colourfulness, relative): {checks}; both targets met "
-            f"{'everywhere' if everywhere else f'in {met} of {len(confirmed)}'}.",
-        ]
+    met = colour["confirmed_meeting"]
+    return (
+        f"**Chosen on validation** among {candidates} settings: {setting(chosen)} ({chosen.vs_mean_chroma:.2f}x the "
+        f"mean-chroma baseline, {chosen.vs_truth:.2f}x the true colourfulness); "
+        f"{'it is' if agrees else 'it is NOT'} `colorize()`'s default. The closest setting of all, "
+        f"{setting(closest)} ({closest.vs_mean_chroma:.2f}x), keeps only {closest.vs_truth:.2f}x of the colour. "
+        f"Settings meeting both targets (<= {targets['vs_mean_chroma']:.2f}x, >= {targets['vs_truth']:.1f}x) on "
+        f"validation: {colour['settings_meeting'] or 'none'}.\n\n"
+        f"**Measured once on held-out images:** {checks}; both targets met in {met} of {len(confirmed)}."
     )

@@ -210,7 +210,7 @@ def test_latent_size_vs_error_labels_each_experiment_and_marks_the_input_size() 
     assert labels == {"small": (16, 0.03), "base": (1024, 0.004), "other": (4096, 0.001)}
     assert ax.get_lines()[0].get_xdata()[0] == 3072  # the input's size
     np.testing.assert_array_equal(ax.collections[0].get_offsets(), table[["latent_values", "test_mse"]].to_numpy())
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["one change", "base model"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["base model", "one change"]
 
 
 def test_direct_labels_keep_crowded_labels_apart() -> None:

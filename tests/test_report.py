@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from test_evaluation import synthetic_sweep_runs, tradeoff_like
+from test_evaluation import synthetic_sweep_runs
 
 from coursework.autoencoders import build_cae
 from coursework.evaluation import latent
@@ -64,56 +64,99 @@ def test_colorizer_summary_has_one_row_per_model() -> None:
     assert table.loc["a"].tolist() == [f"{model.count_params():,}", "3 of 20", "chroma MSE", "0.1000", 2]
 
 
-def colour_like() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "chroma_mse": [0.003, 0.0028, 0.0027, 0.0022, 0.0025],
-            "vs_mean_chroma": [1.07, 1.0, 0.96, 0.8, 0.9],
-            "vs_truth": [0.0, 0.11, 0.3, 0.5, 0.2],
-            "rgb_psnr_db": [22.1, 22.4, 22.6, 23.4, 22.9],
-        },
-        index=["no colour", "mean chroma", "colorizer_rgb", "colorizer_unet_mse", "colorizer_chroma_32_8"],
+def test_ranges_apart_is_the_rule_for_a_difference() -> None:
+    assert facts.ranges_apart((0.1, 0.2), (0.3, 0.4)) and facts.ranges_apart((0.4, 0.3), (0.2, 0.1))
+    assert not facts.ranges_apart((0.1, 0.3), (0.2, 0.4))
+    assert not facts.ranges_apart((0.1, 0.2), (0.2, 0.3))  # touching ranges overlap
+    table = pd.DataFrame({"min_val_mse": [0.010, 0.005, 0.0045], "max_val_mse": [0.011, 0.009, 0.0050]})
+    assert facts.sweep_steps_apart(table).tolist() == [True, False]
+
+
+def test_layouts_apart_compares_the_seed_ranges_at_each_shared_size() -> None:
+    narrow = latent.summarise_latent_sweep(synthetic_sweep_runs({4: [0.008, 0.009], 8: [0.005, 0.006]}))
+    wide = latent.summarise_latent_sweep(synthetic_sweep_runs({1: [0.006, 0.0085], 2: [0.003, 0.004]}, side=16))
+    assert facts.layouts_apart({8: narrow, 16: wide}).to_dict() == {256: False, 512: True}
+
+
+def test_seed_groups_pool_the_registered_seeds_of_one_config() -> None:
+    groups = facts.seed_groups(["colorizer_unet_mse", "colorizer_unet_mse_seed1", "colorizer_unet_global"])
+    assert groups == {
+        "colorizer_unet_mse": ["colorizer_unet_mse", "colorizer_unet_mse_seed1"],
+        "colorizer_unet_global": ["colorizer_unet_global"],
+    }
+
+
+def seeded_ablation_like(augment: list[float] | None = None) -> pd.DataFrame:
+    control = ["colorizer_unet_mse_cap30", "colorizer_unet_mse_cap30_seed1", "colorizer_unet_mse_cap30_seed2"]
+    augmented = ["colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"]
+    mse = dict(zip(control, [0.00250, 0.00246, 0.00248])) | dict(zip(augmented, augment or [0.00240, 0.00242, 0.00244]))
+    mse |= {"colorizer_unet_global": 0.00247, "colorizer_classes_global_augment": 0.00238}
+    ablation = pd.DataFrame(
+        {"vs_mean_chroma": [value / 0.0031 for value in mse.values()], "vs_truth": 0.5}, index=list(mse)
     )
+    return facts.seeded_ablation(ablation, pd.Series(mse), "colorizer_unet_mse_cap30")
 
 
-def test_answers_quote_the_facts_they_are_given() -> None:
-    study = study_like_table()
-    stride = pd.DataFrame(
-        {"latent": ["8x8x16"], "latent_values": [1024], "epochs": [10], "test_mse": [0.0042]},
-        index=pd.Index(["cae_base"], name="experiment"),
+def test_seeded_ablation_pools_seeds_and_applies_the_rule() -> None:
+    pooled = seeded_ablation_like()
+    assert pooled.index.tolist() == [
+        "colorizer_unet_mse_cap30",
+        "colorizer_unet_augment",
+        "colorizer_unet_global",
+        "colorizer_classes_global_augment",
+    ]
+    assert pooled.seeds.tolist() == [3, 3, 1, 1]
+    assert pooled.chroma_mse["colorizer_unet_mse_cap30"] == pytest.approx(0.00248)
+    assert pooled.vs_control["colorizer_unet_augment"] == pytest.approx(0.00242 / 0.00248)
+    assert pooled.verdict.tolist() == ["control", "difference", "inside control range", "outside control range"]
+    assert (
+        seeded_ablation_like(augment=[0.00245, 0.00247, 0.00249]).verdict["colorizer_unet_augment"] == "no difference"
     )
-    official = pd.DataFrame(
-        {"jpeg_mse": [0.0041, 0.0009], "official_mse": [0.0045, 0.0012]}, index=["cae_base", "study_one_pool_ref"]
+    with pytest.raises(ValueError, match="control"):
+        facts.seeded_ablation(pooled, pooled.chroma_mse, "colorizer_unet_mse")
+
+
+def test_ablation_table_and_verdict_word_each_model_by_the_rule() -> None:
+    pooled = seeded_ablation_like()
+    labels = {"colorizer_unet_mse_cap30": "control", "colorizer_unet_augment": "augmented"}
+    table = answers_02.ablation_table(pooled, labels)
+    assert table.columns.tolist() == [
+        "seeds",
+        "chroma MSE",
+        "seed range",
+        "vs control",
+        "vs mean chroma",
+        "colour vs truth",
+        "by the rule",
+    ]
+    assert table.loc["control"].tolist()[:4] == ["3", "0.00248", "0.00246\u20130.00250", "1.000x"]
+    assert table.loc["colorizer_unet_global", "seed range"] == "-"
+    assert table.loc["augmented", "by the rule"] == "ranges apart: a difference"
+    text = answers_02.ablation_verdict(pooled, labels)
+    assert text.startswith("**By the rule.** The control's 3 seeds span 0.00246\u20130.00250 (1.6% of their mean).")
+    assert (
+        "*augmented* (3 seeds): 0.00242 (0.976x the control), range 0.00240\u20130.00244; its range lies apart" in text
     )
-    sweep = latent.summarise_latent_sweep(synthetic_sweep_runs({1: [0.01, 0.011], 2: [0.006, 0.0062]}))
-    arch = facts.architecture_facts(stride, study, "study_one_pool_ref", -0.69, {8: sweep, 16: sweep})
-    assert arch["variants"] == 2 and arch["compound"] == 1 and arch["monotonic"]
-    assert arch["effects"].to_dict() == {"study_stride2_latent": 2.0}
-    tradeoff = tradeoff_like([("colorizer_unet_mse", np.nan, 0.80, 0.50), ("colorizer", 0.5, 0.85, 0.70)])
-    confirmed = pd.DataFrame({"vs_mean_chroma": [0.84], "vs_truth": [0.65]}, index=["test split"])
-    colour = facts.colour_facts(colour_like(), tradeoff, tradeoff.iloc[1], confirmed)
-    assert colour["reached"] == [] and colour["closest_first"] == "colorizer_unet_mse"
-    assert colour["settings_meeting"] == 0 and colour["confirmed_meeting"] == 0
-    arch["effects"] = arch["effects"].rename(index=study.change)
-    text = answers_02.answers(arch, colour, official)
-    for expected in ("**Ex. 1.**", "**Ex. 2.**", "**Ex. 3.**", "0.0042", "0.0045", "8x8x16 = 1024", "r = -0.69"):
-        assert expected in text
-    assert "(16x16x16, validation MSE 0.0010; compound: two things); its test MSE is 0.0011" in text
-    assert "stride 2 at the latent 2.00x" in text and "not reached by any model" in text
-    assert "`colorizer_unet_mse` (0.80x, colourfulness 0.50x); no setting(s) meet" in text
-    assert "is `colorizer` at T = 0.5; measured once on held-out data: test split 0.84x and 0.65x." in text
-    assert "official" not in answers_02.answers(arch, colour, None)
+    assert "One seed, inside the control's range: *colorizer_unet_global* (reported, not findings)." in text
+    assert "One seed, outside the control's range: *colorizer_classes_global_augment*" in text
 
 
-def test_sweep_verdict_words_the_trend_the_spread_and_a_stray_seed() -> None:
+def test_sweep_verdict_words_the_trend_the_rule_and_a_stray_seed() -> None:
     runs = synthetic_sweep_runs({1: [0.010, 0.0101, 0.0099], 2: [0.006, 0.0061, 0.009], 4: [0.004, 0.0041, 0.0040]})
     sweep = latent.summarise_latent_sweep(runs)
     verdict = answers_02.sweep_verdict(sweep, latent.sweep_facts(sweep))
-    assert verdict.startswith("**Controlled, 8x8xC: yes.**")
-    assert "falls from 0.0100 at 64 latent values to 0.0040 at 256" in verdict
-    assert "every doubling of the channels lowers the median, by 34% to 39%" in verdict
-    assert "Apart from C = 2, seed 2 (0.0090, none dead), far from its size's median" in verdict
-    assert "each step of the medians is larger than the agreeing seeds' spread at its two sizes" in verdict
+    assert verdict.startswith("**Controlled, 8x8xC: yes.** 3 sizes x 3 seeds:")
+    assert "falls from 0.0100 (64 values) to 0.0040 (256)" in verdict
+    assert "each doubling of C lowers it by 34% to 39%" in verdict
+    assert "at all 2 doublings the seed ranges are apart" in verdict
+    assert "Far from their size's median: C = 2, seed 2: 0.0090." in verdict
+    assert "Log-log r of the medians = \u2212" in verdict  # a typographic minus, never read as a range's dash
+    assert "Parameters" not in verdict
+    close = synthetic_sweep_runs({1: [0.010, 0.008], 2: [0.0085, 0.007]}).assign(parameters=[10, 10, 20, 20])
+    verdict = answers_02.sweep_verdict(
+        latent.summarise_latent_sweep(close), latent.sweep_facts(latent.summarise_latent_sweep(close))
+    )
+    assert "the seed ranges overlap at C = 1->2: no difference there" in verdict and "Parameters: 10 to 20." in verdict
 
 
 def test_layout_sentence_names_the_winner_at_each_shared_size() -> None:
@@ -123,6 +166,15 @@ def test_layout_sentence_names_the_winner_at_each_shared_size() -> None:
     assert "256 values: 8x8x4 0.0080, 16x16x1 0.0060 (0.75x)" in text
     assert "at every shared size the 16x16 layout (more positions, fewer channels) has the lower median" in text
     mixed = latent.summarise_latent_sweep(synthetic_sweep_runs({1: [0.009, 0.009], 2: [0.004, 0.004]}, side=16))
-    assert "lower median at 512 shared sizes, the 8x8 layout at 256" in answers_02.layout_sentence(
+    assert "lower median at 512 values, the 8x8 layout at 256" in answers_02.layout_sentence(
         latent.layout_comparison({8: narrow, 16: mixed})
+    )
+    apart = facts.layouts_apart({8: narrow, 16: wide})
+    assert "the seed ranges are apart at every shared size" in answers_02.layout_sentence(
+        latent.layout_comparison({8: narrow, 16: wide}), apart
+    )
+    overlap = apart.copy()
+    overlap[:] = False
+    assert "at 256, 512 values the seed ranges overlap: no difference there by our rule" in answers_02.layout_sentence(
+        latent.layout_comparison({8: narrow, 16: wide}), overlap
     )

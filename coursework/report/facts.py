@@ -1,54 +1,97 @@
-"""The facts notebook 02's answers state, computed from the evaluation tables and returned as data.
+"""The facts notebook 02's answers state, computed from the evaluation tables and returned as data: above all the
+report's one rule for what counts as a difference (seed ranges apart, with at least ``MIN_SEEDS`` seeds each side).
 
 The sentences live beside the notebook (``notebooks/answers_02.py``); everything they say is here, tested.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
-from coursework.evaluation.colour import COLOUR_TARGETS, meets_targets
 from coursework.evaluation.latent import LatentSweep
+from coursework.experiments import experiment
+
+# The one rule for what counts as a difference, everywhere in notebook 02: both sides trained with at least
+# MIN_SEEDS seeds, and their seed ranges (lowest to highest) do not overlap. Anything else is reported, not a finding.
+MIN_SEEDS = 3
 
 
-def architecture_facts(
-    stride_table: pd.DataFrame, study_table: pd.DataFrame, best: str, correlation: float, sweeps: dict[int, LatentSweep]
-) -> dict:
-    """Ex. 1-2: the base model, each single change's validation MSE relative to ``study_base``, the chosen model
-    (``best``, on validation), the descriptive correlation and the controlled sweeps' (latent side -> sweep)."""
-    base_val = study_table.best_val_mse["study_base"]
-    single = study_table[study_table.changes == "one"]
-    narrow = sweeps[min(sweeps)]
-    return {
-        "base": stride_table.loc["cae_base"],
-        "variants": len(study_table.drop(index=["study_base"], errors="ignore")),
-        "compound": int((study_table.changes == "compound").sum()),
-        "effects": (single.best_val_mse / base_val).sort_values(),
-        "compound_effects": study_table.best_val_mse[study_table.changes == "compound"] / base_val,
-        "best": study_table.loc[best],
-        "best_name": best,
-        "correlation": correlation,
-        "sweeps": {
-            side: (len(sweep.table), int(sweep.table.seeds.min()), sweep.correlation) for side, sweep in sweeps.items()
+def ranges_apart(first: tuple[float, float], second: tuple[float, float]) -> bool:
+    """Whether two (lowest, highest) seed ranges do not overlap: by the report's rule, a difference."""
+    (low, high), (other_low, other_high) = sorted(first), sorted(second)
+    return high < other_low or other_high < low
+
+
+def sweep_steps_apart(table: pd.DataFrame) -> np.ndarray:
+    """For each doubling of a latent sweep's table (``min_val_mse``, ``max_val_mse`` per channel count, in order):
+    whether the seed ranges of its two sizes do not overlap."""
+    ranges = list(zip(table.min_val_mse, table.max_val_mse))
+    return np.array([ranges_apart(a, b) for a, b in zip(ranges[:-1], ranges[1:])], dtype=bool)
+
+
+def layouts_apart(sweeps: dict[int, LatentSweep]) -> pd.Series:
+    """At each latent size both arms of the sweep have (latent values -> bool): whether their seed ranges do not
+    overlap."""
+    tables = {side: sweep.table.set_index("latent_values") for side, sweep in sweeps.items()}
+    small, large = sorted(tables)
+    shared = tables[small].index.intersection(tables[large].index)
+    return pd.Series(
+        {
+            size: ranges_apart(
+                (tables[small].min_val_mse[size], tables[small].max_val_mse[size]),
+                (tables[large].min_val_mse[size], tables[large].max_val_mse[size]),
+            )
+            for size in shared
         },
-        "monotonic": bool((np.diff(narrow.table.median_val_mse.to_numpy()) < 0).all()),
-    }
+        dtype=bool,
+    )
 
 
-def colour_facts(colour: pd.DataFrame, tradeoff: pd.DataFrame, chosen: pd.Series, confirmed: pd.DataFrame) -> dict:
-    """Ex. 3: the first models' results on the test split (``colour``: a colour table), the closest of them, which
-    meet the chroma-MSE target; over every setting on validation (``tradeoff``) the closest and how many meet both
-    targets; the default chosen by the declared criterion and its held-out confirmation."""
-    models = colour.drop(index=["no colour", "mean chroma"])
-    return {
-        "colour": colour,
-        "closest_first": models.vs_mean_chroma.idxmin(),
-        "reached": models.index[models.vs_mean_chroma <= COLOUR_TARGETS["vs_mean_chroma"]].tolist(),
-        "closest_setting": tradeoff.loc[tradeoff.vs_mean_chroma.idxmin()],
-        "settings_meeting": int(meets_targets(tradeoff).sum()),
-        "chosen": chosen,
-        "confirmed": confirmed,
-        "confirmed_meeting": int(meets_targets(confirmed).sum()),
-        "targets": COLOUR_TARGETS,
-    }
+def seed_groups(names: list[str]) -> dict[str, list[str]]:
+    """``names`` grouped by their registered config apart from the seed: the first name of each group -> the names
+    (its seeds), in the order given."""
+    groups: dict = {}
+    for name in names:
+        groups.setdefault(replace(experiment(name).config, seed=0), []).append(name)
+    return {members[0]: members for members in groups.values()}
+
+
+def seeded_ablation(ablation: pd.DataFrame, chroma_mse: pd.Series, control: str) -> pd.DataFrame:
+    """The colorization ablation with its seeds pooled: one row per config (named after its first seed), from
+    ``ablation`` (:func:`coursework.evaluation.colour.colour_ablation`, one row per model) and each model's
+    ``chroma_mse`` on the same validation images. Columns: ``seeds``; the mean ``chroma_mse`` and its range
+    (``lowest``, ``highest``); ``vs_control``, the mean over ``control``'s; the mean ``vs_mean_chroma`` and
+    ``vs_truth``; and ``verdict``: "control"; "difference" or "no difference" (both with >= MIN_SEEDS seeds: ranges
+    apart or overlapping); or, with fewer seeds, "outside control range" or "inside control range" (reported, not a
+    finding)."""
+    groups = seed_groups(list(ablation.index))
+    if control not in groups:
+        raise ValueError(f"the control {control!r} is not the first seed of a config in the ablation")
+    values = chroma_mse[ablation.index]
+    rows = {}
+    for first, members in groups.items():
+        mse = values[members]
+        rows[first] = {
+            "seeds": len(members),
+            "chroma_mse": mse.mean(),
+            "lowest": mse.min(),
+            "highest": mse.max(),
+            "vs_mean_chroma": ablation.vs_mean_chroma[members].mean(),
+            "vs_truth": ablation.vs_truth[members].mean(),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.insert(4, "vs_control", table.chroma_mse / table.chroma_mse[control])
+    base = table.loc[control]
+    verdicts = {}
+    for name, row in table.iterrows():
+        apart = ranges_apart((row.lowest, row.highest), (base.lowest, base.highest))
+        if name == control:
+            verdicts[name] = "control"
+        elif row.seeds >= MIN_SEEDS and base.seeds >= MIN_SEEDS:
+            verdicts[name] = "difference" if apart else "no difference"
+        else:
+            verdicts[name] = "outside control range" if apart else "inside control range"
+    return table.assign(verdict=pd.Series(verdicts))
