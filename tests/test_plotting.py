@@ -19,7 +19,7 @@ def close_figures():
 
 
 def test_save_figure_writes_a_png_into_the_figures_folder(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(plotting, "FIGURES_DIR", tmp_path / "figures")
+    monkeypatch.setattr(plotting.common, "FIGURES_DIR", tmp_path / "figures")
     fig, ax = plt.subplots()
     ax.plot([1, 2])
     path = plotting.save_figure(fig, "line")

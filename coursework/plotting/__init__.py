@@ -1,0 +1,54 @@
+"""The notebooks' figures. Every helper returns its Figure; the notebook saves it with :func:`save_figure` and shows it.
+
+Matplotlib only (seaborn, which the notebooks use for their theme, is not needed here):
+:mod:`~coursework.plotting.common` (generic helpers), :mod:`~coursework.plotting.labels` (direct labels),
+:mod:`~coursework.plotting.backprop` (notebook 01) and :mod:`~coursework.plotting.autoencoders` (notebook 02).
+"""
+
+from coursework.plotting.autoencoders import (
+    KIND_COLOURS,
+    KIND_LABELS,
+    chroma_as_colour,
+    colorization_rows,
+    colour_tradeoff,
+    latent_size_vs_error,
+    latent_sweep_figure,
+    ycrcb_channels,
+)
+from coursework.plotting.backprop import hidden_layer_heatmaps, learning_rate_figure, tie_breaking_figure
+from coursework.plotting.common import (
+    annotated_heatmap,
+    bar_panels,
+    distinct_colours,
+    epoch_curves,
+    image_rows,
+    loss_curves,
+    palette,
+    save_figure,
+    training_curves,
+)
+from coursework.plotting.labels import direct_labels
+
+__all__ = [
+    "KIND_COLOURS",
+    "KIND_LABELS",
+    "annotated_heatmap",
+    "bar_panels",
+    "chroma_as_colour",
+    "colorization_rows",
+    "colour_tradeoff",
+    "direct_labels",
+    "distinct_colours",
+    "epoch_curves",
+    "hidden_layer_heatmaps",
+    "image_rows",
+    "latent_size_vs_error",
+    "latent_sweep_figure",
+    "learning_rate_figure",
+    "loss_curves",
+    "palette",
+    "save_figure",
+    "tie_breaking_figure",
+    "training_curves",
+    "ycrcb_channels",
+]

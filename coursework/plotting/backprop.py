@@ -1,0 +1,126 @@
+"""Notebook 01's figures: hidden-layer heatmaps, the learning-rate study and the tie-breaking study."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from coursework.backprop import ACTIVATIONS, Network
+from coursework.backprop.studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
+from coursework.plotting.common import (
+    annotated_heatmap,
+    distinct_colours,
+    epoch_curves,
+)
+
+
+def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
+    """The first hidden layer's activations for the inputs ``X``, and the weights into and out of that layer.
+
+    Weights use a diverging colour scale centred on 0; the activations span the activation's output range.
+    """
+    parameters = network.parameters()
+    incoming, outgoing = parameters["W1"], parameters["W2"]
+    hidden = [f"h{unit + 1}" for unit in range(incoming.shape[1])]
+    widths = [len(hidden), len(hidden), outgoing.shape[1]]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4), gridspec_kw={"width_ratios": widths}, layout="constrained")
+    low, high = ACTIVATIONS[network.activation].output_range
+    annotated_heatmap(
+        axes[0],
+        network.hidden_activations(X),
+        vmin=low,
+        vmax=high,
+        xticklabels=hidden,
+        yticklabels=[f"input {sample}" for sample in range(len(X))],
+    )
+    axes[0].set_title("hidden activations $a_1$")
+    outputs = [f"out {unit}" for unit in range(outgoing.shape[1])]
+    for ax, weights, columns, rows in ((axes[1], incoming, hidden, None), (axes[2], outgoing, outputs, hidden)):
+        limit = float(np.abs(weights).max())
+        heatmap_options = {"fmt": ".1f", "cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
+        annotated_heatmap(ax, weights, xticklabels=columns, yticklabels=rows, **heatmap_options)
+    axes[1].set_title("$W_1$ (input → hidden)")
+    axes[2].set_title("$W_2$ (hidden → output)")
+    return fig
+
+
+def learning_rate_figure(
+    study: Sweep, summary: pd.DataFrame, curve_rates: Sequence[float] | None = None, max_curves: int = 8
+) -> plt.Figure:
+    """A learning-rate sweep: loss curves per rate (median and 10-90 % band over seeds), and a box plot with every
+    network's epochs to 100 % accuracy.
+
+    ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
+    rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
+    loss panel draws ``curve_rates`` (default: at most ``max_curves`` of the rates, spread evenly over the list) in
+    colours that are easy to tell apart; the box panel shows every rate. The points' jitter is seeded, so the figure
+    repeats.
+    """
+    rates = list(summary.index)
+    rows = {rate: (study.table.learning_rate == rate).to_numpy() for rate in rates}
+    seeds = max(int(chosen.sum()) for chosen in rows.values())
+    if curve_rates is None:
+        picked = np.unique(np.linspace(0, len(rates) - 1, min(len(rates), max_curves)).round().astype(int))
+        curve_rates = [rates[index] for index in picked]
+    missing = [rate for rate in curve_rates if rate not in rows]
+    if missing:
+        raise ValueError(f"curve_rates {missing} are not rates of the summary {rates}")
+    fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
+    curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
+    # tab10 without its grey, which the reference line would otherwise share with a curve
+    colours = [colour for index, colour in enumerate(distinct_colours(max(10, len(curves) + 1))) if index != 7]
+    epoch_curves(ax_curve, curves, colours=colours[: len(curves)])
+    ax_curve.axhline(REFERENCE_LOSS, color="k", ls=":", lw=1.5, label=f"reference loss {REFERENCE_LOSS}")
+    ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
+    ax_curve.set_title(f"Loss: median and 10-90 % band over {seeds} seeds")
+    ax_curve.legend(title="learning rate", ncol=2, fontsize=8, loc="lower left")
+
+    solved = [study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates]
+    drawn = [position for position, epochs in enumerate(solved) if epochs.size]
+    if drawn:  # a short exploratory run may solve nothing: then the panel stays empty
+        ax_box.boxplot(
+            [solved[position] for position in drawn],
+            positions=drawn,
+            widths=0.6,
+            showfliers=False,
+            patch_artist=True,
+            boxprops={"facecolor": "lightsteelblue"},
+            medianprops={"color": "k"},
+        )
+    jitter = np.random.default_rng(0)
+    for position in drawn:
+        offsets = jitter.uniform(-0.15, 0.15, solved[position].size)
+        ax_box.scatter(position + offsets, solved[position], s=9, color="k", zorder=3)
+    ax_box.set(yscale="log", xlabel="learning rate", ylabel="epochs to 100 % accuracy")
+    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * chaotic)")
+    chaotic = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
+    ticks = [f"{rate:g}{'*' if chaotic[rate] else ''}" for rate in rates]
+    ax_box.set_xticks(range(len(rates)), ticks, rotation=45)
+    ax_box.set_xlim(-0.5, len(rates) - 0.5)
+    return fig
+
+
+def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
+    """A tie-breaking study over epochs: how far apart the hidden units are (log scale, where they differ at all) and
+    the loss, one colour per initial asymmetry."""
+    asymmetries = ties.table.asymmetry.to_list()
+    labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie; round-off only)" for asymmetry in asymmetries]
+    labels = [
+        label + (": stays 0.0 (not drawn left)" if asymmetry == 0 and not spread.any() else "")
+        for label, asymmetry, spread in zip(labels, asymmetries, ties.spread)
+    ]
+    colours = distinct_colours(len(asymmetries))
+    fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
+    spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
+    epoch_curves(ax_spread, spreads, colours=colours)
+    ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
+    ax_spread.set(yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
+    ax_spread.set_title("How far apart the hidden units are")
+    ax_spread.legend(title="initial bias asymmetry", fontsize=8, loc="lower right")
+    epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colours=colours)
+    ax_loss.set(yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
+    fig.suptitle(title)
+    return fig
