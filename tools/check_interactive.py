@@ -48,19 +48,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from chromium import HEADLESS_FLAGS
 from IPython.core.inputtransformer2 import TransformerManager
 from PIL import Image
 from playwright.sync_api import BrowserContext, Error, Locator, sync_playwright
 
 CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",  # runs as root in containers
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *HEADLESS_FLAGS,
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # offline: JupyterLab must work from 127.0.0.1 alone
     "--window-size=1400,1000",
 )

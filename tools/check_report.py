@@ -16,16 +16,10 @@ import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from chromium import HEADLESS_FLAGS
 
 CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",  # runs as root in containers
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *HEADLESS_FLAGS,
     "--host-resolver-rules=MAP * ~NOTFOUND",  # offline, whatever the machine can reach
     "--virtual-time-budget=30000",  # milliseconds of page time for MathJax before the DOM is dumped
 )

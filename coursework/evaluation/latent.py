@@ -78,17 +78,14 @@ def dead_latent_channels(model: keras.Model, images: np.ndarray) -> int:
 
 def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
     """Per channel count the median and range of the runs' best validation MSE, and the log-log correlation."""
-    aggregates = {
-        "latent_values": ("latent_values", "first"),
-        "median_val_mse": ("best_val_mse", "median"),
-        "min_val_mse": ("best_val_mse", "min"),
-        "max_val_mse": ("best_val_mse", "max"),
-        "seeds": ("seed", "count"),
-        "max_epochs": ("epochs", "max"),
-    }
-    if "parameters" in runs:
-        aggregates["parameters"] = ("parameters", "first")
-    table = runs.groupby("channels").agg(**aggregates)
+    by_size = runs.groupby("channels")
+    errors = by_size.best_val_mse
+    table = pd.DataFrame(
+        {"latent_values": by_size.latent_values.first(), "median_val_mse": errors.median()}
+        | {"min_val_mse": errors.min(), "max_val_mse": errors.max(), "seeds": by_size.seed.count()}
+        | {"max_epochs": by_size.epochs.max()}
+        | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
+    )
     return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
 
 
