@@ -216,6 +216,23 @@ def _read_json(path: Path, name: str, kind: type) -> Any:
     return value
 
 
+MAX_MODEL_BYTES = 1 << 30  # all members of a .keras file, inflated: the committed models hold kilobytes
+
+
+def _check_inflated_sizes(path: Path) -> None:
+    """A ValueError, before Keras reads anything, for a .keras zip whose members declare more than they may inflate
+    to: a config.json over ``MAX_CONFIG_BYTES``, or more than ``MAX_MODEL_BYTES`` in all (a zip bomb)."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    config = sum(member.file_size for member in members if member.filename == "config.json")
+    total = sum(member.file_size for member in members)
+    if config > MAX_CONFIG_BYTES or total > MAX_MODEL_BYTES:
+        raise ValueError(
+            f"{path} declares {total:,} bytes ({config:,} of config.json) once inflated: not a model this code made "
+            f"(at most {MAX_MODEL_BYTES:,}); retrain it with {training_command(path.stem)}"
+        )
+
+
 def load_model_file(path: str | Path) -> keras.Model:
     """``keras.models.load_model`` with errors that say what is wrong with the file and how to make a good one.
 
@@ -232,6 +249,7 @@ def load_model_file(path: str | Path) -> keras.Model:
             f"{path} is not a valid .keras file (a zip archive): it is truncated or corrupt, e.g. by an interrupted "
             f"copy or download; retrain it with {training_command(path.stem)}"
         )
+    _check_inflated_sizes(path)
     try:
         return keras.models.load_model(path)
     except (zipfile.BadZipFile, EOFError, OSError, KeyError, json.JSONDecodeError) as error:

@@ -169,11 +169,6 @@ def test_colour_ablation_relates_each_model_to_the_mse_unet_and_reads_colour_cla
         )
 
 
-def test_at_epoch_cap_reads_longer_runs_within_the_cap() -> None:
-    ratios = colour.at_epoch_cap({"longer": {"val_loss": [0.6, 0.38, 0.5, 0.3]}}, 3, {"val_loss": [0.5, 0.4, 0.45]})
-    assert ratios.to_dict() == pytest.approx({"longer": 0.38 / 0.4})  # epoch 4 (0.3) is past the cap
-
-
 def test_confirm_colorizer_measures_the_test_split_and_both_pixels_of_the_bit_exact_images() -> None:
     from types import SimpleNamespace
 
@@ -204,8 +199,5 @@ def test_numbers_that_would_misreport_are_refused() -> None:
             latent.log_correlation(pd.Series([64.0, 128.0]), pd.Series(errors))
     with pytest.raises(ValueError, match="all equal"):
         latent.log_correlation(pd.Series([64.0, 128.0]), pd.Series([0.1, 0.1]))
-    with pytest.raises(ValueError, match="cap"):
-        colour.at_epoch_cap({"a": {"val_loss": [0.2, 0.1]}}, 0, {"val_loss": [0.5]})
-    assert colour.at_epoch_cap({"short": {"val_loss": [0.2]}}, 3, {"val_loss": [0.5]}).empty  # not longer than cap
     with pytest.raises(ValueError, match="validation"):
         evaluation.select_best(pd.DataFrame({"Test_MSE": [1.0]}), column="Test_MSE")

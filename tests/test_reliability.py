@@ -856,3 +856,35 @@ def test_a_colorizer_name_that_is_no_experiment_is_not_offered_a_training_comman
     """colorize(x, "colorizer.keras") suggested `python -m coursework.experiments colorizer.keras`, which fails."""
     with pytest.raises(FileNotFoundError, match=r"colorizer.keras.keras not found, and there is no such experiment"):
         colorize(np.zeros((8, 8), np.uint8), "colorizer.keras")
+
+
+def test_a_keras_file_whose_config_inflates_to_gigabytes_is_refused_before_keras_reads_it(tmp_path) -> None:
+    """A zip entry's declared size is checked first: a small file cannot make the loader inflate 1.5 GB."""
+    import zipfile
+
+    from coursework.store import MAX_CONFIG_BYTES, load_model_file
+
+    bomb = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata.json", '{"keras_version": "3.15.1"}')
+        with archive.open("config.json", "w", force_zip64=True) as member:
+            for _ in range(MAX_CONFIG_BYTES // (1 << 20) + 1):
+                member.write(b" " * (1 << 20))
+    with pytest.raises(ValueError, match="not a model this code made"):
+        load_model_file(bomb)
+
+
+def test_seed_ranges_and_pooled_seeds_refuse_unmeasured_values() -> None:
+    """NaN compares as apart one way round only, and pandas skips it: neither may make a one-seed difference."""
+    import pandas as pd
+
+    from coursework.report.facts import ranges_apart, seeded_ablation
+
+    with pytest.raises(ValueError, match="finite"):
+        ranges_apart((float("nan"), 0.1), (0.5, 0.6))
+    names = ["colorizer_unet_mse_cap30", "colorizer_unet_mse_cap30_seed1", "colorizer_unet_mse_cap30_seed2"]
+    names += ["colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"]
+    ablation = pd.DataFrame({"vs_unet_mse": 1.0, "vs_mean_chroma": 0.8, "vs_truth": 0.5}, index=names)
+    mse = pd.Series([0.010, 0.011, 0.012, 0.005, float("nan"), float("nan")], index=names)
+    with pytest.raises(ValueError, match="no finite chroma MSE"):
+        seeded_ablation(ablation, mse, "colorizer_unet_mse_cap30")

@@ -10,11 +10,9 @@ import numpy as np
 import pandas as pd
 
 from coursework._tensorflow import keras
-from coursework.checks import check_whole
 from coursework.color import colourfulness, mean_chroma, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma
 from coursework.colorization import is_colour_class_model, predict_chroma, with_temperature
 from coursework.data import CifarSplit, OfficialSubset
-from coursework.evaluation import best_validation
 from coursework.experiments.registry import ABLATION_BASE
 from coursework.images import as_float, psnr
 
@@ -123,7 +121,7 @@ def tradeoff_table(
 
 
 def choose_colorizer(table: pd.DataFrame) -> pd.Series:
-    """The default colorizer's criterion, declared before the ablation was trained: among the settings of a
+    """The default colorizer's criterion, declared in the notebook with its candidate set: among the settings of a
     :func:`tradeoff_table` measured on validation that keep at least ``COLOUR_TARGETS["vs_truth"]`` of the true
     colourfulness, the one with the lowest chroma MSE (a colorizer should be colourful first, then close)."""
     missing = {"model", "temperature", "vs_mean_chroma", "vs_truth"} - set(table.columns)
@@ -170,12 +168,3 @@ def confirm_colorizer(model: keras.Model, data: CifarSplit, subset: OfficialSubs
         where: colour_table({"chosen": model}, data.x_train, images)[0].loc["chosen"] for where, images in sets.items()
     }
     return pd.DataFrame(rows).T
-
-
-def at_epoch_cap(histories: dict[str, dict], cap: int, control: dict) -> pd.Series:
-    """Best validation loss within the first ``cap`` epochs, relative to ``control``'s best, for each of
-    ``histories`` that ran longer than ``cap``: like for like where the epoch caps differ."""
-    cap = check_whole(cap, "cap (epochs)", minimum=1)
-    best, _ = best_validation(control)
-    longer = {name: history for name, history in histories.items() if len(history["val_loss"]) > cap}
-    return pd.Series({name: best_validation(history, cap)[0] / best for name, history in longer.items()}, dtype=float)

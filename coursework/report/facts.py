@@ -20,7 +20,10 @@ MIN_SEEDS = 3
 
 
 def ranges_apart(first: tuple[float, float], second: tuple[float, float]) -> bool:
-    """Whether two (lowest, highest) seed ranges do not overlap: by the report's rule, a difference."""
+    """Whether two (lowest, highest) seed ranges do not overlap: by the report's rule, a difference. A ValueError
+    for a bound that is not finite (NaN compares as "apart" one way round and not the other)."""
+    if not np.all(np.isfinite([*first, *second])):
+        raise ValueError(f"seed ranges must be finite numbers, got {first} and {second}")
     (low, high), (other_low, other_high) = sorted(first), sorted(second)
     return high < other_low or other_high < low
 
@@ -71,6 +74,9 @@ def seeded_ablation(ablation: pd.DataFrame, chroma_mse: pd.Series, control: str)
     if control not in groups:
         raise ValueError(f"the control {control!r} is not the first seed of a config in the ablation")
     values = chroma_mse[ablation.index]
+    if not np.all(np.isfinite(values)):
+        unmeasured = values.index[~np.isfinite(values)].tolist()
+        raise ValueError(f"no finite chroma MSE for {unmeasured}: a seed that was not measured cannot count")
     rows = {}
     for first, members in groups.items():
         mse = values[members]
