@@ -201,3 +201,17 @@ def test_numbers_that_would_misreport_are_refused() -> None:
         latent.log_correlation(pd.Series([64.0, 128.0]), pd.Series([0.1, 0.1]))
     with pytest.raises(ValueError, match="validation"):
         evaluation.select_best(pd.DataFrame({"Test_MSE": [1.0]}), column="Test_MSE")
+
+
+def test_choices_refuse_values_they_cannot_rank() -> None:
+    """idxmin skips NaN and lets -inf win; a negative epoch count would drop epochs: errors, never a choice."""
+    from coursework.evaluation import best_validation
+
+    with pytest.raises(ValueError, match="epochs must be"):
+        best_validation({"val_loss": [0.3, 0.2, 0.1]}, epochs=-1)
+    for values in ([float("nan"), 0.2], [float("-inf"), 0.2], []):
+        with pytest.raises(ValueError, match="finite values"):
+            evaluation.select_best(pd.DataFrame({"best_val_mse": values}, dtype=float))
+    infinite = tradeoff_like([("a", np.nan, float("-inf"), float("inf")), ("b", np.nan, 0.8, 0.7)])
+    with pytest.raises(ValueError, match="infinite"):
+        colour.choose_colorizer(infinite)

@@ -11,6 +11,8 @@ def best_validation(history: dict, epochs: int | None = None) -> tuple[float, in
     A ValueError where a loss is not finite: a run that diverged has no best epoch to report (Python's ``min``
     would return a number or NaN depending on where the NaN stands).
     """
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
+        raise ValueError(f"epochs must be None (all) or a whole number >= 1, got {epochs!r}")
     losses = list(history.get("val_loss", []))[:epochs]
     if not losses:
         raise ValueError("the history has no validation loss" + (f" within {epochs} epochs" if epochs else ""))

@@ -58,7 +58,10 @@ def select_best(table: pd.DataFrame, column: str = "best_val_mse") -> str:
     """The experiment (index of ``table``) with the smallest ``column``: choices are made on validation MSE."""
     if column.lower().startswith("test"):
         raise ValueError(f"choose on validation data, not on {column!r}")
-    return str(table[column].idxmin())
+    values = table[column]
+    if values.empty or not np.all(np.isfinite(values)):
+        raise ValueError(f"{column!r} must hold finite values to choose from, got {values.tolist()}")
+    return str(values.idxmin())
 
 
 def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset | None) -> pd.DataFrame | None:

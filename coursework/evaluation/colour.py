@@ -128,6 +128,8 @@ def choose_colorizer(table: pd.DataFrame) -> pd.Series:
     if missing:
         raise ValueError(f"choose_colorizer needs a tradeoff_table; columns {sorted(missing)} are missing")
     measured = table.dropna(subset=["vs_mean_chroma", "vs_truth"]).reset_index(drop=True)
+    if np.isinf(measured[["vs_mean_chroma", "vs_truth"]].to_numpy()).any():
+        raise ValueError("the table holds infinite ratios: no setting can be chosen from them")
     if measured.empty:
         raise ValueError("the table has no measured setting to choose from")
     colourful = measured[measured.vs_truth >= COLOUR_TARGETS["vs_truth"]]

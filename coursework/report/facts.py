@@ -74,8 +74,9 @@ def seeded_ablation(ablation: pd.DataFrame, chroma_mse: pd.Series, control: str)
     if control not in groups:
         raise ValueError(f"the control {control!r} is not the first seed of a config in the ablation")
     values = chroma_mse[ablation.index]
-    if not np.all(np.isfinite(values)):
-        unmeasured = values.index[~np.isfinite(values)].tolist()
+    ratios = ablation[["vs_mean_chroma", "vs_truth"]].to_numpy(dtype=float)
+    if not np.all(np.isfinite(values)) or not np.all(np.isfinite(ratios)):
+        unmeasured = values.index[~(np.isfinite(values) & np.isfinite(ratios).all(axis=1))].tolist()
         raise ValueError(f"no finite chroma MSE for {unmeasured}: a seed that was not measured cannot count")
     rows = {}
     for first, members in groups.items():
