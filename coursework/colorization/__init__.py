@@ -58,7 +58,6 @@ from coursework.colorization.models import (
 from coursework.colorization.prediction import TILE_SIZE, colorize
 from coursework.colorization.tiling import Reach, Window, scene_split, tiling_geometry
 from coursework.colorization.training import train_colorizer, training_pairs
-from coursework.images import read_image  # where colorize's files are read; imported from here before
 
 __all__ = [
     "ARCHITECTURES",
@@ -88,7 +87,6 @@ __all__ = [
     "is_colour_class_model",
     "load_colorizer",
     "predict_chroma",
-    "read_image",
     "rebalanced_crossentropy",
     "scene_split",
     "tiling_geometry",
