@@ -156,7 +156,7 @@ def train_model(
     """
     _check_training_images(model, x_train, x_val)
     order = EpochOrder()
-    callbacks = [order, EpochLine()] if verbose else [order]
+    callbacks = [order, EpochSeconds(), *([EpochLine()] if verbose else [])]  # EpochSeconds first: its key is logged
     stopping = None
     if config.patience is not None:
         stopping = keras.callbacks.EarlyStopping(
@@ -194,17 +194,25 @@ def _check_training_images(model: keras.Model, x_train: np.ndarray, x_val: np.nd
             )
 
 
-class EpochLine(keras.callbacks.Callback):
-    """Print ``epoch n/N  loss  val_loss  seconds`` once per epoch: readable in notebooks, unlike progress bars."""
+class EpochSeconds(keras.callbacks.Callback):
+    """Record each epoch's wall time (training and validation) in the history, as ``seconds``."""
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is not None:
+            logs["seconds"] = time.perf_counter() - self.start
+
+
+class EpochLine(keras.callbacks.Callback):
+    """Print ``epoch n/N  loss  val_loss  seconds`` once per epoch: readable in notebooks, unlike progress bars."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         print(
             f"epoch {epoch + 1}/{self.params['epochs']}  loss {logs.get('loss', float('nan')):.5f}  "
-            f"val_loss {logs.get('val_loss', float('nan')):.5f}  {time.perf_counter() - self.start:.0f} s",
+            f"val_loss {logs.get('val_loss', float('nan')):.5f}  {logs.get('seconds', float('nan')):.0f} s",
             flush=True,
         )
 

@@ -13,7 +13,6 @@ from coursework._tensorflow import keras
 from coursework.color import colourfulness, mean_chroma, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma
 from coursework.colorization import is_colour_class_model, predict_chroma, with_temperature
 from coursework.data import CifarSplit, OfficialSubset
-from coursework.experiments.registry import ABLATION_BASE
 from coursework.images import as_float, psnr
 
 
@@ -138,7 +137,7 @@ def choose_colorizer(table: pd.DataFrame) -> pd.Series:
     return colourful.loc[colourful.vs_mean_chroma.idxmin()]
 
 
-def colour_ablation(tradeoff: pd.DataFrame, names: list[str], base: str = ABLATION_BASE) -> pd.DataFrame:
+def colour_ablation(tradeoff: pd.DataFrame, names: list[str], base: str = "colorizer_unet") -> pd.DataFrame:
     """Each of ``names`` (and ``base``) on validation, from a :func:`tradeoff_table`: its chroma MSE relative to
     ``base``'s and to the mean-chroma baseline, and its colourfulness relative to the truth's; colour-class models at
     T = 1 (the mean of their predicted distribution, the setting comparable with a regression)."""

@@ -7,6 +7,8 @@ branch) trains.
 
 from __future__ import annotations
 
+import platform
+from pathlib import Path
 from typing import NamedTuple
 
 from coursework._tensorflow import keras
@@ -45,6 +47,16 @@ def load(name: str) -> Trained:
     return saved
 
 
+def cpu_name() -> str:
+    """This machine's CPU model, from /proc/cpuinfo (Linux), else what :func:`platform.processor` says."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor() or "unknown"
+
+
 def train(name: str, data: CifarSplit, verbose: bool = True) -> Trained:
     """Train experiment ``name`` on ``data`` from scratch (same code, same seed as the committed model), save it,
     and return it. An interrupted run resumes from its last epoch (``data/checkpoints/<name>/``)."""
@@ -53,5 +65,6 @@ def train(name: str, data: CifarSplit, verbose: bool = True) -> Trained:
     fit = train_cae if isinstance(config, CAEConfig) else train_colorizer
     checkpoints = DATA_DIR / "checkpoints" / name
     model, history = fit(config, data.x_train, data.x_val, verbose=verbose, checkpoint_dir=checkpoints)
+    history["cpu"] = cpu_name()  # beside the per-epoch "seconds": what the training time was measured on
     save_experiment(name, model, history, config)
     return Trained(model, history, config)
