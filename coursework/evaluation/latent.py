@@ -12,7 +12,8 @@ from coursework.checks import is_whole
 from coursework.data import CifarSplit
 from coursework.evaluation import best_validation
 from coursework.experiments import latent_sweep_name, load
-from coursework.experiments.registry import LATENT_SEEDS, SWEEP_CHANNELS
+from coursework.experiments.registry import SEEDS as LATENT_SEEDS
+from coursework.experiments.registry import SWEEP_CHANNELS
 from coursework.images import as_float
 from coursework.training import call_in_batches
 
