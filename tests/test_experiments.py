@@ -6,31 +6,58 @@ import pytest
 
 from coursework import experiments
 from coursework.autoencoders import CAEConfig
-from coursework.experiments import REGISTRY, experiment, latent_sweep_name, names
+from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, seeds_of
 from coursework.experiments.__main__ import main
-from coursework.experiments.registry import LATENT_SEEDS, SEEDED, SWEEP_CHANNELS
+from coursework.experiments.registry import SEEDS, SWEEP_CHANNELS
 
 
-def test_every_experiment_is_one_record_with_a_known_base_and_a_unique_label() -> None:
+def test_every_compared_configuration_has_three_seeds_differing_only_in_the_seed() -> None:
     for name, entry in REGISTRY.items():
         assert entry.name == name and entry.change
         assert entry.base is None or entry.base in REGISTRY
-        assert not entry.compound or entry.base is not None
-    labels = [REGISTRY[name].short_label for name in names("colorizer") + names("ablation")]
-    assert len(set(labels)) == len(labels)
-    assert experiment("study_valid_padding").kind == "compound" and experiment("study_kernel5").kind == "one"
-    assert experiment("study_base").kind == "base"
+        seeds = seeds_of(name)
+        if entry.group != "long":  # the longer budget is a check of seed 0, not a comparison
+            assert sorted(REGISTRY[seed].config.seed for seed in seeds) == list(SEEDS)
+    for group in ("reference", "study", "colorization"):
+        firsts = names(group, seeds=False)
+        assert names(group) == [seed for first in firsts for seed in seeds_of(first)]
+    assert configurations(["study_base_seed2", "study_sgd", "study_base"]) == {
+        "study_base": ["study_base_seed2", "study_base"],
+        "study_sgd": ["study_sgd"],
+    }
 
 
-def test_the_seeded_experiments_have_their_extra_seeds() -> None:
-    assert all(f"{name}_seed{seed}" in REGISTRY for name in SEEDED for seed in (1, 2))
+def test_each_study_change_is_one_change_from_the_base() -> None:
+    base = experiment("study_base").config
+    for name in names("study", seeds=False):
+        config = experiment(name).config
+        changed = {field for field in vars(base) if getattr(config, field) != getattr(base, field)}
+        assert name == "study_base" or changed, name
+        assert changed <= {
+            "strides",
+            "filters",
+            "kernel_size",
+            "padding",
+            "output_activation",
+            "optimizer",
+            "learning_rate",
+        }
+
+
+def test_the_colorization_path_changes_one_thing_per_step() -> None:
+    steps = names("colorization", seeds=False)
+    for before, after in zip(steps[:-1], steps[1:]):
+        assert experiment(after).base == before
+        first, second = experiment(before).config, experiment(after).config
+        changed = {field for field in vars(first) if getattr(first, field) != getattr(second, field)}
+        assert changed in ({"target"}, {"architecture", "filters"}, {"augment"}), (before, after, changed)
 
 
 @pytest.mark.parametrize("side", sorted(SWEEP_CHANNELS))
 def test_the_sweeps_vary_only_the_latent_channels(side) -> None:
     base = experiment({8: "study_base", 16: "study_one_pool"}[side]).config
     for channels in SWEEP_CHANNELS[side]:
-        for seed in LATENT_SEEDS:
+        for seed in SEEDS:
             config = experiment(latent_sweep_name(channels, seed, side)).config
             assert replace(config, filters=base.filters, seed=base.seed) == base
             assert config.filters == (*base.filters[:-1], channels) and config.seed == seed
