@@ -78,9 +78,7 @@ def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset |
     return table.assign(factor=table.official_mse / table.jpeg_mse)
 
 
-def seed_spread(
-    data: CifarSplit, names: tuple[str, ...], seeds: tuple[int, ...] = (1, 2)
-) -> pd.DataFrame:
+def seed_spread(data: CifarSplit, names: tuple[str, ...], seeds: tuple[int, ...] = (1, 2)) -> pd.DataFrame:
     """Best validation MSE and test MSE of each experiment over its seed 0 and its ``seeds`` (``<name>_seed<seed>``):
     one row per name with the number of seeds, and each error's mean and standard deviation (n - 1); the test MSE's
     range too. Choices compare validation errors, so the validation spread is the noise they must beat."""
