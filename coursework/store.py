@@ -6,7 +6,8 @@ every call without ``directory=`` raises a FileNotFoundError that says how to ge
 training into, the installation's folder.
 
 A name is a plain experiment name (:data:`NAME_PATTERN`), never a path, so that it cannot reach outside the folder.
-Saves are all-or-nothing: the three files are written under temporary names, a journal (``<name>.saving``) records
+Saves are all-or-nothing: the three files are written under temporary names (in ``data/saving/`` for the committed
+models, so that a killed save leaves nothing in ``models/``), a journal (``<name>.saving``) records
 their checksums and those of the set they replace, and only then are they renamed into place. While a journal
 remains, :func:`load_experiment` loads the files only if all three are the journal's new set or all three its previous
 one, and refuses any mix. A save over a mix (a second save after an interrupted one) records no previous set, so that
