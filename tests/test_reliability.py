@@ -804,9 +804,9 @@ def test_seed_ranges_and_pooled_seeds_refuse_unmeasured_values() -> None:
 
     with pytest.raises(ValueError, match="finite"):
         ranges_apart((float("nan"), 0.1), (0.5, 0.6))
-    names = ["colorizer_unet_mse_cap30", "colorizer_unet_mse_cap30_seed1", "colorizer_unet_mse_cap30_seed2"]
+    names = ["colorizer_unet", "colorizer_unet_seed1", "colorizer_unet_seed2"]
     names += ["colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"]
     ablation = pd.DataFrame({"vs_unet_mse": 1.0, "vs_mean_chroma": 0.8, "vs_truth": 0.5}, index=names)
     mse = pd.Series([0.010, 0.011, 0.012, 0.005, float("nan"), float("nan")], index=names)
     with pytest.raises(ValueError, match="no finite chroma MSE"):
-        seeded_ablation(ablation, mse, "colorizer_unet_mse_cap30")
+        seeded_ablation(ablation, mse, "colorizer_unet")

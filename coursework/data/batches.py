@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from coursework.data import sources
+import coursework.data.sources as sources
 from coursework.data.sources import ARCHIVE_NAME, BATCH_NAMES, CLASSES, Arrays, DataError, read_file
 
 MAX_BATCH_FILE_BYTES = 64 << 20  # the most bytes a batch file may hold (an official one holds 31 MB)

@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     for count, name in enumerate(todo, 1):
         if name in done:
             continue
-        minutes = (time.monotonic() - start) / 60
-        print(f"[{count}/{len(todo)}] {name} ({minutes // 60:.0f} h {minutes % 60:02.0f} min so far)", flush=True)
+        seconds = int(time.monotonic() - start)
+        print(f"[{count}/{len(todo)}] {name} ({seconds // 3600} h {seconds // 60 % 60:02d} min so far)", flush=True)
         try:
             train(name, data)
         except KeyboardInterrupt:
