@@ -90,6 +90,8 @@ def save_experiment(
     staging = DATA_DIR / "saving" if directory is None else folder
     folder.mkdir(parents=True, exist_ok=True)
     staging.mkdir(parents=True, exist_ok=True)
+    if staging.stat().st_dev != folder.stat().st_dev:  # COURSEWORK_DATA_DIR on another disk: no rename across it
+        staging = folder
     for path in staging.glob(f".{name}.????????.*.tmp*"):  # left by a save of this name killed before its renames
         path.unlink(missing_ok=True)
     token = secrets.token_hex(4)
