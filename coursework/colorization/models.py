@@ -138,9 +138,9 @@ class Ensemble:
         object.__setattr__(self, "flips", check_bool(self.flips, "flips"))
         object.__setattr__(self, "gain", check_real(self.gain, "gain", positive=True))
 
-    def models(self, directory: Path | None = None) -> list[keras.Model]:
-        """The members, loaded (:func:`load_colorizer`)."""
-        return [load_colorizer(name, directory) for name in self.members]
+    def models(self) -> list[keras.Model]:
+        """The members, loaded from ``models/`` (:func:`load_colorizer`)."""
+        return [load_colorizer(name) for name in self.members]
 
 
 # What ``colorize`` uses by default: the three seeds of the augmented U-Net, each on the image and its mirror, with

@@ -123,21 +123,12 @@ def tiles(
         return
     for index in range(count):
         image = slice(index, index + 1)
-        for rows, columns, keep, square in squares(height, width, margin, tile_size):
-            yield (image, rows, columns), keep, (image, *square)
-
-
-def squares(
-    height: int, width: int, margin: int, tile_size: int
-) -> Iterator[tuple[slice, slice, tuple[slice, slice], tuple[slice, slice]]]:
-    """The ``tile_size`` squares that cover an image: for each, the rows and columns of its window (``margin``
-    pixels beyond the square where the image goes on), the square within the window, and the square in the image."""
-    for top in range(0, height, tile_size):
-        for left in range(0, width, tile_size):
-            rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
-            columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
-            keep = (
-                slice(top - rows.start, top - rows.start + tile_size),
-                slice(left - columns.start, left - columns.start + tile_size),
-            )
-            yield rows, columns, keep, (slice(top, top + tile_size), slice(left, left + tile_size))
+        for top in range(0, height, tile_size):
+            for left in range(0, width, tile_size):
+                rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
+                columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
+                keep = (
+                    slice(top - rows.start, top - rows.start + tile_size),
+                    slice(left - columns.start, left - columns.start + tile_size),
+                )
+                yield (image, rows, columns), keep, (image, slice(top, top + tile_size), slice(left, left + tile_size))
