@@ -25,14 +25,14 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
 from coursework._tensorflow import keras, layers
 from coursework.checks import check_whole
-from coursework.images import as_float, check_images
+from coursework.images import IMAGE_SIZE, as_float, check_images
 from coursework.training import (
     OPTIMIZERS,
     call_in_batches,
@@ -60,11 +60,10 @@ class CAEConfig:
     epochs: int = 10
     patience: int | None = None  # early stopping on validation loss; None: train all epochs
     seed: int = 0
-    notes: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         filters, strides = check_architecture(
-            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, image_size=32
+            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, image_size=IMAGE_SIZE
         )
         object.__setattr__(self, "filters", filters)
         object.__setattr__(self, "strides", strides if np.ndim(self.strides) else strides[0])
@@ -124,7 +123,7 @@ def build_cae(
     name: str = "cae",
     input_channels: int = 3,
     output_channels: int = 3,
-    image_size: int | None = 32,
+    image_size: int | None = IMAGE_SIZE,
 ) -> keras.Model:
     """Build an (uncompiled) convolutional autoencoder ``keras.Model``, by default (N, 32, 32, 3) -> same shape.
 

@@ -7,6 +7,7 @@ and the (input, target) pairs made from each batch of images. :func:`call_in_bat
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -112,7 +113,8 @@ def image_dataset(
         return tf.stack([tf.constant(shuffle_seed or 0, tf.int64), value])
 
     passes = tf.data.Dataset.range(1).map(pass_seed)
-    return passes.flat_map(batches).map(batch_pairs).prefetch(tf.data.AUTOTUNE)
+    steps = tf.data.experimental.assert_cardinality(math.ceil(count / batch_size))  # flat_map hides the length
+    return passes.flat_map(batches).apply(steps).map(batch_pairs).prefetch(tf.data.AUTOTUNE)
 
 
 class EpochOrder(keras.callbacks.Callback):

@@ -192,17 +192,13 @@ def test_config_rejects_settings_that_cannot_train(kwargs: dict, message: str) -
         CAEConfig(**kwargs)
 
 
-def test_build_kwargs_are_the_architecture_fields_with_build_cae_defaults() -> None:
-    import inspect
-
-    config = CAEConfig()
-    defaults = {
-        name: parameter.default
-        for name, parameter in inspect.signature(build_cae).parameters.items()
-        if name in config.build_kwargs()
-    }
-    assert config.build_kwargs() == defaults
-    assert set(defaults) == {"filters", "kernel_size", "strides", "padding", "pool_size", "output_activation"}
+def test_build_kwargs_carry_every_architecture_setting_into_the_model() -> None:
+    config = CAEConfig(filters=(4, 6), kernel_size=5, strides=2, pool_size=1, output_activation="sigmoid")
+    model = build_cae(**config.build_kwargs())
+    first, output = model.get_layer("encoder_conv1"), model.get_layer("decoder_output")
+    assert (first.filters, first.kernel_size, first.strides) == (4, (5, 5), (2, 2))
+    assert output.activation.__name__ == "sigmoid"
+    assert not [layer for layer in model.layers if "pool" in layer.name]  # pool_size 1: no pooling layer
 
 
 @pytest.mark.parametrize(("kernel_size", "strides", "pool_size"), [(3, 2, 1), (1, 2, 2), (4, 3, 2), (2, 2, 3)])

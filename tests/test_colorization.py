@@ -1,5 +1,7 @@
-"""Tests of the colorizers: builders, colour bins, training on a learnable colour rule, and colorize()."""
+"""Tests of the colorizers: config, builders, training on a learnable colour rule, the ensemble and colorize()."""
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -8,37 +10,27 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from coursework.color import gray_image, mean_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
+import coursework.colorization.prediction as prediction
+from coursework.color import colourfulness, gray_image, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
 from coursework.colorization import (
+    DEFAULT_COLORIZER,
+    LOSSES,
     ColorizerConfig,
+    Ensemble,
     build_colorizer,
-    build_unet,
     colorize,
-    colorizer_from_logits,
-    decoding_temperature,
     downsampling_factor,
-    fit_bins,
+    ensemble_chroma,
+    load_colorizer,
     predict_chroma,
-    scene_split,
     tiling_geometry,
     train_colorizer,
-    with_temperature,
-)
-from coursework.evaluation.colour import (
-    average_colour_oracle,
-    choose_colorizer,
-    colour_metrics,
-    colour_table,
-    tradeoff_table,
 )
 
 CONFIGS = {
     "cae_chroma": ColorizerConfig(architecture="cae", filters=(8, 12, 16), target="chroma"),
     "cae_rgb": ColorizerConfig(architecture="cae", filters=(32, 8), target="rgb"),
     "unet_chroma": ColorizerConfig(target="chroma"),
-    "unet_bins": ColorizerConfig(target="bins"),
-    "unet_global": ColorizerConfig(target="chroma", global_features=8),
-    "unet_bins_global": ColorizerConfig(target="bins", global_features=8),
 }
 
 
@@ -52,26 +44,36 @@ def ruled_images(count: int, size: int = 16, seed: int = 0) -> np.ndarray:
     return np.round(rgb * 255).astype(np.uint8)
 
 
-def tiny_bins_colorizer() -> keras.Model:
-    """An untrained "bins" colorizer in its saved form, with a handful of classes."""
-    keras.utils.set_random_seed(0)
-    bins = fit_bins(ruled_images(8), bin_size=0.1, rebalance=0.5)
-    logits = build_colorizer(ColorizerConfig(filters=(4, 4, 4)), classes=len(bins.centres))
-    return colorizer_from_logits(logits, bins.centres, temperature=0.38)
+def ruled_luma(images: np.ndarray) -> np.ndarray:
+    """The luminance (N, H, W, 1) of uint8 RGB images."""
+    return rgb_to_ycrcb(images.astype(np.float32) / 255)[..., :1]
+
+
+def tiny_colorizer(seed: int = 0) -> keras.Model:
+    """An untrained three-level U-Net colorizer with four channels a level."""
+    keras.utils.set_random_seed(seed)
+    return build_colorizer(ColorizerConfig(filters=(4, 4, 4)))
+
+
+@pytest.fixture(scope="module")
+def model() -> keras.Model:
+    return tiny_colorizer()
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb_to_ycrcb(rgb.astype(np.float32) / (255 if rgb.dtype == np.uint8 else 1))[..., 0]
+
+
+# --- config, builders, training ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 @pytest.mark.parametrize("size", [(32, 32), (64, 48)])
 def test_colorizers_are_fully_convolutional(name: str, size: tuple) -> None:
     config = CONFIGS[name]
-    model = build_colorizer(config, classes=7)
-    if config.target == "bins":
-        assert tuple(model(np.zeros((2, *size, 1), np.float32)).shape) == (2, size[0] // 2, size[1] // 2, 7)
-        model = colorizer_from_logits(model, np.full((7, 2), 0.5, np.float32), temperature=0.38)
-    channels = 3 if config.target == "rgb" else 2
-    output = np.asarray(model(np.zeros((2, *size, 1), np.float32)))
-    assert output.shape == (2, *size, channels)
-    assert predict_chroma(model, np.zeros((2, *size, 1), np.float32)).shape == (2, *size, 2)
+    output = np.asarray(build_colorizer(config)(np.zeros((2, *size, 1), np.float32)))
+    assert output.shape == (2, *size, 3 if config.target == "rgb" else 2)
+    assert predict_chroma(build_colorizer(config), np.zeros((2, *size, 1), np.float32)).shape == (2, *size, 2)
 
 
 def test_downsampling_factor_counts_the_poolings() -> None:
@@ -80,18 +82,26 @@ def test_downsampling_factor_counts_the_poolings() -> None:
     assert downsampling_factor(build_colorizer(CONFIGS["unet_chroma"])) == 8
 
 
+def test_a_cae_colorizer_is_built_with_its_own_kernel_and_pooling() -> None:
+    config = ColorizerConfig(architecture="cae", filters=(4, 4), kernel_size=5, pool_size=1)
+    model = build_colorizer(config)
+    assert model.get_layer("encoder_conv1").kernel_size == (5, 5)
+    assert downsampling_factor(model) == 1  # no pooling layer at pool_size 1
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"target": "lab"}, "target"),
+        ({"target": "bins"}, "target"),
         ({"architecture": "resnet"}, "architecture"),
-        ({"architecture": "cae", "target": "bins"}, "needs architecture 'unet'"),
-        ({"temperature": 0.0}, "temperature"),
-        ({"bin_size": 0.0}, "bin_size"),
-        ({"global_features": -1}, "global_features"),
-        ({"global_features": 1.5}, "global_features"),
-        ({"global_features": True}, "global_features"),
-        ({"architecture": "cae", "target": "chroma", "global_features": 8}, "needs architecture 'unet'"),
+        ({"loss": "no_such_loss"}, "loss must be one of"),
+        ({"strides": 2}, "U-Net needs strides=1"),
+        ({"filters": (4, 4)}, "three filters"),
+        ({"architecture": "cae", "filters": (4, 4), "padding": "valid"}, "padding='same'"),
+        ({"epochs": 0}, "epochs"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"augment": "no"}, "augment must be True or False"),
     ],
 )
 def test_bad_configs_raise(kwargs: dict, message: str) -> None:
@@ -99,58 +109,32 @@ def test_bad_configs_raise(kwargs: dict, message: str) -> None:
         ColorizerConfig(**kwargs)
 
 
-def test_bins_cover_the_data_and_weights_average_one() -> None:
-    images = ruled_images(32)
-    bins = fit_bins(images, bin_size=0.05, rebalance=0.5)
-    assert bins.cell_to_class.shape == (bins.cells**2,) and bins.cells == 20
-    assert bins.cell_to_class.min() == 0 and bins.cell_to_class.max() == len(bins.centres) - 1
-    # The data's chroma lies on a line from (0.575, 0.425) to (0.425, 0.575): a few cells along it, not the plane.
-    assert 2 <= len(bins.centres) <= 10
-    assert np.all(np.abs(bins.centres.sum(axis=1) - 1.0) <= 0.1)
-    assert np.all(bins.weights > 0)
-    # The expected weight of a training pixel is 1, whatever the rebalancing: the loss keeps its scale.
-    from coursework.colorization.bins import grid_cells, half_resolution_chroma
+def test_a_new_loss_is_one_entry_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    def seven(target, predicted):
+        return keras.ops.mean(predicted * 0, axis=-1) + 7.0
 
-    cells = grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
-    frequencies = np.bincount(bins.cell_to_class[cells], minlength=len(bins.centres)) / cells.size
-    assert np.sum(frequencies * bins.weights) == pytest.approx(1.0, rel=1e-5)
-    assert bins.weights.max() > 1.05 * bins.weights.min()  # 0.5 does rebalance: the weights are not all 1
-    unweighted = fit_bins(images, bin_size=0.05, rebalance=1.0)
-    np.testing.assert_allclose(unweighted.weights, 1.0, rtol=1e-6)
+    monkeypatch.setitem(LOSSES, "seven", seven)
+    config = replace(CONFIGS["cae_chroma"], filters=(4, 4), loss="seven", epochs=1, patience=None)
+    _, history = train_colorizer(config, ruled_images(8), ruled_images(4), verbose=False)
+    assert history["loss"] == [pytest.approx(7.0)]
 
 
-def test_rare_colours_get_larger_weights() -> None:
-    images = ruled_images(64)
-    bins = fit_bins(images, bin_size=0.05, rebalance=0.0)
-    from coursework.colorization.bins import grid_cells, half_resolution_chroma
-
-    cells = grid_cells(half_resolution_chroma(images.astype(np.float32) / 255), 0.05).numpy().ravel()
-    counts = np.bincount(bins.cell_to_class[cells], minlength=len(bins.centres))
-    assert bins.weights[np.argmin(counts)] > bins.weights[np.argmax(counts)]
-
-
-def test_annealed_mean_moves_from_the_mean_to_the_mode() -> None:
-    centres = np.array([[0.2, 0.5], [0.8, 0.5]], np.float32)
-    logits = keras.Input((None, None, 2))
-    logits_model = keras.Model(logits, logits)  # the identity: these logits go straight to the decoder
-    values = np.log(np.array([[[[0.7, 0.3]] * 2] * 2], np.float32))  # (1, 2, 2, 2): the same distribution everywhere
-    mean = np.asarray(colorizer_from_logits(logits_model, centres, 1.0)(values))[0, 0, 0]
-    mode = np.asarray(colorizer_from_logits(logits_model, centres, 0.01)(values))[0, 0, 0]
-    np.testing.assert_allclose(mean, [0.7 * 0.2 + 0.3 * 0.8, 0.5], atol=1e-6)
-    np.testing.assert_allclose(mode, [0.2, 0.5], atol=1e-6)
+@pytest.mark.parametrize("name", ["cae_chroma", "unet_chroma"])
+def test_training_learns_a_colour_rule_beyond_the_mean_chroma(name: str) -> None:
+    images, validation = ruled_images(256, seed=1), ruled_images(64, seed=2)
+    config = replace(CONFIGS[name], filters=(8, 8, 8), epochs=15, batch_size=16, learning_rate=3e-3, patience=None)
+    model, history = train_colorizer(config, images, validation, verbose=False)
+    assert history["loss"][-1] < history["loss"][0]
+    luma, truth = split_luma_chroma(validation)
+    predicted = predict_chroma(model, luma)
+    assert np.mean((predicted - truth) ** 2) < 0.5 * np.mean((truth - truth.mean(axis=(0, 1, 2))) ** 2)
+    coloured, true_rgb = merge_luma_chroma(luma, predicted), validation / np.float32(255)
+    assert colourfulness(coloured).mean() > 0.5 * colourfulness(true_rgb).mean()
 
 
-def test_saved_bins_colorizer_loads_with_its_temperature(tmp_path: Path) -> None:
-    model = tiny_bins_colorizer()
-    path = tmp_path / "colorizer.keras"
-    model.save(path)
-    loaded = keras.models.load_model(path)
-    luma = np.random.default_rng(0).random((2, 16, 16, 1)).astype(np.float32)
-    np.testing.assert_allclose(predict_chroma(loaded, luma), predict_chroma(model, luma), atol=1e-6)
-    assert decoding_temperature(loaded) == 0.38
-    hotter = with_temperature(loaded, 1.0)
-    assert decoding_temperature(hotter) == 1.0
-    assert not np.allclose(predict_chroma(hotter, luma), predict_chroma(loaded, luma))
+def test_training_rejects_float_images() -> None:
+    with pytest.raises(ValueError, match="uint8"):
+        train_colorizer(CONFIGS["cae_chroma"], ruled_images(4).astype(np.float32), ruled_images(4), verbose=False)
 
 
 def test_committed_colorizers_load_with_plain_keras() -> None:
@@ -164,52 +148,90 @@ def test_committed_colorizers_load_with_plain_keras() -> None:
     script = "import sys, keras\nfor path in sys.argv[1:]: keras.models.load_model(path)\nprint(len(sys.argv) - 1)"
     result = subprocess.run([sys.executable, "-c", script, *files], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == str(len(files)) and len(files) >= 6
+    assert result.stdout.strip() == str(len(files)) and len(files) >= 3
 
 
-def test_global_branch_lets_every_pixel_depend_on_the_whole_image() -> None:
-    keras.utils.set_random_seed(0)
-    local, scene = build_colorizer(CONFIGS["unet_chroma"]), build_colorizer(CONFIGS["unet_global"])
-    luma = np.random.default_rng(0).random((1, 64, 64, 1)).astype(np.float32)
-    changed = luma.copy()
-    changed[:, -8:, -8:] = 1 - changed[:, -8:, -8:]  # change only the bottom-right corner
-    for model, reaches_far_corner in ((local, False), (scene, True)):
-        far = np.abs(np.asarray(model(changed)) - np.asarray(model(luma)))[0, :8, :8]  # the top-left corner
-        assert bool(far.max() > 0) == reaches_far_corner
-    assert tiling_geometry(scene) is None  # so colorize never tiles it: a tile would see another scene
+def test_committed_colorizers_load_and_colour_any_size() -> None:
+    from coursework.experiments import REGISTRY, names
+    from coursework.store import model_paths
+
+    gray = np.linspace(0, 255, 40 * 50).reshape(40, 50).astype(np.uint8)
+    assert colorize(gray).shape == (40, 50, 3)  # the default ensemble
+    trained = [name for name in names("colorization") if model_paths(name)["model"].exists()]
+    for name in trained:
+        model = load_colorizer(name)
+        assert model.output.shape[-1] == (3 if REGISTRY[name].config.target == "rgb" else 2)
+        assert colorize(gray, model).shape == (40, 50, 3)
+    assert set(DEFAULT_COLORIZER.members) <= set(trained)
 
 
-@pytest.mark.parametrize("name", ["cae_chroma", "unet_bins"])
-def test_training_learns_a_colour_rule_beyond_the_mean_chroma(name: str) -> None:
-    from dataclasses import replace
-
-    images, validation = ruled_images(256, seed=1), ruled_images(64, seed=2)
-    config = replace(CONFIGS[name], filters=(8, 8, 8), epochs=15, batch_size=16, learning_rate=3e-3, patience=None)
-    model, history = train_colorizer(config, images, validation, verbose=False)
-    assert history["loss"][-1] < history["loss"][0]
-    truth = rgb_to_ycrcb(validation.astype(np.float32) / 255)
-    mean_chroma_mse = np.mean((truth[..., 1:] - truth[..., 1:].mean(axis=(0, 1, 2))) ** 2)
-    predicted = predict_chroma(model, truth[..., :1])
-    metrics = colour_metrics(predicted, validation)
-    assert metrics["chroma_mse"].mean() < 0.5 * mean_chroma_mse
-    assert metrics["colourfulness"].mean() > 0.5 * metrics["true_colourfulness"].mean()
+# --- the ensemble ---------------------------------------------------------------------------------------------------
 
 
-def test_training_rejects_float_images() -> None:
-    with pytest.raises(ValueError, match="uint8"):
-        train_colorizer(CONFIGS["cae_chroma"], ruled_images(4).astype(np.float32), ruled_images(4), verbose=False)
+def test_ensemble_chroma_averages_models_and_mirrors_then_applies_the_gain() -> None:
+    models = [tiny_colorizer(0), tiny_colorizer(1)]
+    luma = np.random.default_rng(0).random((2, 16, 24, 1)).astype(np.float32)
+    mirrored = luma[:, :, ::-1]
+    views = [predict_chroma(m, luma) for m in models] + [predict_chroma(m, mirrored)[:, :, ::-1] for m in models]
+    average = np.mean(views, axis=0)
+    np.testing.assert_allclose(ensemble_chroma(models, luma, flips=True), average, atol=1e-6)
+    amplified = ensemble_chroma(models, luma, flips=True, gain=1000.0)
+    np.testing.assert_allclose(amplified, np.clip(0.5 + 1000 * (average - 0.5), 0, 1), atol=1e-3)
+    assert amplified.min() == 0.0 and amplified.max() == 1.0  # clipped to the chroma range
+    # With flips the ensemble is mirror-symmetric: a mirrored image gets the mirrored colours.
+    np.testing.assert_allclose(ensemble_chroma(models, mirrored, flips=True)[:, :, ::-1], average, atol=1e-6)
+    assert not np.allclose(ensemble_chroma(models, mirrored)[:, :, ::-1], ensemble_chroma(models, luma))
 
 
-# --- colorize() ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"members": "colorizer_unet"}, "tuple of colorizer names"),
+        ({"members": ()}, "non-empty"),
+        ({"gain": 0}, "gain"),
+    ],
+)
+def test_bad_ensembles_raise(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Ensemble(**{"members": ("a",), **kwargs})
 
 
-@pytest.fixture(scope="module")
-def model() -> keras.Model:
-    return tiny_bins_colorizer()
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty models folder in place of the repository's, holding two tiny colorizers, ``a`` and ``b``."""
+    import coursework.store
+
+    monkeypatch.setattr(coursework.store, "MODELS_DIR", tmp_path)
+    for seed, name in enumerate("ab"):
+        tiny_colorizer(seed).save(tmp_path / f"{name}.keras")
+    return tmp_path
 
 
-def luminance(rgb: np.ndarray) -> np.ndarray:
-    return rgb_to_ycrcb(rgb.astype(np.float32) / (255 if rgb.dtype == np.uint8 else 1))[..., 0]
+def test_colorize_with_an_ensemble_loads_its_members_and_tiles_exactly(models_dir: Path) -> None:
+    ensemble = Ensemble(("a", "b"), flips=True, gain=1.4)
+    gray = np.random.default_rng(0).random((97, 161)).astype(np.float32)
+    whole = colorize(gray, ensemble, tile_size=10_000)
+    luma = np.pad(gray, ((0, 3), (0, 3)), mode="edge")[None, ..., None]  # padded to the pooling grid, 4
+    chroma = ensemble_chroma([load_colorizer("a"), load_colorizer("b")], luma, True, 1.4)[:, :97, :161]
+    np.testing.assert_allclose(whole, merge_luma_chroma(gray[None, ..., None], chroma)[0], atol=1e-6)
+    np.testing.assert_allclose(colorize(gray, ensemble, tile_size=32), whole, atol=1e-6)  # no seams
+    one = colorize(gray, Ensemble(("a",)))
+    np.testing.assert_array_equal(one, colorize(gray, load_colorizer("a")))  # one member, as it is
+    with pytest.raises(FileNotFoundError, match="missing.keras not found"):
+        colorize(gray, Ensemble(("missing",)))
+
+
+def test_a_retrained_colorizer_is_loaded_afresh(models_dir: Path) -> None:
+    first = load_colorizer("a")
+    assert load_colorizer("a") is first  # unchanged file: loaded once
+    tiny_colorizer(5).save(models_dir / "a.keras")
+    stat = (models_dir / "a.keras").stat()
+    os.utime(models_dir / "a.keras", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a later save
+    luma = np.random.default_rng(0).random((1, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_array_equal(predict_chroma(load_colorizer("a"), luma), predict_chroma(tiny_colorizer(5), luma))
+
+
+# --- colorize() -----------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -272,105 +294,6 @@ def test_colorize_rejects_missing_and_non_image_files(model: keras.Model, tmp_pa
     (tmp_path / "notes.txt").write_text("not an image")
     with pytest.raises(ValueError, match="cannot read an image"):
         colorize(tmp_path / "notes.txt", model)
-
-
-def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
-    train, test = ruled_images(32, seed=3), ruled_images(16, seed=4)
-
-    class Oracle(keras.Model):
-        """Knows the colour rule: chroma is a linear function of luminance."""
-
-        def call(self, luma):
-            return keras.ops.concatenate([0.5 - 0.25 * (luma - 0.5), 0.5 + 0.25 * (luma - 0.5)], axis=-1)
-
-    table, predictions, metrics = colour_table({"oracle": Oracle()}, train, test)
-    assert list(table.index) == ["no colour", "mean chroma", "oracle"]
-    assert table.loc["mean chroma", "vs_mean_chroma"] == pytest.approx(1.0)
-    assert table.loc["no colour", "colourfulness"] == pytest.approx(0.0, abs=1e-6)
-    # uint8 rounding of the ground truth is all that separates the oracle from it.
-    assert table.loc["oracle", "vs_mean_chroma"] < 0.1
-    assert table.loc["oracle", "vs_truth"] == pytest.approx(1.0, rel=0.05)
-    assert predictions["oracle"].shape == (16, 16, 16, 2) and metrics["oracle"]["chroma_mse"].shape == (16,)
-
-
-def test_committed_colorizers_load_and_colour_any_size() -> None:
-    from coursework.colorization import load_colorizer
-    from coursework.experiments import REGISTRY, names
-
-    gray = np.linspace(0, 255, 40 * 50).reshape(40, 50).astype(np.uint8)
-    assert colorize(gray).shape == (40, 50, 3)  # the default, models/colorizer.keras
-    for name in names("colorizer") + names("ablation"):
-        config = REGISTRY[name].config
-        model = load_colorizer(name)
-        channels = 3 if config.target == "rgb" else 2
-        assert model.output.shape[-1] == channels
-        assert colorize(gray, model).shape == (40, 50, 3)
-
-
-# --- bad input: bins, temperature, training settings ---------------------------------------------------------------
-
-
-def flat_colour_images(chroma_pairs: list[tuple[float, float]], size: int = 4) -> np.ndarray:
-    """One flat uint8 image per (Cr, Cb) pair, at mid luminance."""
-    ycrcb = np.array([[0.5, cr, cb] for cr, cb in chroma_pairs], np.float32)[:, None, None, :]
-    rgb = ycrcb_to_rgb(np.broadcast_to(ycrcb, (len(chroma_pairs), size, size, 3)))
-    return np.round(rgb * 255).astype(np.uint8)
-
-
-@pytest.mark.parametrize("side", [1, 2, 3, 6, 7, 9])
-def test_gaussian_smooth_keeps_the_shape_of_grids_smaller_than_its_kernel(side: int) -> None:
-    from coursework.colorization.bins import _gaussian_smooth
-
-    grid = np.random.default_rng(side).random((side, side + 1))
-    smoothed = _gaussian_smooth(grid, sigma=1.0)
-    assert smoothed.shape == grid.shape
-    offsets = np.arange(-3, 4)
-    kernel = np.exp(-0.5 * offsets**2) / np.exp(-0.5 * offsets**2).sum()
-    expected = np.zeros_like(grid)  # the blur by its definition: zero outside the grid
-    for row, col in np.ndindex(grid.shape):
-        for dr, dc in np.ndindex(7, 7):
-            if 0 <= row + dr - 3 < grid.shape[0] and 0 <= col + dc - 3 < grid.shape[1]:
-                expected[row, col] += kernel[dr] * kernel[dc] * grid[row + dr - 3, col + dc - 3]
-    np.testing.assert_allclose(smoothed, expected, atol=1e-12)
-
-
-def test_class_weights_of_a_coarse_grid_are_one_for_equally_common_colours() -> None:
-    images = flat_colour_images([(0.4, 0.4), (0.4, 0.6), (0.6, 0.4), (0.6, 0.6)])  # one per cell of a 2x2 grid
-    bins = fit_bins(images, bin_size=0.5, rebalance=0.0)
-    assert len(bins.centres) == 4
-    np.testing.assert_allclose(bins.weights, 1.0, rtol=1e-5)
-
-
-@pytest.mark.parametrize("bin_size", [0.3, 0.45, 0.33])  # centres of the last cells were 1.05, 1.125, 1.155
-def test_colour_bin_centres_lie_inside_the_unit_square_for_any_bin_size(bin_size: float) -> None:
-    primaries = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0], [0, 255, 255], [255, 0, 255]])
-    images = np.broadcast_to(primaries[:, None, None, :], (6, 4, 4, 3)).astype(np.uint8)  # Cr or Cb of 0 or 1
-    bins = fit_bins(images, bin_size=bin_size, rebalance=0.5)
-    assert bins.centres.min() >= 0 and bins.centres.max() <= 1
-    last_cell_start = (bins.cells - 1) * bin_size
-    assert bins.centres.max() == pytest.approx((last_cell_start + 1) / 2)  # the middle of the narrower last cell
-
-
-@pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan"), float("inf")])
-def test_temperature_must_be_finite_and_positive(model: keras.Model, temperature: float) -> None:
-    with pytest.raises(ValueError, match="temperature must be"):
-        ColorizerConfig(temperature=temperature)
-    with pytest.raises(ValueError, match="temperature must be"):
-        with_temperature(model, temperature)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"epochs": 0}, "epochs"),
-        ({"learning_rate": -1e-3}, "learning_rate"),
-        ({"learning_rate": float("nan")}, "learning_rate"),
-        ({"batch_size": 0}, "batch_size"),
-    ],
-)
-def test_colorizer_config_rejects_settings_that_cannot_train(kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        ColorizerConfig(**kwargs)
 
 
 # --- colorize(): files as real photos come -------------------------------------------------------------------------
@@ -475,35 +398,13 @@ def test_colorize_refuses_decompression_bombs_naming_the_limit(
 # --- colorize(): models and memory ---------------------------------------------------------------------------------
 
 
-def test_colorize_accepts_the_name_of_a_committed_colorizer() -> None:
-    from coursework.colorization import load_colorizer
-
-    gray = np.linspace(0, 255, 16 * 24).reshape(16, 24).astype(np.uint8)
-    expected = colorize(gray, load_colorizer("colorizer_mild_rebalance"))
-    np.testing.assert_array_equal(colorize(gray, "colorizer_mild_rebalance"), expected)
-    with pytest.raises(FileNotFoundError, match="no_such_colorizer.keras not found"):
-        colorize(gray, "no_such_colorizer")
-
-
-@pytest.mark.parametrize("bad_model", [3, Path("models/colorizer.keras"), lambda luma: luma])
-def test_colorize_rejects_a_model_of_another_type(bad_model: object) -> None:
-    with pytest.raises(TypeError, match="keras.Model, the name of a committed colorizer"):
+@pytest.mark.parametrize("bad_model", [3, "colorizer_unet", lambda luma: luma])
+def test_colorize_rejects_a_colorizer_of_another_type(bad_model: object) -> None:
+    with pytest.raises(TypeError, match="keras.Model, an Ensemble"):
         colorize(np.zeros((8, 8), np.uint8), bad_model)
 
 
-def test_truncated_colorizer_file_is_reported_as_corrupt(model: keras.Model, tmp_path: Path) -> None:
-    from coursework.colorization import load_colorizer
-
-    model.save(tmp_path / "broken.keras")
-    data = (tmp_path / "broken.keras").read_bytes()
-    (tmp_path / "broken.keras").write_bytes(data[: len(data) // 2])  # an interrupted copy
-    with pytest.raises(ValueError, match="truncated or corrupt.*broken --retrain"):
-        load_colorizer("broken", directory=tmp_path)
-
-
 def test_tiling_geometry_covers_the_receptive_field(model: keras.Model) -> None:
-    from coursework.colorization import tiling_geometry
-
     # Tiny U-Net, 3 levels: 3x3 convolutions at strides 1, 2, 4 and 2 reach 1 + 2 + 4 + 2 pixels each way, the
     # poolings 1 + 2 more on one side, nearest upsampling 2 on the other, the bilinear one 2.5 and 1.5: 13.5 pixels
     # either way, rounded up to a multiple of the largest stride, 4.
@@ -525,60 +426,16 @@ def test_tiled_colorize_equals_the_whole_image(model: keras.Model, shape: tuple)
     np.testing.assert_allclose(tiled, whole, atol=1e-6)  # no seams: each tile sees its whole receptive field
 
 
-def tiny_global_colorizer(target: str) -> keras.Model:
-    """An untrained colorizer with a global branch, in its saved form."""
-    keras.utils.set_random_seed(1)
-    config = ColorizerConfig(filters=(4, 4, 4), target=target, global_features=4)
-    if target != "bins":
-        return build_colorizer(config)
-    bins = fit_bins(ruled_images(8), bin_size=0.1, rebalance=0.5)
-    return colorizer_from_logits(build_colorizer(config, len(bins.centres)), bins.centres, temperature=0.38)
-
-
-@pytest.mark.parametrize("target", ["chroma", "bins"])
-@pytest.mark.parametrize("shape", [(150, 130), (2, 97, 161, 3)])
-def test_tiled_colorize_of_a_global_model_equals_the_whole_image(target: str, shape: tuple) -> None:
-    from coursework.colorization import scene_split
-
-    model = tiny_global_colorizer(target)
-    assert tiling_geometry(model) is None  # the global branch sees the whole image ...
-    features, given = scene_split(model)
-    assert tiling_geometry(given) == (4, 16)  # the same reach as the tiny U-Net without the branch
-    images = np.random.default_rng(0).random(shape).astype(np.float32)
-    whole, tiled = colorize(images, model, tile_size=10_000), colorize(images, model, tile_size=32)
-    np.testing.assert_allclose(tiled, whole, atol=2e-6)  # ... so tiles get the whole image's average first
-    assert scene_split(build_unet((4, 4, 4))) is None
-    assert all(len(layer._inbound_nodes) == 1 for layer in model.layers)  # colorize leaves the model's graph alone
-
-
-def test_a_global_model_is_fed_bounded_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coursework.colorization.prediction as prediction
-
-    model, shapes = tiny_global_colorizer("chroma"), []
-    _, given = scene_split(model)
-    original = prediction._predict_padded
-
-    def recording(model, luma, multiple, scene=None):
-        shapes.append(luma.shape)
-        return original(model, luma, multiple, scene)
-
-    monkeypatch.setattr(prediction, "_predict_padded", recording)
-    colorize(np.zeros((300, 300), np.float32), model, tile_size=64)
-    assert len(shapes) == 25 and max(h * w for _, h, w, _ in shapes) <= (64 + 2 * 16) ** 2
-
-
 def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(
     model: keras.Model, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import coursework.colorization.prediction as prediction
-
     calls = []
 
-    def recording_predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    def recording(models, luma, *args, **kwargs) -> np.ndarray:
         calls.append(luma.shape)
-        return predict_chroma(model, luma, batch_size)
+        return ensemble_chroma(models, luma, *args, **kwargs)
 
-    monkeypatch.setattr(prediction, "predict_chroma", recording_predict_chroma)
+    monkeypatch.setattr(prediction, "ensemble_chroma", recording)
     gray = np.random.default_rng(0).integers(0, 256, (1500, 2000), dtype=np.uint8)  # 3 megapixels
     out = colorize(gray, model, tile_size=512)
     assert out.shape == (1500, 2000, 3)
@@ -587,9 +444,9 @@ def test_colorize_feeds_the_model_bounded_tiles_at_a_few_megapixels(
 
 
 def test_colorize_peak_memory_stays_bounded_at_a_few_megapixels() -> None:
-    """A 3-megapixel image through a small U-Net with 16 colour classes: the whole image at once needs about 450 MB
-    beyond the arrays in and out; tiles of 512 pixels about 75 MB (TensorFlow's memory is outside tracemalloc's
-    view, so this measures the process's peak resident size)."""
+    """A 3-megapixel image through a small U-Net: tiles of 512 pixels keep the growth of the process well below
+    what the whole image at once needs (TensorFlow's memory is outside tracemalloc's view, so this measures the
+    process's peak resident size)."""
     import subprocess
     import sys
 
@@ -597,10 +454,9 @@ def test_colorize_peak_memory_stays_bounded_at_a_few_megapixels() -> None:
 import resource
 import keras
 import numpy as np
-from coursework.colorization import build_unet, colorize, colorizer_from_logits
+from coursework.colorization import ColorizerConfig, build_colorizer, colorize
 keras.utils.set_random_seed(0)
-centres = np.random.default_rng(0).random((16, 2)).astype(np.float32)
-model = colorizer_from_logits(build_unet((4, 4, 4), head_channels=16), centres, 0.38)
+model = build_colorizer(ColorizerConfig(filters=(16, 16, 16)))
 colorize(np.zeros((64, 64), np.uint8), model)
 gray = np.random.default_rng(0).integers(0, 256, (1536, 2048), dtype=np.uint8)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -612,75 +468,14 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
     assert growth_mb < 200, f"colorize grew the process by {growth_mb:.0f} MB on 3 megapixels"
 
 
-# --- tables and analysis for the notebook --------------------------------------------------------------------------
+def test_truncated_colorizer_file_is_reported_as_corrupt(model: keras.Model, tmp_path: Path) -> None:
+    from coursework.colorization import load_colorizer
 
-
-def test_each_target_names_its_loss() -> None:
-    assert [config.loss_name for config in CONFIGS.values()] == [
-        "chroma MSE",
-        "RGB MSE",
-        "chroma MSE",
-        "rebalanced cross-entropy",
-        "chroma MSE",
-        "rebalanced cross-entropy",
-    ]
-    assert ColorizerConfig(target="bins", rebalance=1.0).loss_name == "cross-entropy"  # no class weights
-
-
-def test_average_colour_oracle_is_the_spread_of_each_image_around_its_own_average() -> None:
-    flat = np.full((3, 4, 4, 2), 0.3, np.float32)
-    assert average_colour_oracle(flat) == 0.0  # one colour per image: the average is exact
-    halves = np.zeros((1, 2, 2, 2), np.float32)
-    halves[:, 0] = 0.6  # half the pixels 0.6, half 0: each 0.3 away from the average
-    assert average_colour_oracle(halves) == pytest.approx(0.09)
-
-
-def ruled_luma(images: np.ndarray) -> np.ndarray:
-    """The luminance (N, H, W, 1) of uint8 RGB images."""
-    return rgb_to_ycrcb(images.astype(np.float32) / 255)[..., :1]
-
-
-def test_tradeoff_table_measures_colour_class_models_at_each_temperature_and_the_others_once(
-    model: keras.Model,
-) -> None:
-    images, training = ruled_images(6), ruled_images(12, seed=3)
-    mse_model = build_colorizer(CONFIGS["cae_chroma"])
-    table = tradeoff_table({"classes": model, "mse": mse_model}, [1.0, 0.1], training, images)
-    assert table.model.tolist() == ["classes", "classes", "mse"]
-    assert table.temperature.tolist()[:2] == [1.0, 0.1] and np.isnan(table.temperature[2])
-    expected = colour_metrics(predict_chroma(with_temperature(model, 0.1), ruled_luma(images)), images)
-    assert table.chroma_mse[1] == pytest.approx(expected["chroma_mse"].mean())
-    assert table.vs_truth[1] == pytest.approx(expected["colourfulness"].mean() / expected["true_colourfulness"].mean())
-    _, true_chroma = split_luma_chroma(images)
-    baseline = np.mean((true_chroma - mean_chroma(training)) ** 2)
-    assert table.vs_mean_chroma[1] == pytest.approx(table.chroma_mse[1] / baseline, rel=1e-4)
-
-
-def test_the_default_is_the_closest_setting_that_keeps_enough_colour() -> None:
-    table = pd.DataFrame(
-        {
-            "model": ["a", "a", "b", "c"],
-            "temperature": [1.0, 0.5, np.nan, np.nan],
-            "vs_mean_chroma": [0.80, 0.85, 0.75, 0.90],
-            "vs_truth": [0.55, 0.65, 0.45, 0.70],
-        }
-    )
-    chosen = choose_colorizer(table)
-    assert (chosen.model, chosen.temperature) == ("a", 0.5)  # b is closer, a at T = 1 too, but too colourless
-    with pytest.raises(ValueError, match="no setting keeps 0.6x"):
-        choose_colorizer(table.assign(vs_truth=0.5))
-
-
-def test_colorize_defaults_to_the_declared_colorizer_and_temperature() -> None:
-    from coursework.colorization import DEFAULT_COLORIZER, decoding_temperature, default_colorizer, load_colorizer
-
-    name, temperature = DEFAULT_COLORIZER
-    model = default_colorizer()
-    if temperature is not None:
-        assert decoding_temperature(model) == temperature
-    gray = np.linspace(0, 1, 32 * 32, dtype=np.float32).reshape(32, 32)
-    expected = colorize(gray, with_temperature(load_colorizer(name), temperature) if temperature else name)
-    np.testing.assert_array_equal(colorize(gray), expected)
+    model.save(tmp_path / "broken.keras")
+    data = (tmp_path / "broken.keras").read_bytes()
+    (tmp_path / "broken.keras").write_bytes(data[: len(data) // 2])  # an interrupted copy
+    with pytest.raises(ValueError, match="truncated or corrupt.*broken --retrain"):
+        load_colorizer("broken", directory=tmp_path)
 
 
 def test_gray_image_is_the_rounded_luminance() -> None:
@@ -689,31 +484,6 @@ def test_gray_image_is_the_rounded_luminance() -> None:
     assert gray.shape == (5, 7) and gray.dtype == np.uint8
     np.testing.assert_array_equal(gray, np.round(ruled_luma(rgb[None])[0, ..., 0] * 255).astype(np.uint8))
     np.testing.assert_array_equal(gray_image(np.stack([gray] * 3, axis=-1)), gray)  # a gray image stays itself
-
-
-def test_half_resolution_error_is_zero_for_blockwise_constant_chroma() -> None:
-    from coursework.colorization import half_resolution_error
-
-    flat = np.repeat(np.repeat(np.random.default_rng(0).random((2, 3, 3, 2)), 2, axis=1), 2, axis=2)
-    assert half_resolution_error(flat) == pytest.approx(0.0)
-    checker = np.zeros((1, 2, 2, 2))
-    checker[0, 0, 0] = checker[0, 1, 1] = 1.0
-    assert half_resolution_error(checker) == pytest.approx(0.25)
-
-
-def test_temperature_functions_refuse_regression_colorizers() -> None:
-    regression = build_colorizer(CONFIGS["unet_chroma"])
-    for function in (decoding_temperature, lambda model: with_temperature(model, 1.0)):
-        with pytest.raises(ValueError, match="needs a colour-class colorizer"):
-            function(regression)
-    assert decoding_temperature(with_temperature(tiny_bins_colorizer(), 1e-8)) == 1e-8  # never rounded to 0
-
-
-@pytest.mark.parametrize("augment", ["no", 1, None])
-def test_augment_must_be_a_bool(augment: object) -> None:
-    with pytest.raises(ValueError, match="augment must be True or False"):
-        ColorizerConfig(augment=augment)
-    assert type(ColorizerConfig(global_features=np.int64(8)).global_features) is int  # JSON-safe when saved
 
 
 def test_a_file_with_a_layer_class_this_code_lacks_is_reported_with_the_fix(tmp_path: Path) -> None:
@@ -732,7 +502,60 @@ def test_a_file_with_a_layer_class_this_code_lacks_is_reported_with_the_fix(tmp_
         load_model_file(path)
 
 
+# --- colour metrics (coursework.evaluation.colour) -----------------------------------------------------------------
+
+
+def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
+    from coursework.evaluation.colour import colour_table
+
+    train, test = ruled_images(32, seed=3), ruled_images(16, seed=4)
+
+    class Oracle(keras.Model):
+        """Knows the colour rule: chroma is a linear function of luminance."""
+
+        def call(self, luma):
+            return keras.ops.concatenate([0.5 - 0.25 * (luma - 0.5), 0.5 + 0.25 * (luma - 0.5)], axis=-1)
+
+    table, predictions, metrics = colour_table({"oracle": Oracle()}, train, test)
+    assert list(table.index) == ["no colour", "mean chroma", "oracle"]
+    assert table.loc["mean chroma", "vs_mean_chroma"] == pytest.approx(1.0)
+    assert table.loc["no colour", "colourfulness"] == pytest.approx(0.0, abs=1e-6)
+    # uint8 rounding of the ground truth is all that separates the oracle from it.
+    assert table.loc["oracle", "vs_mean_chroma"] < 0.1
+    assert table.loc["oracle", "vs_truth"] == pytest.approx(1.0, rel=0.05)
+    assert predictions["oracle"].shape == (16, 16, 16, 2) and metrics["oracle"]["chroma_mse"].shape == (16,)
+
+
+def test_average_colour_oracle_is_the_spread_of_each_image_around_its_own_average() -> None:
+    from coursework.evaluation.colour import average_colour_oracle
+
+    flat = np.full((3, 4, 4, 2), 0.3, np.float32)
+    assert average_colour_oracle(flat) == 0.0  # one colour per image: the average is exact
+    halves = np.zeros((1, 2, 2, 2), np.float32)
+    halves[:, 0] = 0.6  # half the pixels 0.6, half 0: each 0.3 away from the average
+    assert average_colour_oracle(halves) == pytest.approx(0.09)
+
+
+def test_the_default_is_the_closest_setting_that_keeps_enough_colour() -> None:
+    from coursework.evaluation.colour import choose_colorizer
+
+    table = pd.DataFrame(
+        {
+            "model": ["a", "a", "b", "c"],
+            "temperature": [1.0, 0.5, np.nan, np.nan],
+            "vs_mean_chroma": [0.80, 0.85, 0.75, 0.90],
+            "vs_truth": [0.55, 0.65, 0.45, 0.70],
+        }
+    )
+    chosen = choose_colorizer(table)
+    assert (chosen.model, chosen.temperature) == ("a", 0.5)  # b is closer, a at T = 1 too, but too colourless
+    with pytest.raises(ValueError, match="no setting keeps 0.6x"):
+        choose_colorizer(table.assign(vs_truth=0.5))
+
+
 def test_choose_colorizer_ignores_unmeasured_rows_and_refuses_tables_it_cannot_read() -> None:
+    from coursework.evaluation.colour import choose_colorizer
+
     rows = {
         "model": ["a", "b"],
         "temperature": [np.nan, np.nan],
@@ -763,3 +586,10 @@ def test_meets_targets_needs_both_closeness_and_colour() -> None:
 
     table = pd.DataFrame({"vs_mean_chroma": [0.65, 0.65, 0.8, 0.70], "vs_truth": [0.7, 0.5, 0.9, 0.6]})
     assert meets_targets(table).tolist() == [True, False, False, True]  # the limits themselves count as met
+
+
+def flat_colour_images(chroma_pairs: list[tuple[float, float]], size: int = 4) -> np.ndarray:
+    """One flat uint8 image per (Cr, Cb) pair, at mid luminance."""
+    ycrcb = np.array([[0.5, cr, cb] for cr, cb in chroma_pairs], np.float32)[:, None, None, :]
+    rgb = ycrcb_to_rgb(np.broadcast_to(ycrcb, (len(chroma_pairs), size, size, 3)))
+    return np.round(rgb * 255).astype(np.uint8)

@@ -1,9 +1,7 @@
 """Exact tiling: which input pixels each output pixel of a colorizer depends on, and the tiles that follow from it.
 
 A large image is coloured in tiles, each with a margin as wide as the model's receptive field and corners on the
-model's pooling grid, so that every kept pixel equals the whole image's (:func:`tiling_geometry`). A model with a
-global branch averages features over the whole image: :func:`scene_split` separates that average, which
-:func:`scene_average` computes tile by tile, from the rest of the model, which then tiles exactly too.
+model's pooling grid, so that every kept pixel equals the whole image's (:func:`tiling_geometry`).
 """
 
 from __future__ import annotations
@@ -11,8 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from fractions import Fraction
-
-import numpy as np
 
 from coursework._tensorflow import keras, layers
 
@@ -40,12 +36,10 @@ def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
     that are not a single-input, single-output graph of the layer kinds handled in :func:`_layer_reach`.
     """
     try:
-        (model_output,) = model.outputs
-        (model_input,) = [tensor for tensor in model.inputs if len(tensor.shape) == 4]
+        (model_input,), (model_output,) = model.inputs, model.outputs
     except (AttributeError, TypeError, ValueError):  # a subclassed model has no graph to follow
         return None
-    reach: dict[int, Reach | str] = {id(model_input): (Fraction(1), Fraction(0), Fraction(0))}
-    reach |= {id(tensor): _GLOBAL for tensor in model.inputs if len(tensor.shape) == 2}  # one vector per image
+    reach: dict[int, Reach] = {id(model_input): (Fraction(1), Fraction(0), Fraction(0))}
     for layer in model.layers:
         if isinstance(layer, layers.InputLayer):
             continue
@@ -56,9 +50,9 @@ def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
         if output_reach is None or not isinstance(layer.output, keras.KerasTensor):
             return None
         reach[id(layer.output)] = output_reach
-    if reach.get(id(model_output), _GLOBAL) == _GLOBAL or reach[id(model_output)][0] != 1:
+    if id(model_output) not in reach or reach[id(model_output)][0] != 1:
         return None
-    jumps = [value[0] for value in reach.values() if value != _GLOBAL]
+    jumps = [jump for jump, _, _ in reach.values()]
     if any(jump.denominator != 1 for jump in jumps):
         return None
     alignment = math.lcm(*(int(jump) for jump in jumps))
@@ -66,20 +60,12 @@ def tiling_geometry(model: keras.Model) -> tuple[int, int] | None:
     return alignment, round_up(math.ceil(max(-low, high)), alignment)
 
 
-_GLOBAL = "global"  # the reach of a tensor that is the same for every pixel of an image (a global branch's vector)
-
-
-def _layer_reach(layer: layers.Layer, inputs: list[Reach | str]) -> Reach | str | None:
+def _layer_reach(layer: layers.Layer, inputs: list[Reach]) -> Reach | None:
     """The reach of ``layer``'s output from that of its inputs; None for layer kinds not handled here.
 
     Convolutions and pooling use TensorFlow's "same" padding for inputs that are multiples of the stride (the
-    tiles are); bilinear upsampling interpolates between the two input pixels nearest the half-pixel centre. A
-    global vector (:data:`_GLOBAL`) stays global through dense, reshaping and pointwise layers, and adds no reach
-    where it is added to or concatenated with pixels.
+    tiles are); bilinear upsampling interpolates between the two input pixels nearest the half-pixel centre.
     """
-    if all(value == _GLOBAL for value in inputs):
-        return _GLOBAL if isinstance(layer, (layers.Dense, layers.Reshape, *_POINTWISE_LAYERS)) else None
-    inputs = [value for value in inputs if value != _GLOBAL]
     if isinstance(layer, (layers.Concatenate, layers.Add)):
         if len({jump for jump, _, _ in inputs}) != 1:
             return None
@@ -112,47 +98,6 @@ def round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
 
 
-def scene_split(model: keras.Model) -> tuple[keras.Model, keras.Model] | None:
-    """For a colorizer with a global branch (a ``"global_pool"`` layer), two models with its layers and weights:
-    ``features``, luminance -> the features the branch averages over the image, and ``given``, (luminance, that
-    average) -> chroma. :func:`colorize` tiles a large image exactly with them: the average over the whole image
-    first, tile by tile, then every tile with it. None for a model without a global branch."""
-    if "global_pool" not in {layer.name for layer in model.layers}:
-        return None
-    pool = model.get_layer("global_pool")
-    luma, scene = keras.Input(model.input.shape[1:], name="luma"), keras.Input(pool.output.shape[1:], name="scene")
-    tensors = {id(model.input): luma, id(pool.output): scene}
-    copies = []  # fresh layers with the same weights: the model's own layers would each get a second graph
-    for layer in model.layers:
-        if isinstance(layer, layers.InputLayer) or layer is pool:
-            continue
-        copy = type(layer).from_config(layer.get_config())
-        inputs = layer.input if isinstance(layer.input, list) else [layer.input]
-        mapped = [tensors[id(tensor)] for tensor in inputs]
-        tensors[id(layer.output)] = copy(mapped if isinstance(layer.input, list) else mapped[0])
-        copies.append((copy, layer))
-    for copy, layer in copies:
-        copy.set_weights(layer.get_weights())
-    return keras.Model(model.input, pool.input), keras.Model([luma, scene], tensors[id(model.output)])
-
-
-def scene_average(features: keras.Model, luma: np.ndarray, alignment: int, margin: int, tile_size: int) -> np.ndarray:
-    """The average of ``features`` over one image (1, H, W, 1), edge-padded to multiples of ``alignment`` as
-    :func:`coursework.colorization.prediction.colorize` pads it, computed tile by tile (each with ``margin`` pixels
-    of context): the global branch's input for that image, exactly as on the whole image."""
-    height, width = round_up(luma.shape[1], alignment), round_up(luma.shape[2], alignment)
-    padded = np.pad(luma, ((0, 0), (0, height - luma.shape[1]), (0, width - luma.shape[2]), (0, 0)), mode="edge")
-    total, count = 0.0, 0
-    for rows, columns, (keep_rows, keep_columns), _ in squares(height, width, margin, tile_size):
-        values = np.asarray(features(padded[:, rows, columns], training=False), dtype=np.float64)
-        step = (rows.stop - rows.start) // values.shape[1]  # input pixels per feature position
-        keep = values[
-            :, keep_rows.start // step : keep_rows.stop // step, keep_columns.start // step : keep_columns.stop // step
-        ]
-        total, count = total + keep.sum(axis=(1, 2)), count + keep.shape[1] * keep.shape[2]
-    return (total / count).astype(np.float32)
-
-
 Window = tuple[slice, slice, slice]
 
 
@@ -178,21 +123,12 @@ def tiles(
         return
     for index in range(count):
         image = slice(index, index + 1)
-        for rows, columns, keep, square in squares(height, width, margin, tile_size):
-            yield (image, rows, columns), keep, (image, *square)
-
-
-def squares(
-    height: int, width: int, margin: int, tile_size: int
-) -> Iterator[tuple[slice, slice, tuple[slice, slice], tuple[slice, slice]]]:
-    """The ``tile_size`` squares that cover an image: for each, the rows and columns of its window (``margin``
-    pixels beyond the square where the image goes on), the square within the window, and the square in the image."""
-    for top in range(0, height, tile_size):
-        for left in range(0, width, tile_size):
-            rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
-            columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
-            keep = (
-                slice(top - rows.start, top - rows.start + tile_size),
-                slice(left - columns.start, left - columns.start + tile_size),
-            )
-            yield rows, columns, keep, (slice(top, top + tile_size), slice(left, left + tile_size))
+        for top in range(0, height, tile_size):
+            for left in range(0, width, tile_size):
+                rows = slice(max(top - margin, 0), min(top + tile_size + margin, height))
+                columns = slice(max(left - margin, 0), min(left + tile_size + margin, width))
+                keep = (
+                    slice(top - rows.start, top - rows.start + tile_size),
+                    slice(left - columns.start, left - columns.start + tile_size),
+                )
+                yield (image, rows, columns), keep, (image, slice(top, top + tile_size), slice(left, left + tile_size))
