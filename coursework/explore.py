@@ -21,12 +21,11 @@ import numpy as np
 
 from coursework.backprop import INITIALISERS, Network, encoder_dataset
 from coursework.color import split_luma_chroma
-from coursework.images import check_images, read_image
+from coursework.images import IMAGE_SIZE, check_images, read_image
 from coursework.plotting import hidden_layer_heatmaps, image_rows, training_curves
 
 LEARNING_RATES = (0.1, 1000.0)  # the slider's range: notebook 01's grid, from too slow to diverging
 EXPLORER_EPOCHS = 2_000  # enough for the good learning rates to reach 100 % accuracy, few enough to retrain per move
-IMAGE_SIZE = 32  # the autoencoders' input side: an uploaded photo is centre-cropped and shrunk to it
 EXPLORER_IMAGES = 200  # the test images the image slider offers
 AUTOENCODERS = {  # what notebook 02's explorer compares: label -> committed experiment
     "base": "cae_base",

@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, reconstruct, train_cae
-from coursework.colorization import ColorizerConfig, build_colorizer, colorize
+from coursework.colorization import ColorizerConfig, Ensemble, build_colorizer, colorize
 from coursework.data import CLASSES, ORDER_LABELS_FILE, DataError, load_cifar10
 from coursework.store import load_experiment, load_model_file, save_experiment, training_command
 
@@ -160,7 +160,7 @@ def test_store_names_cannot_escape_the_models_folder(tmp_path: Path, name: objec
     with pytest.raises(ValueError, match="is not an experiment name"):
         save_experiment(name, build_cae(), {"loss": [0.1]}, CAEConfig(), tmp_path / "models")
     with pytest.raises(ValueError, match="is not an experiment name"):
-        colorize(np.zeros((8, 8), np.uint8), name if isinstance(name, str) and name else "/any/path/model")
+        colorize(np.zeros((8, 8), np.uint8), Ensemble((name if isinstance(name, str) and name else "/any/path/model",)))
     assert not any(tmp_path.iterdir())
 
 
@@ -240,7 +240,7 @@ def test_a_damaged_checkpoint_names_the_file_and_the_fix(tmp_path: Path, damage:
 def test_models_of_the_wrong_kind_are_named_as_such(tmp_path: Path) -> None:
     """Issue 21, item 12: an autoencoder given as colorizer, and a colorizer as autoencoder, failed inside Keras."""
     with pytest.raises(ValueError, match="cae_base.keras is an autoencoder.*a colorizer maps luminance"):
-        colorize(np.zeros((8, 8), np.uint8), "cae_base")
+        colorize(np.zeros((8, 8), np.uint8), Ensemble(("cae_base",)))
     with pytest.raises(ValueError, match="is an autoencoder"):
         colorize(np.zeros((8, 8), np.uint8), build_cae())
     colorizer = build_colorizer(ColorizerConfig(target="chroma"))
@@ -772,12 +772,6 @@ def test_a_model_file_with_a_foreign_config_is_named_as_not_this_codes(tmp_path:
     path = keras_file(tmp_path / "odd.keras", config)
     with pytest.raises(ValueError, match=f"odd.keras is not a model this code made.*it names {named}.*odd --retrain"):
         load_model_file(path)
-
-
-def test_a_colorizer_name_that_is_no_experiment_is_not_offered_a_training_command() -> None:
-    """colorize(x, "colorizer.keras") suggested `python -m coursework.experiments colorizer.keras`, which fails."""
-    with pytest.raises(FileNotFoundError, match=r"colorizer.keras.keras not found, and there is no such experiment"):
-        colorize(np.zeros((8, 8), np.uint8), "colorizer.keras")
 
 
 def test_a_keras_file_whose_config_inflates_to_gigabytes_is_refused_before_keras_reads_it(tmp_path) -> None:

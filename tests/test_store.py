@@ -32,7 +32,7 @@ def test_truncated_model_file_is_reported_as_corrupt_not_missing(tmp_path) -> No
 
 def test_a_missing_models_folder_names_the_fix(tmp_path, monkeypatch) -> None:
     """An installed (non-editable) package has no models/ beside it: say so, rather than look or train there."""
-    from coursework.colorization import colorize
+    from coursework.colorization import Ensemble, colorize
     from coursework.experiments import load
 
     monkeypatch.setattr(store, "MODELS_DIR", tmp_path / "site-packages" / "models")
@@ -42,5 +42,5 @@ def test_a_missing_models_folder_names_the_fix(tmp_path, monkeypatch) -> None:
     with pytest.raises(FileNotFoundError, match=message):
         load("cae_base")
     with pytest.raises(FileNotFoundError, match=message):
-        colorize(np.zeros((8, 8), np.uint8), "my_colorizer")
+        colorize(np.zeros((8, 8), np.uint8), Ensemble(("my_colorizer",)))
     assert model_paths("cae_base", tmp_path)["model"] == tmp_path / "cae_base.keras"  # an explicit folder still works

@@ -16,6 +16,7 @@ import numpy as np
 
 import coursework.data.sources as sources
 from coursework.data.sources import ARCHIVE_NAME, BATCH_NAMES, CLASSES, Arrays, DataError, read_file
+from coursework.images import IMAGE_SIZE, IMAGE_VALUES
 
 MAX_BATCH_FILE_BYTES = 64 << 20  # the most bytes a batch file may hold (an official one holds 31 MB)
 
@@ -72,8 +73,8 @@ def parse_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
         labels = np.asarray(labels)
     except Exception as error:  # any unpickling failure means the same thing to the user
         raise DataError(f"{where}: not a readable CIFAR batch ({type(error).__name__}: {error})") from error
-    if data.ndim != 2 or data.shape[1] != 32 * 32 * 3 or labels.size != len(data):
-        raise DataError(f"{where}: expected data (N, 3072) with N labels, got {data.shape} and {labels.size}")
+    if data.ndim != 2 or data.shape[1] != IMAGE_VALUES or labels.size != len(data):
+        raise DataError(f"{where}: expected data (N, {IMAGE_VALUES}) with N labels, got {data.shape} and {labels.size}")
     if not integers_within(data, 255):
         raise DataError(
             f"{where}: pixel data are {describe(data)}, expected integers 0..255 (uint8). A batch holds the raw "
@@ -81,7 +82,7 @@ def parse_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
         )
     if not integers_within(labels, len(CLASSES) - 1):
         raise DataError(f"{where}: labels are {describe(labels)}, expected integers 0..{len(CLASSES) - 1}")
-    images = data.astype(np.uint8, copy=False).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    images = data.astype(np.uint8, copy=False).reshape(-1, 3, IMAGE_SIZE, IMAGE_SIZE).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), labels.astype(np.uint8).reshape(-1, 1)
 
 
