@@ -117,13 +117,16 @@ check-pdf:
 	command -v pdftotext >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
 	$(BIN)/python tools/check_pdf.py $(REPORT_DIR) $(NOTEBOOKS)
 
-# Open, save, run and explore the notebooks in a live JupyterLab in headless Chromium (tools/check_interactive.py,
-# docs/interactive.md), in temporary copies: nothing committed changes. Notebook 02 runs only the cells its
-# interactive section needs; every notebook parameter is unset, as for `make test`. Run by hand and by CI.
+# The check's own tests (pytest's `browser` tests: selected here, deselected elsewhere; they fail without Chromium),
+# then open, save, run and explore the notebooks in a live JupyterLab in headless Chromium (tools/check_interactive.py,
+# docs/interactive.md), in temporary copies: nothing committed changes. Notebook 02 runs only its imports cell and its
+# interactive section, in a fresh kernel, as a reader would; every notebook parameter is unset, as for `make test`.
+# Run by hand and by CI.
 check-interactive: setup data
 	$(CHROMIUM)
+	$(BIN)/pytest -m browser tests
 	env $(addprefix -u ,$(NOTEBOOK_PARAMETERS)) $(BIN)/python tools/check_interactive.py \
-		$(addprefix --only-needed ,$(filter notebooks/02_%,$(NOTEBOOKS))) $(NOTEBOOKS)
+		$(addprefix --section-only ,$(filter notebooks/02_%,$(NOTEBOOKS))) $(NOTEBOOKS)
 
 # Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
 # and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed
