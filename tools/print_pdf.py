@@ -4,8 +4,8 @@ Usage: ``python tools/print_pdf.py OUTPUT_DIR PAGE.html...``, which ``make pdf``
 html`` renders them: each ``NAME.html`` becomes ``OUTPUT_DIR/NAME.pdf``. Playwright drives the system's Chromium
 (``executable_path``: nothing downloads a browser) with every host name unresolvable, waits for MathJax to typeset
 and for the fonts to load, and prints with page numbers in the footer; the page's own ``@media print`` rules
-(templates/report.html.j2) keep figures whole and code and tables within the width. Exits 1 when a page cannot be
-printed (MathJax missing or failing included), 2 on bad usage.
+(templates/report.html.j2) keep figures whole and code within the width, and wide formulas and text outputs are
+scaled down to fit it. Exits 1 when a page cannot be printed (MathJax missing or failing included), 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -26,11 +26,18 @@ FOOTER = (
     '<span class="title"></span>, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
 )
 TYPESET = "() => window.MathJax?.startup?.promise?.then(() => true)"
-# MathJax 3 does not break lines: a displayed formula wider than the printed column is scaled down to fit it.
-FIT_FORMULAS = """() => {
+# Fitted to the printed column: a displayed formula wider than it is scaled down (MathJax 3 does not break lines), and
+# so is a text output with longer lines (a printed table), down to 7 px; lines longer than that still wrap.
+FIT_WIDTH = """() => {
     for (const formula of document.querySelectorAll('mjx-container[display="true"]')) {
         const ratio = formula.clientWidth / formula.firstElementChild.getBoundingClientRect().width;
         if (ratio < 1) formula.style.fontSize = `${parseFloat(getComputedStyle(formula).fontSize) * ratio}px`;
+    }
+    for (const text of document.querySelectorAll('.jp-OutputArea-output pre')) {
+        text.style.whiteSpace = 'pre';
+        const ratio = (0.97 * text.closest('.jp-OutputArea').clientWidth) / text.scrollWidth; // 3 %: its padding
+        if (ratio < 1) text.style.fontSize = `${Math.max(parseFloat(getComputedStyle(text).fontSize) * ratio, 7)}px`;
+        text.style.whiteSpace = '';
     }
 }"""
 
@@ -41,14 +48,14 @@ def print_pages(pages: list[Path], folder: Path, executable: str) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_FLAGS))
-        page = browser.new_page(viewport=COLUMN)  # laid out as printed, so that formulas are measured as printed
+        page = browser.new_page(viewport=COLUMN)  # laid out as printed, so that widths are measured as printed
         page.emulate_media(media="print")
         for html in pages:
             try:
                 page.goto(html.resolve().as_uri(), wait_until="load")
                 page.wait_for_function(TYPESET, timeout=TYPESET_SECONDS * 1000, polling=200)
                 page.evaluate("() => document.fonts.ready.then(() => true)")
-                page.evaluate(FIT_FORMULAS)
+                page.evaluate(FIT_WIDTH)
                 pdf = folder / f"{html.stem}.pdf"
                 page.pdf(
                     path=pdf,
