@@ -19,7 +19,8 @@ REQUIREJS_VERSION := 2.3.8
 REQUIREJS_SHA256 := 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec
 REQUIREJS_PACKAGE := build/requirejs-$(REQUIREJS_VERSION).tgz
 
-.PHONY: setup data retrain report report-full report-exploratory html check-report check-interactive test lint benchmark clean
+.PHONY: setup data retrain report report-full report-exploratory html pdf check-report check-interactive check-pdf \
+	test lint benchmark clean
 
 setup: $(STAMP)
 
@@ -73,11 +74,11 @@ report-exploratory:
 	@echo "Exploratory report: $(REPORT_DIR)/quick/*.html; figures in $(QUICK_DIR)/figures/"
 
 # Render the notebooks as they are, without executing them, into $(REPORT_DIR)/ with MathJax and the widgets' renderer
-# beside the pages.
+# beside the pages (HTML_OPTIONS: more nbconvert options).
 html: setup $(MATHJAX_PACKAGE) $(WIDGETS_PACKAGE) $(REQUIREJS_PACKAGE)
 	$(BIN)/jupyter nbconvert --to html --template-file templates/report.html.j2 \
 		--HTMLExporter.mathjax_url=mathjax/tex-chtml-full.js --HTMLExporter.require_js_url=widgets/require.js \
-		--HTMLExporter.widget_renderer_url=widgets/embed-amd.js --output-dir $(REPORT_DIR) $(NOTEBOOKS)
+		--HTMLExporter.widget_renderer_url=widgets/embed-amd.js $(HTML_OPTIONS) --output-dir $(REPORT_DIR) $(NOTEBOOKS)
 	rm -rf $(REPORT_DIR)/mathjax $(REPORT_DIR)/widgets && mkdir -p $(REPORT_DIR)/mathjax $(REPORT_DIR)/widgets
 	tar -xzf $(MATHJAX_PACKAGE) -C $(REPORT_DIR)/mathjax --strip-components=2 package/es5
 	tar -xzf $(WIDGETS_PACKAGE) -C $(REPORT_DIR)/widgets --strip-components=2 --exclude='*.map' package/dist
@@ -109,13 +110,34 @@ check-report: setup
 	pages=$$(mktemp -d) && trap 'rm -rf "$$pages"' EXIT && \
 		$(MAKE) --no-print-directory html REPORT_DIR=$$pages && $(BIN)/python tools/check_report.py $$pages/*.html
 
-# Open, save, run and explore the notebooks in a live JupyterLab in headless Chromium (tools/check_interactive.py,
-# docs/interactive.md), in temporary copies: nothing committed changes. Notebook 02 runs only the cells its
-# interactive section needs; every notebook parameter is unset, as for `make test`. Run by hand and by CI.
+# Print each notebook to $(REPORT_DIR)/NAME.pdf (A4, maths typeset, page numbers) with Debian's Chromium, offline
+# (tools/print_pdf.py). The pages are rendered as `make html` renders them, but without the widgets' saved state, so
+# that each interactive section shows the picture of its first view, as every viewer without widgets does.
+WITHOUT_WIDGET_STATE := --ClearMetadataPreprocessor.enabled=True --ClearMetadataPreprocessor.clear_cell_metadata=False \
+	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
+	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=language_info
+pdf: setup
+	$(CHROMIUM)
+	pages=$$(mktemp -d) && trap 'rm -rf "$$pages"' EXIT && \
+		$(MAKE) --no-print-directory html REPORT_DIR=$$pages HTML_OPTIONS="$(WITHOUT_WIDGET_STATE)" && \
+		$(BIN)/python tools/print_pdf.py $(REPORT_DIR) $$pages/*.html
+
+# Check the PDFs that `make pdf` wrote (tools/check_pdf.py, with poppler's pdftotext and pdfimages): each exists,
+# shows no raw TeX, and holds as many images as its notebook has figures. Run by hand and by CI.
+check-pdf:
+	command -v pdftotext >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
+	$(BIN)/python tools/check_pdf.py $(REPORT_DIR) $(NOTEBOOKS)
+
+# The check's own tests (pytest's `browser` tests: selected here, deselected elsewhere; they fail without Chromium),
+# then open, save, run and explore the notebooks in a live JupyterLab in headless Chromium (tools/check_interactive.py,
+# docs/interactive.md), in temporary copies: nothing committed changes. Notebook 02 runs only its imports cell and its
+# interactive section, in a fresh kernel, as a reader would; every notebook parameter is unset, as for `make test`.
+# Run by hand and by CI.
 check-interactive: setup data
 	$(CHROMIUM)
+	$(BIN)/pytest -m browser tests
 	env $(addprefix -u ,$(NOTEBOOK_PARAMETERS)) $(BIN)/python tools/check_interactive.py \
-		$(addprefix --only-needed ,$(filter notebooks/02_%,$(NOTEBOOKS))) $(NOTEBOOKS)
+		$(addprefix --section-only ,$(filter notebooks/02_%,$(NOTEBOOKS))) $(NOTEBOOKS)
 
 # Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
 # and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed

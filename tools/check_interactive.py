@@ -1,6 +1,6 @@
 """Check the notebooks' interactive sections in a live JupyterLab, driven in headless Chromium as a user would.
 
-Usage: ``python tools/check_interactive.py [--only-needed NOTEBOOK]... [--redraw-seconds S] NOTEBOOK...``, which
+Usage: ``python tools/check_interactive.py [--section-only NOTEBOOK]... [--redraw-seconds S] NOTEBOOK...``, which
 ``make check-interactive`` runs. Nothing committed changes: JupyterLab (on 127.0.0.1, a free port, a random token,
 its own settings, workspace, data and runtime folders) serves a temporary copy of the notebooks' folder (with the
 modules beside them), and the figures go to a temporary folder (``COURSEWORK_FIGURES_DIR``). The browser is Debian's
@@ -9,11 +9,9 @@ Chromium, started here and driven through Playwright; nothing downloads a browse
 1. Open it, and save it (Ctrl+S) once its kernel is ready, before any cell runs: the file must stay byte-identical
    to the committed one, which is so when the notebook is committed as JupyterLab writes it
    (``tools/normalize_notebooks.py``).
-2. Run it: every code cell in order, as Run All does, or, for a notebook named by ``--only-needed``, the cells its
-   interactive section (its last code cell) needs: that cell and, going back, each cell that assigns a name that a
-   needed cell reads (:func:`needed_cells`, from the code alone; it prints the cells it ran). For notebook 02 these
-   are its imports, its parameters, the data, the base model, the test images and stride models of sections 2-3,
-   the architecture study and the choice of the best model (section 5): a fraction of the whole notebook's time.
+2. Run it: every code cell in order, as Run All does, or, for a notebook named by ``--section-only``, what a reader
+   runs in a fresh kernel to explore: its first code cell (the imports) and the code cells after its last heading
+   (the interactive section, which loads what it needs: :func:`section_cells`).
 3. Move every control of the interactive section: each slider one step with the arrow key, each dropdown to its
    next option, each file upload with a small PNG made here and then with a text file (which must leave one line of
    text and the figure as it was), and then each slider once more with a mouse click on its track (after an upload
@@ -29,8 +27,6 @@ and the control that failed), 2 on bad usage.
 from __future__ import annotations
 
 import argparse
-import ast
-import builtins
 import difflib
 import json
 import os
@@ -49,7 +45,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 from chromium import HEADLESS_FLAGS
-from IPython.core.inputtransformer2 import TransformerManager
 from PIL import Image
 from playwright.sync_api import BrowserContext, Error, Locator, sync_playwright
 
@@ -65,125 +60,17 @@ SAVE_SECONDS = 60  # for Ctrl+S to write the notebook
 POLL_SECONDS = 0.05
 QUIET_SECONDS = 1.0  # how long the section must stay unchanged, its kernel idle, before the first move
 REDRAW_SECONDS = 30.0  # the default bound on one redraw: several times the slowest measured (docs/interactive.md)
-BUILTINS = frozenset(dir(builtins))
-STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]'  # JupyterLab renders errors and stderr so
-STDOUT = '.widget-output [data-mime-type="application/vnd.jupyter.stdout"]'
 
-# JavaScript run in the page. JupyterLab exposes itself as window.jupyterapp (LabApp.expose_app_in_browser).
-PANEL = "[...window.jupyterapp.shell.widgets('main')].find(widget => widget.context && widget.context.path === path)"
-KERNEL_READY = f"""path => {{
-    const panel = window.jupyterapp && {PANEL};
-    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
-    const shown = panel && window.jupyterapp.shell.currentWidget === panel && panel.isVisible;
-    return shown && panel.context.isReady && panel.sessionContext.isReady && kernel && kernel.status === 'idle';
-}}"""
-# Then JupyterLab writes the kernel's spec and language into the notebook's metadata, as it does on opening.
-KERNEL_INFO = (
-    f"async path => {{ const kernel = {PANEL}.sessionContext.session.kernel; await kernel.info; await kernel.spec; }}"
-)
-SAVE_WATCH = f"""path => {{
-    window.checkInteractiveSaved = null;
-    {PANEL}.context.saveState.connect((_, state) => {{
-        if (state !== 'started') window.checkInteractiveSaved = state;
-    }});
-}}"""
-RUN_CELLS = f"""([path, indices]) => {{
-    const panel = {PANEL};
-    window.checkInteractiveRun = null;
-    (async () => {{
-        for (const index of indices) {{
-            panel.content.activeCellIndex = index;
-            if (!(await window.jupyterapp.commands.execute('notebook:run-cell'))) {{
-                window.checkInteractiveRun = {{failed: index}};
-                return;
-            }}
-        }}
-        panel.content.widgets[indices[indices.length - 1]].node.setAttribute('data-check-interactive', 'section');
-        window.checkInteractiveRun = {{failed: null}};
-    }})();
-}}"""
-CELL_PROBLEMS = f"""path => {{
-    const found = [];
-    {PANEL}.content.widgets.forEach((cell, index) => {{
-        if (cell.model.type !== 'code') return;
-        for (const output of cell.model.outputs.toJSON()) {{
-            const text = [].concat(output.text || '').join('').split('\\n')[0];
-            const stderr = output.output_type === 'stream' && output.name === 'stderr';
-            if (output.output_type === 'error') found.push([index, `${{output.ename}}: ${{output.evalue}}`]);
-            else if (stderr) found.push([index, `stderr: ${{text}}`]);
-        }}
-    }});
-    return found;
-}}"""
-# The interactive section's state: a hash of each image it shows, the kernel's status, the error and stderr outputs that
-# appeared since the last look (a traceback by its last line, stderr by its first), and the text its widgets printed.
-SECTION_STATE = f"""path => {{
-    const hash = text => {{
-        let value = 2166136261;
-        for (let i = 0; i < text.length; i++) value = Math.imul(value ^ text.charCodeAt(i), 16777619);
-        return `${{(value >>> 0).toString(16)}}:${{text.length}}`;
-    }};
-    const section = document.querySelector('[data-check-interactive="section"]');
-    const errors = [...section.querySelectorAll('{STDERR}:not([data-check-interactive])')].map(output => {{
-        output.setAttribute('data-check-interactive', 'seen');
-        const lines = output.innerText.trim().split('\\n');
-        return output.innerText.includes('Traceback (most recent call last)') ? lines[lines.length - 1] : lines[0];
-    }});
-    return {{
-        figure: [...section.querySelectorAll('img')].map(image => hash(image.src)),
-        busy: {PANEL}.sessionContext.session.kernel.status !== 'idle',
-        errors,
-        printed: [...section.querySelectorAll('{STDOUT}')].map(output => output.innerText).join(''),
-    }};
-}}"""
-SHUT_DOWN = f"async path => {{ await {PANEL}.sessionContext.shutdown(); }}"
+SCRIPT = Path(__file__).with_suffix(".js")  # the page side: window.checkInteractive, added to every page
 
 
-def _loaded(node: ast.AST) -> set[str]:
-    return {name.id for name in ast.walk(node) if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load)}
-
-
-def _assigned(node: ast.AST) -> set[str]:
-    names = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
-            names.add(child.id)
-        elif isinstance(child, (ast.Import, ast.ImportFrom)):
-            names |= {(alias.asname or alias.name).split(".")[0] for alias in child.names}
-        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(child.name)
-    return names
-
-
-def cell_names(source: str) -> tuple[set[str], set[str]]:
-    """The global names a code cell assigns, and those it reads before assigning them (builtins left out)."""
-    assigned, read = set(), set()
-    for statement in ast.parse(TransformerManager().transform_cell(source)).body:
-        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and statement.value is not None:
-            value = statement.value  # evaluated first: `data = data.subset()` reads the data assigned before
-            targets = getattr(statement, "targets", [getattr(statement, "target", None)])
-            read |= (_loaded(value) - _assigned(value)) - assigned
-            read |= set().union(*map(_loaded, targets)) - assigned  # x[i] = ... and x.a = ... read x
-            if isinstance(statement, ast.AugAssign):
-                read |= _assigned(statement.target) - assigned
-        else:
-            read |= _loaded(statement) - _assigned(statement) - assigned
-        assigned |= _assigned(statement)
-    return assigned, read - BUILTINS
-
-
-def needed_cells(cells: list[dict]) -> list[int]:
-    """Indices of the code cells that the last code cell needs: it, and, going back, each cell that assigns a name
-    that a needed cell reads."""
-    code = [(index, "".join(cell["source"])) for index, cell in enumerate(cells) if cell["cell_type"] == "code"]
-    last, source = code[-1]
-    needed, (_, wanted) = [last], cell_names(source)
-    for index, source in reversed(code[:-1]):
-        assigned, read = cell_names(source)
-        if assigned & wanted:
-            needed.append(index)
-            wanted = (wanted - assigned) | read
-    return sorted(needed)
+def section_cells(cells: list[dict]) -> list[int]:
+    """Indices of the code cells a reader runs in a fresh kernel to explore: the first (the imports) and those after
+    the notebook's last heading (its interactive section)."""
+    sources = [(cell["cell_type"], "".join(cell["source"])) for cell in cells]  # a list of lines, or one string
+    headings = [i for i, (kind, text) in enumerate(sources) if kind == "markdown" and text[:1] == "#"]
+    code = [i for i, (kind, _) in enumerate(sources) if kind == "code"]
+    return [code[0]] + [i for i in code[1:] if i > max(headings, default=-1)]
 
 
 T = TypeVar("T")
@@ -321,28 +208,31 @@ class Notebook:
         self.page.on("console", lambda message: message.type == "error" and self.logged(message.text))
         self.page.on("pageerror", lambda error: self.logged(str(error)))
         self.page.goto(f"{lab.url}/lab/tree/{path}?token={lab.token}")
-        self.page.wait_for_function(KERNEL_READY, arg=path, timeout=START_SECONDS * 1000, polling=200)
-        self.evaluate(KERNEL_INFO)
+        ready = "path => window.jupyterapp && window.checkInteractive.kernelReady(path)"
+        self.page.wait_for_function(ready, arg=path, timeout=START_SECONDS * 1000, polling=200)
+        self.call("kernelInfo")
 
     def logged(self, text: str) -> None:
         self.report.fail(self.path, f"browser console error while {self.step}: {text.splitlines()[0][:300]}")
 
-    def evaluate(self, script: str, argument: object = None) -> Any:
-        return self.page.evaluate(script, self.path if argument is None else argument)
+    def call(self, function: str, *arguments: object) -> Any:
+        """Call ``window.checkInteractive[function](path, ...arguments)`` (tools/check_interactive.js) in the page."""
+        script = "([name, path, rest]) => window.checkInteractive[name](path, ...rest)"
+        return self.page.evaluate(script, [function, self.path, list(arguments)])
 
     def save(self, file: Path) -> None:
         """Save with Ctrl+S; returns once JupyterLab says the server has written ``file``."""
         os.utime(file, ns=(0, 0))
-        self.evaluate(SAVE_WATCH)
+        self.call("watchSave")
         self.page.keyboard.press("Control+s")
         self.page.wait_for_function("() => window.checkInteractiveSaved", timeout=SAVE_SECONDS * 1000, polling=100)
         if self.page.evaluate("() => window.checkInteractiveSaved") != "completed" or not file.stat().st_mtime_ns:
             raise RuntimeError("Ctrl+S did not save the notebook")
 
     def run(self, indices: list[int], seconds: float) -> None:
-        self.evaluate(RUN_CELLS, [self.path, indices])
+        self.call("runCells", indices)
         self.page.wait_for_function("() => window.checkInteractiveRun", timeout=seconds * 1000, polling=500)
-        for index, problem in self.evaluate(CELL_PROBLEMS):
+        for index, problem in self.call("cellProblems"):
             ran = "" if index in indices else " (as committed: not run here)"
             self.report.fail(self.path, f"cell {index}{ran} output holds {problem}")
         failed = self.page.evaluate("() => window.checkInteractiveRun.failed")
@@ -350,7 +240,7 @@ class Notebook:
             raise RuntimeError(f"cell {failed} failed to run, so the interactive section cannot be checked")
 
     def state(self) -> dict:
-        return self.evaluate(SECTION_STATE)
+        return self.call("sectionState")
 
     def settle(self) -> None:
         """Wait until the kernel has been idle, and the section unchanged, for QUIET_SECONDS: the last outputs of a
@@ -450,15 +340,16 @@ class Notebook:
 
     def close(self) -> None:
         self.step = "closing"
-        self.evaluate(SHUT_DOWN)
+        self.call("shutDown")
         self.page.close()
 
 
 @dataclass
 class Settings:
-    """How the check runs: which notebooks run only their needed cells, its time bounds, and the browser."""
+    """How the check runs: which notebooks run only their imports and interactive section, its time bounds, and the
+    browser."""
 
-    only_needed: set[str]
+    section_only: set[str]
     redraw_seconds: float
     run_seconds: float
     executable: str
@@ -481,12 +372,12 @@ def check_notebook(lab: Lab, notebook: Path, copy: Path, settings: Settings, rep
             f"run `python tools/normalize_notebooks.py {notebook}`",
         )
     cells = json.loads(committed)["cells"]
-    needed = copy.name in settings.only_needed
-    indices = needed_cells(cells) if needed else [i for i, cell in enumerate(cells) if cell["cell_type"] == "code"]
+    only = copy.name in settings.section_only
+    indices = section_cells(cells) if only else [i for i, cell in enumerate(cells) if cell["cell_type"] == "code"]
     page.step = "running"
     start = time.monotonic()
     page.run(indices, settings.run_seconds)
-    print(f"  ran {f'cells {indices}' if needed else 'every cell'} in {time.monotonic() - start:.0f} s", flush=True)
+    print(f"  ran {f'cells {indices}' if only else 'every cell'} in {time.monotonic() - start:.0f} s", flush=True)
     page.explore(settings.redraw_seconds)
     page.close()
 
@@ -505,7 +396,9 @@ def check(notebooks: list[Path], settings: Settings) -> Report:
         with jupyterlab(root, scratch, figures) as (url, token), chromium(settings.executable, scratch) as endpoint:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.connect_over_cdp(endpoint)
-                lab = Lab(browser.contexts[0], url, token, uploads)
+                context = browser.contexts[0]
+                context.add_init_script(path=SCRIPT)
+                lab = Lab(context, url, token, uploads)
                 for notebook in notebooks:
                     print(f"{notebook}:", flush=True)
                     try:
@@ -521,22 +414,22 @@ def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument(
-        "--only-needed",
+        "--section-only",
         action="append",
         default=[],
         metavar="NOTEBOOK",
         type=Path,
-        help="run only the cells its interactive section needs",
+        help="run only its imports cell and its interactive section (in a fresh kernel, as a reader would)",
     )
     parser.add_argument("--redraw-seconds", type=float, default=REDRAW_SECONDS, help="the bound on each redraw")
     parser.add_argument("--run-seconds", type=float, default=3600, help="the bound on running a notebook")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     options = parser.parse_args(arguments)
     names = [notebook.name for notebook in options.notebooks]
-    if len(set(names)) < len(names) or not {path.name for path in options.only_needed} <= set(names):
-        parser.error("the notebooks need distinct names, and --only-needed must name one of them")
+    if len(set(names)) < len(names) or not {path.name for path in options.section_only} <= set(names):
+        parser.error("the notebooks need distinct names, and --section-only must name one of them")
     settings = Settings(
-        {path.name for path in options.only_needed}, options.redraw_seconds, options.run_seconds, options.chromium
+        {path.name for path in options.section_only}, options.redraw_seconds, options.run_seconds, options.chromium
     )
     report = check(options.notebooks, settings)
     slowest = max(report.redraws, key=lambda redraw: redraw[2], default=None)
