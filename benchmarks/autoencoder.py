@@ -58,9 +58,10 @@ VARIANTS = ("project", "project-onednn-off", "fit-tensorflow", "fit-jax", "fit-t
 NEEDS = {"fit-jax": "jax", "fit-torch": "torch", "pytorch-loop": "torch"}
 # The project path with one setting changed; apply_knob() makes the change in the worker before TensorFlow runs.
 KNOB_VARIANTS = {
-    "project-spe1": "1 step per call of the compiled training function (Keras' default) instead of 32",
+    "project-spe1": "1 step per call of the compiled training function (Keras' default) instead of 128",
     "project-spe8": "8 steps per call",
-    "project-spe128": "128 steps per call",
+    "project-spe32": "32 steps per call",
+    "project-spe512": "512 steps per call",
     "project-inter1": "1 inter-op thread instead of TensorFlow's default (one per core)",
     "project-intra1": "1 intra-op thread per op instead of one per core",
     "project-no-prefetch": "no prefetch: the input pipeline does not overlap with the training steps",

@@ -1,17 +1,18 @@
 """Speed of the NumPy backpropagation network, measured side by side in one run.
 
 Prints: 10,000 epochs of one 8-3-8 network with `Network.train` and with a naive NumPy loop (the ratio); a sweep of
-many networks x 10,000 epochs trained stacked vs as a Python loop of single networks; and the same network trained
-with Keras (TensorFlow), per epoch. Targets (issues 2 and 10): sweep of 300 networks under 5 s, stacked >= 20x
-faster than the loop, `Network.train` at most 1.0x the naive loop's time, NumPy >= 50x faster per epoch than Keras.
-The first lines say which kernels ran: NumPy's SIMD level and OpenBLAS's kernel.
+many networks x 10,000 epochs trained stacked vs as a Python loop of single networks; the same network trained
+with Keras (TensorFlow), per epoch; and the sigmoid's cost per element in its two forms, through exp and through
+tanh. Targets: sweep of 300 networks under 5 s, stacked >= 20x faster than the loop, `Network.train` at most 1.0x
+the naive loop's time, NumPy >= 50x faster per epoch than Keras. The first line says which kernels ran: NumPy's
+SIMD level and the one its float64 exp and tanh dispatch to, and OpenBLAS's kernel.
 
     python benchmarks/backprop.py [--networks 300] [--loop-networks N] [--repeats 5]
 
 Other CPU kinds, emulated by hand on an AVX-512 machine (never in tests or CI):
 
-    OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL \\
-        AVX512_ICL" python benchmarks/backprop.py          # AVX2 kernels (BLAS and NumPy's own loops)
+    OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" \\
+        python benchmarks/backprop.py          # AVX2 kernels (BLAS and NumPy's own loops)
 """
 
 import argparse
@@ -24,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from coursework.backprop import Network, encoder_dataset, train_stacked
+from coursework.backprop import ACTIVATIONS, Network, encoder_dataset, train_stacked
 
 EPOCHS = 10_000
 X, Y = encoder_dataset(8)
@@ -53,8 +54,10 @@ def naive_loop(epochs: int, learning_rate: float, seed: int = 0) -> np.ndarray:
 
 
 def kernels() -> str:
-    """NumPy's version and SIMD level, and OpenBLAS's kernel: what the timings below ran on."""
+    """NumPy's version, SIMD level and the targets of its float64 exp and tanh, and OpenBLAS's kernel: what the
+    timings below ran on."""
     from numpy._core._multiarray_umath import __cpu_features__
+    from numpy.lib.introspect import opt_func_info
 
     simd = [name for name in ("AVX512_SKX", "AVX2", "SSE42") if __cpu_features__.get(name)]
     try:  # the OpenBLAS that NumPy's wheels bundle can name its kernel (OPENBLAS_CORETYPE overrides it)
@@ -63,7 +66,27 @@ def kernels() -> str:
         blas = f"OpenBLAS kernel {library.scipy_openblas_get_corename64_().decode()}"
     except (IndexError, OSError, AttributeError):
         blas = "BLAS kernel unknown"
-    return f"NumPy {np.__version__}, SIMD up to {simd[0] if simd else 'baseline'}, {blas}, {os.cpu_count()} CPUs"
+    targets = opt_func_info(func_name="^(exp|tanh)$", signature="float64")
+    ufuncs = ", ".join(f"{name} on {targets[name]['dd']['current']}" for name in ("exp", "tanh"))
+    simd_level = simd[0] if simd else "baseline"
+    return f"NumPy {np.__version__}, SIMD up to {simd_level} (float64 {ufuncs}), {blas}, {os.cpu_count()} CPUs"
+
+
+def sigmoid_nanoseconds(elements: int, calls: int = 300) -> tuple[float, float]:
+    """Nanoseconds per element of the sigmoid in place, as ``1 / (1 + exp(-z))`` (the project's) and as
+    ``(1 + tanh(z / 2)) / 2``, best of 5 rounds: which is cheaper depends on which NumPy vectorises on this CPU."""
+    z, out = np.random.default_rng(0).normal(0.0, 4.0, elements), np.empty(elements)
+
+    def through_tanh() -> None:
+        np.multiply(z, 0.5, out)
+        np.tanh(out, out)
+        np.add(out, 1.0, out)
+        np.multiply(out, 0.5, out)
+
+    def best(function: Callable[[], object]) -> float:
+        return min(seconds(lambda: [function() for _ in range(calls)]) for _ in range(5)) / calls / elements * 1e9
+
+    return best(lambda: ACTIVATIONS["sigmoid"].value(z, out)), best(through_tanh)
 
 
 def keras_seconds_per_epoch(epochs: int) -> float:
@@ -137,6 +160,10 @@ def main() -> None:
     row(f"Keras (TensorFlow) fit, per epoch ({args.keras_epochs} epochs)", f"{keras_epoch * 1e3:.3f} ms")
     row("NumPy (Network.train), per epoch", f"{numpy_epoch * 1e3:.3f} ms")
     row("  NumPy speed-up over Keras per epoch", f"{keras_epoch / numpy_epoch:.1f}x", "target >= 50x")
+    elements = X.shape[0] * args.networks * (3 + 8)  # one epoch of the sweep's sigmoids
+    via_exp, via_tanh = sigmoid_nanoseconds(elements)
+    row(f"sigmoid as 1 / (1 + exp(-z)), {elements:,} elements", f"{via_exp:.2f} ns", "per element (the project's)")
+    row("sigmoid as (1 + tanh(z / 2)) / 2, same elements", f"{via_tanh:.2f} ns", "per element")
     result = {
         "networks": args.networks,
         "loop_networks": loop_networks,
@@ -146,6 +173,8 @@ def main() -> None:
         "loop_s": loop,
         "keras_epoch_ms": keras_epoch * 1e3,
         "numpy_epoch_ms": numpy_epoch * 1e3,
+        "sigmoid_exp_ns": via_exp,
+        "sigmoid_tanh_ns": via_tanh,
     }
     print("RESULT " + json.dumps(result), flush=True)
 
