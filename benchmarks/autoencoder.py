@@ -25,6 +25,7 @@ the thread counts. The first line gives the CPU's ISA flags and any kernel setti
     python benchmarks/autoencoder.py --smoke                 # a few steps on synthetic images (CI)
     python benchmarks/autoencoder.py --quality --epochs 10   # same quality? project path vs plain fit, full training
     python benchmarks/autoencoder.py --knobs                 # headroom: the project path with one setting changed
+    python benchmarks/autoencoder.py --profile               # also: where a step's time goes, by oneDNN primitive
 
 --knobs runs the project path with one of its settings changed at a time (KNOB_VARIANTS), next to the project as it
 is and the plain PyTorch loop, to look for speed left on the table; the project keeps whatever measures fastest.
@@ -279,13 +280,32 @@ def measure(variant: str, args: argparse.Namespace) -> dict | str:
     env = os.environ | {"KERAS_BACKEND": backend}
     if variant == "project-onednn-off":
         env["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    if args.profile:
+        env["ONEDNN_VERBOSE"] = "profile_exec"
     command = [sys.executable, __file__, "--worker", variant, "--model", args.model]
     command += ["--steps", str(args.steps), "--warmup", str(args.warmup)] + (["--smoke"] if args.smoke else [])
     completed = subprocess.run(command, env=env, capture_output=True, text=True)
     lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
     if completed.returncode != 0 or not lines:
         raise RuntimeError(f"{variant} failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
-    return json.loads(lines[-1].removeprefix("RESULT "))
+    result = json.loads(lines[-1].removeprefix("RESULT "))
+    if args.profile:
+        result["onednn_ms"] = onednn_times(completed.stdout, args.steps + args.warmup)
+    return result
+
+
+def onednn_times(log: str, steps: int) -> dict[str, float]:
+    """Milliseconds per training step in each kind of oneDNN primitive (convolution forward, reorder, ...), from the
+    line that ONEDNN_VERBOSE=profile_exec prints for every primitive run: the whole run (warm-up, timed steps and the
+    validation pass) over its training steps."""
+    times: dict[str, float] = {}
+    for line in log.splitlines():
+        fields = line.split(",")
+        if line.startswith("onednn_verbose") and "exec" in fields:
+            at = fields.index("exec")
+            kind = f"{fields[at + 2]} {fields[at + 4]}".removesuffix(" undef")
+            times[kind] = times.get(kind, 0.0) + float(fields[-1]) / steps
+    return times
 
 
 def machine() -> str:
@@ -309,6 +329,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--knobs", action="store_true", help="the project path with one setting changed at a time")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each variant (median reported)")
     parser.add_argument("--smoke", action="store_true", help="5 steps on synthetic images: checks that all runs")
+    parser.add_argument("--profile", action="store_true", help="also: time in each kind of oneDNN primitive")
     parser.add_argument("--quality", action="store_true", help="instead: train --epochs with project path and fit")
     parser.add_argument("--epochs", type=int, default=10, help="epochs for --quality")
     parser.add_argument("--worker", choices=[*VARIANTS, *KNOB_VARIANTS], dest="variant", help=argparse.SUPPRESS)
@@ -359,6 +380,15 @@ def report(runs: dict[str, list[dict] | str], args: argparse.Namespace) -> None:
     for variant, results in runs.items():
         if not isinstance(results, str):
             print(f"  {variant:<19} {results[-1]['kernels']}")
+    if args.profile:
+        print("oneDNN primitives, ms per training step and share of the step's time (oneDNN's own timing):")
+        for variant, results in runs.items():
+            if isinstance(results, str):
+                continue
+            step_ms, times = BATCH / speed[variant] * 1e3, results[-1]["onednn_ms"]
+            print(f"  {variant}: a step {step_ms:.1f} ms, in oneDNN {sum(times.values()):.1f} ms")
+            for kind, ms in sorted(times.items(), key=lambda item: -item[1]):
+                print(f"    {kind:<36} {ms:7.2f} ms {ms / step_ms:5.0%}")
     changed = [variant for variant in args.variants if variant in KNOB_VARIANTS]
     if changed:
         print("settings changed from the project path:")
