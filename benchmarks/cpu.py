@@ -10,13 +10,17 @@ from pathlib import Path
 FLOP_PER_IMAGE = 8e6
 
 
-def physical_limit(cpuinfo: str | None = None, cores: int | None = None) -> tuple[float, str]:
+def physical_limit(
+    cpuinfo: str | None = None, cores: int | None = None, max_isa: str | None = None
+) -> tuple[float, str]:
     """Images/s at the float32 peak of the CPU this runs on, and how that peak was derived.
 
     Peak = cores x FMA units (2 per core on every CPU kind here) x float32 lanes per FMA x 2 FLOP x clock. Lanes: 16
     with AVX-512, except AMD family 25 (Zen 4), which executes a 512-bit FMA as two 256-bit halves (8 per unit, as
-    with AVX2); 8 with AVX2 + FMA; 4 otherwise. AMX multiplies bf16/int8 tiles, not the float32 these models train
-    in, so it adds nothing here. The clock is the one /proc/cpuinfo reports (nominal; turbo may run faster).
+    with AVX2); 8 with AVX2 + FMA, or with AVX-512 capped to AVX2 by ``max_isa`` (default: the environment's
+    ONEDNN_MAX_CPU_ISA, as when AVX2 is emulated); 4 otherwise. AMX multiplies bf16/int8 tiles, not the float32 these
+    models train in, so it adds nothing here. The clock is the one /proc/cpuinfo reports (nominal; turbo may run
+    faster).
     """
     text = cpuinfo if cpuinfo is not None else Path("/proc/cpuinfo").read_text()
     first = text.split("\n\n", 1)[0]  # the first processor's block
@@ -24,6 +28,10 @@ def physical_limit(cpuinfo: str | None = None, cores: int | None = None) -> tupl
     fields = {key.strip(): value.strip() for key, value in fields.items()}
     flags = set(fields.get("flags", "").split())
     amd_zen4 = fields.get("vendor_id") == "AuthenticAMD" and fields.get("cpu family") == "25"
+    if max_isa is None:
+        max_isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "")
+    if max_isa.upper().startswith("AVX2"):
+        flags.discard("avx512f")
     if "avx512f" in flags and not amd_zen4:
         lanes, isa = 16, "AVX-512"
     elif "avx2" in flags and "fma" in flags:
