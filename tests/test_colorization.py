@@ -6,7 +6,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
@@ -500,96 +499,3 @@ def test_a_file_with_a_layer_class_this_code_lacks_is_reported_with_the_fix(tmp_
     del keras.saving.get_custom_objects()["coursework_test>Vanishing"]
     with pytest.raises(ValueError, match="uses a layer class this version of the code does not have"):
         load_model_file(path)
-
-
-# --- colour metrics (coursework.evaluation.colour) -----------------------------------------------------------------
-
-
-def test_colour_table_scores_the_baselines_and_a_perfect_model() -> None:
-    from coursework.evaluation.colour import colour_table
-
-    train, test = ruled_images(32, seed=3), ruled_images(16, seed=4)
-
-    class Oracle(keras.Model):
-        """Knows the colour rule: chroma is a linear function of luminance."""
-
-        def call(self, luma):
-            return keras.ops.concatenate([0.5 - 0.25 * (luma - 0.5), 0.5 + 0.25 * (luma - 0.5)], axis=-1)
-
-    table, predictions, metrics = colour_table({"oracle": Oracle()}, train, test)
-    assert list(table.index) == ["no colour", "mean chroma", "oracle"]
-    assert table.loc["mean chroma", "vs_mean_chroma"] == pytest.approx(1.0)
-    assert table.loc["no colour", "colourfulness"] == pytest.approx(0.0, abs=1e-6)
-    # uint8 rounding of the ground truth is all that separates the oracle from it.
-    assert table.loc["oracle", "vs_mean_chroma"] < 0.1
-    assert table.loc["oracle", "vs_truth"] == pytest.approx(1.0, rel=0.05)
-    assert predictions["oracle"].shape == (16, 16, 16, 2) and metrics["oracle"]["chroma_mse"].shape == (16,)
-
-
-def test_average_colour_oracle_is_the_spread_of_each_image_around_its_own_average() -> None:
-    from coursework.evaluation.colour import average_colour_oracle
-
-    flat = np.full((3, 4, 4, 2), 0.3, np.float32)
-    assert average_colour_oracle(flat) == 0.0  # one colour per image: the average is exact
-    halves = np.zeros((1, 2, 2, 2), np.float32)
-    halves[:, 0] = 0.6  # half the pixels 0.6, half 0: each 0.3 away from the average
-    assert average_colour_oracle(halves) == pytest.approx(0.09)
-
-
-def test_the_default_is_the_closest_setting_that_keeps_enough_colour() -> None:
-    from coursework.evaluation.colour import choose_colorizer
-
-    table = pd.DataFrame(
-        {
-            "model": ["a", "a", "b", "c"],
-            "temperature": [1.0, 0.5, np.nan, np.nan],
-            "vs_mean_chroma": [0.80, 0.85, 0.75, 0.90],
-            "vs_truth": [0.55, 0.65, 0.45, 0.70],
-        }
-    )
-    chosen = choose_colorizer(table)
-    assert (chosen.model, chosen.temperature) == ("a", 0.5)  # b is closer, a at T = 1 too, but too colourless
-    with pytest.raises(ValueError, match="no setting keeps 0.6x"):
-        choose_colorizer(table.assign(vs_truth=0.5))
-
-
-def test_choose_colorizer_ignores_unmeasured_rows_and_refuses_tables_it_cannot_read() -> None:
-    from coursework.evaluation.colour import choose_colorizer
-
-    rows = {
-        "model": ["a", "b"],
-        "temperature": [np.nan, np.nan],
-        "vs_mean_chroma": [np.nan, 0.9],
-        "vs_truth": [0.8, 0.7],
-    }
-    table = pd.concat([pd.DataFrame(rows)] * 2)  # a repeated index, as pd.concat leaves it
-    assert choose_colorizer(table).model == "b"
-    with pytest.raises(ValueError, match="no measured setting"):
-        choose_colorizer(table.iloc[:0])
-    with pytest.raises(ValueError, match="columns \\['vs_truth'\\] are missing"):
-        choose_colorizer(table.drop(columns="vs_truth"))
-
-
-def test_class_colour_oracle_is_zero_when_each_class_has_one_colour_map() -> None:
-    from coursework.evaluation.colour import class_colour_oracle
-
-    images = flat_colour_images([(0.3, 0.7), (0.6, 0.4), (0.3, 0.7), (0.6, 0.4)])
-    labels = np.array([0, 1, 0, 1])
-    assert class_colour_oracle(images, labels, images, labels, batch_size=3) == pytest.approx(0.0, abs=1e-10)
-    swapped = class_colour_oracle(images, labels, images, 1 - labels)  # the wrong class: the other colour
-    _, chroma = split_luma_chroma(images)
-    assert swapped == pytest.approx(np.mean((chroma[0] - chroma[1]) ** 2), rel=1e-5)
-
-
-def test_meets_targets_needs_both_closeness_and_colour() -> None:
-    from coursework.evaluation.colour import meets_targets
-
-    table = pd.DataFrame({"vs_mean_chroma": [0.65, 0.65, 0.8, 0.70], "vs_truth": [0.7, 0.5, 0.9, 0.6]})
-    assert meets_targets(table).tolist() == [True, False, False, True]  # the limits themselves count as met
-
-
-def flat_colour_images(chroma_pairs: list[tuple[float, float]], size: int = 4) -> np.ndarray:
-    """One flat uint8 image per (Cr, Cb) pair, at mid luminance."""
-    ycrcb = np.array([[0.5, cr, cb] for cr, cb in chroma_pairs], np.float32)[:, None, None, :]
-    rgb = ycrcb_to_rgb(np.broadcast_to(ycrcb, (len(chroma_pairs), size, size, 3)))
-    return np.round(rgb * 255).astype(np.uint8)

@@ -117,6 +117,8 @@ def test_choose_gain_takes_the_closest_gain_that_keeps_enough_colour() -> None:
     table.index = [1.0, 1.2, 1.4, 1.6]
     assert colour.choose_gain(table) == 1.4
     assert colour.meets_targets(table).tolist() == [False] * 4
+    limits = pd.DataFrame({"vs_mean_chroma": [0.65, 0.65, 0.8, 0.70], "vs_truth": [0.7, 0.5, 0.9, 0.6]})
+    assert colour.meets_targets(limits).tolist() == [True, False, False, True]  # the limits themselves count as met
     with pytest.raises(ValueError, match="no candidate"):
         colour.choose_gain(table.iloc[:2])
 
