@@ -182,7 +182,8 @@ def test_decoding_table_splits_each_own_output_into_weights_and_bias() -> None:
     assert abs(table["a W"][0]) < 1e-6 and table.b[0] == 2.0  # the code 000 is decoded by its bias alone
     assert (table.z > table["largest other z"]).all()
     net.biases[1][1] = -30.0
-    assert (decoding_table(net, X8).z > decoding_table(net, X8)["largest other z"]).tolist() == [True, False, *[True] * 6]
+    broken = decoding_table(net, X8)
+    assert (broken.z > broken["largest other z"]).tolist() == [True, False, *[True] * 6]
 
 
 def test_best_setting_is_the_fastest_that_every_seed_solves_and_is_not_chaotic() -> None:
