@@ -19,7 +19,7 @@ REQUIREJS_VERSION := 2.3.8
 REQUIREJS_SHA256 := 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec
 REQUIREJS_PACKAGE := build/requirejs-$(REQUIREJS_VERSION).tgz
 
-.PHONY: setup data report report-full report-exploratory html check-report check-interactive test lint benchmark clean
+.PHONY: setup data retrain report report-full report-exploratory html check-report check-interactive test lint benchmark clean
 
 setup: $(STAMP)
 
@@ -34,8 +34,13 @@ $(STAMP): requirements.txt pyproject.toml
 data: setup
 	$(BIN)/python -m coursework.data
 
+# Retrain the models from scratch, outside the notebooks (all of them: hours on 2 cores; or EXPERIMENTS="a b"),
+# into models/: run the same command again after an interruption to resume (docs/models.md). `make report` then uses them.
+retrain: setup data
+	$(BIN)/python -m coursework.experiments --retrain $(EXPERIMENTS)
+
 # Every parameter the notebooks read from the environment (coursework/parameters.py); `make test` unsets them all.
-NOTEBOOK_PARAMETERS := QUICK RETRAIN SEEDS LR_SEEDS EPOCHS EVAL_IMAGES
+NOTEBOOK_PARAMETERS := QUICK SEEDS LR_SEEDS EPOCHS EVAL_IMAGES
 QUICK_DIR := build/quick
 
 # Execute every notebook in place (figures land in figures/), then render them as static HTML in report/.
@@ -46,10 +51,16 @@ report: setup data
 	@$(BIN)/python -m coursework.parameters >/dev/null
 	@$(MAKE) --no-print-directory report-$(shell $(BIN)/python -m coursework.parameters 2>/dev/null)
 
-# The executed notebooks are then rewritten as JupyterLab saves them, so that opening one there changes nothing.
+# The notebooks execute into build/executed/, are rewritten there as JupyterLab saves them (so that opening one there
+# changes nothing, and a rerun with the same results changes no byte), and only then replace the committed ones: an
+# interrupted run leaves them as they were.
+EXECUTED_DIR := build/executed
 report-full:
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(NOTEBOOKS)
-	$(BIN)/python tools/normalize_notebooks.py $(NOTEBOOKS)
+	rm -rf $(EXECUTED_DIR) && mkdir -p $(EXECUTED_DIR)
+	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=3600 --output-dir $(EXECUTED_DIR) \
+		$(NOTEBOOKS)
+	$(BIN)/python tools/normalize_notebooks.py $(addprefix $(EXECUTED_DIR)/,$(notdir $(NOTEBOOKS)))
+	mv $(addprefix $(EXECUTED_DIR)/,$(notdir $(NOTEBOOKS))) notebooks/
 	$(MAKE) --no-print-directory html
 	@echo "Report: $(addprefix $(REPORT_DIR)/,$(notdir $(NOTEBOOKS:.ipynb=.html))); figures in figures/"
 

@@ -7,8 +7,9 @@ snapshot. A run killed at any moment therefore finds the previous snapshot or th
 from there: the history of an interrupted and resumed run equals that of an uninterrupted one.
 
 A checkpoint belongs to one run: its config and its data (shape and content hash). Another run's checkpoint, or one
-from other images, is refused before training, as is a folder that holds other files (it is deleted when training
-ends) or a symbolic link.
+from other images, is refused before training, as is a folder that holds other files or a symbolic link. The folder
+outlives training: its owner deletes it once the trained model is saved, so that a run killed while
+saving resumes at its last epoch and trains nothing again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,7 @@ class ResumableTraining(keras.callbacks.Callback):
     ``stopping``: the run's early stopping callback (placed before this one), whose state is saved and restored;
     ``config`` and ``data``: what the run is (``repr`` of its config, :func:`data_fingerprint` of its images);
     ``epochs``: how many it trains (a checkpoint of more is refused).
-    :attr:`initial_epoch` is the epoch to resume from: pass it to ``fit``. The folder is deleted when training ends.
+    :attr:`initial_epoch` is the epoch to resume from: pass it to ``fit``. The folder is kept when training ends.
     """
 
     def __init__(
@@ -120,10 +120,6 @@ class ResumableTraining(keras.callbacks.Callback):
         self.state = state
         _remove_unnamed(self.directory, state)
 
-    def on_train_end(self, logs: dict | None = None) -> None:
-        """Training ended (not interrupted): the checkpoint has served."""
-        shutil.rmtree(self.directory, ignore_errors=True)
-
     def _stopping_state(self, epoch: int) -> dict | None:
         """Early stopping's state after ``epoch``, its best weights saved when they are new."""
         stopping = self.stopping
@@ -153,21 +149,29 @@ class ResumableTraining(keras.callbacks.Callback):
         return path
 
 
+def epochs_done(directory: Path) -> int:
+    """How many epochs the checkpoint in ``directory`` holds (0 where there is none or it cannot be read)."""
+    try:
+        return int(json.loads((directory / STATE_FILE).read_text())["epoch"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
 def _check_folder(directory: Path, config: str, data: str) -> dict | None:
     """The state of the checkpoint in ``directory`` (None for a new run), or a ValueError before training: the folder
-    is deleted when training ends, so it must be new, empty or a checkpoint of this very run."""
+    is deleted once the model is saved, so it must be new, empty or a checkpoint of this very run."""
     if directory.is_symlink():
         raise ValueError(
-            f"checkpoint_dir {directory} is a symbolic link (to {directory.resolve()}): training deletes the folder "
-            "when it ends; give a real folder"
+            f"checkpoint_dir {directory} is a symbolic link (to {directory.resolve()}): the folder is deleted once "
+            "the model is saved; give a real folder"
         )
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"checkpoint_dir {directory} is a file: give a folder for the checkpoints")
     entries = sorted(entry.name for entry in directory.iterdir()) if directory.is_dir() else []
     if any(not _OWN_FILE.fullmatch(name) for name in entries):
         raise ValueError(
-            f"checkpoint_dir {directory} holds files that are not a checkpoint of this code, and training "
-            "deletes the folder when it ends: give a new or empty folder"
+            f"checkpoint_dir {directory} holds files that are not a checkpoint of this code, and the folder is "
+            "deleted once the model is saved: give a new or empty folder"
         )
     for name in entries:  # a folder or link where a snapshot file belongs: never followed, never loaded
         if (directory / name).is_symlink() or not (directory / name).is_file():

@@ -1,16 +1,20 @@
 """Interactive exploration, the last section of each notebook: widgets that call plain, tested functions.
 
 The functions here do the work and return figures; the ``*_explorer`` functions only wire them to ipywidgets
-(imported when called: the ``notebooks`` extra). Executed notebooks save the widgets' state, so the static HTML
-report shows each widget with the figure of its initial setting; moving a slider needs a running kernel. The
-notebook 02 functions import TensorFlow when called, so that notebook 01 never waits for it.
+(imported when called: the ``notebooks`` extra) and return an :class:`Explorer`: one output that carries both the
+live widget and a PNG of its first view, so that JupyterLab shows the widget and static viewers (GitHub, nbviewer
+without widget state, ``nbconvert --to markdown``, the PDF report) show the picture. Moving a control needs a running
+kernel. The notebook 02 functions import TensorFlow when called, so that notebook 01 never waits for it.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,12 +26,46 @@ from coursework.plotting import hidden_layer_heatmaps, image_rows, training_curv
 
 LEARNING_RATES = (0.1, 1000.0)  # the slider's range: notebook 01's grid, from too slow to diverging
 EXPLORER_EPOCHS = 2_000  # enough for the good learning rates to reach 100 % accuracy, few enough to retrain per move
-# The colour classes' annealed-mean temperature: near the mode ... the plain mean (1) ... flatter, with colorize()'s
-# default (2, notebook 02's section 7.6) inside the range, so that the slider can move both ways from it.
-TEMPERATURES = (0.05, 5.0)
 IMAGE_SIZE = 32  # the autoencoders' input side: an uploaded photo is centre-cropped and shrunk to it
+EXPLORER_IMAGES = 200  # the test images the image slider offers
+AUTOENCODERS = {  # what notebook 02's explorer compares: label -> committed experiment
+    "base": "cae_base",
+    "stride 2": "study_stride2_all",
+    "one pool, 32-8": "study_one_pool_32_8",
+}
 READOUT = ".3r"  # the sliders' readout (a d3-format): 3 significant figures in decimal notation, as `readout` prints
 LABELS = {"description_width": "initial"}  # a control's label at its full width, not cut to a fixed one
+
+
+@dataclass
+class Explorer:
+    """A widget and a PNG of its first view, displayed as one output that carries both (JupyterLab renders the
+    widget, a viewer without widgets the picture)."""
+
+    widget: Any  # an ipywidgets widget
+    picture: bytes  # PNG
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        return self.widget._repr_mimebundle_(**kwargs) | {"image/png": base64.b64encode(self.picture).decode("ascii")}
+
+
+def picture(figures: Sequence[plt.Figure]) -> bytes:
+    """The figures as one PNG, one under the other, each saved as the notebook shows it (tight bounding box)."""
+    from PIL import Image
+
+    images = []
+    for figure in figures:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        images.append(Image.open(buffer).convert("RGB"))
+    sheet = Image.new("RGB", (max(image.width for image in images), sum(image.height for image in images)), "white")
+    top = 0
+    for image in images:
+        sheet.paste(image, (0, top))
+        top += image.height
+    buffer = io.BytesIO()
+    sheet.save(buffer, format="png")
+    return buffer.getvalue()
 
 
 def readout(value: float) -> str:
@@ -55,17 +93,21 @@ def backprop_figures(
     return curves, hidden_layer_heatmaps(network, X)
 
 
-def backprop_explorer(epochs: int = EXPLORER_EPOCHS):
+def backprop_explorer(epochs: int = EXPLORER_EPOCHS) -> Explorer:
     """Sliders for learning rate, initialisation and seed that retrain the network and redraw its figures."""
     import ipywidgets as widgets
 
+    pictures: list[bytes] = []  # the first view's, drawn when the widget is made
+
     def show(learning_rate: float, init: str, bias_init: str, seed: int) -> None:
-        backprop_figures(learning_rate, init, bias_init, seed, epochs)
+        figures = backprop_figures(learning_rate, init, bias_init, seed, epochs)
+        if not pictures:
+            pictures.append(picture(figures))
         plt.show()
 
     low, high = LEARNING_RATES
     exponents = {"base": 10, "min": math.log10(low), "max": math.log10(high), "step": 0.25}
-    return widgets.interactive(
+    widget = widgets.interactive(
         show,
         learning_rate=widgets.FloatLogSlider(
             value=10.0, **exponents, readout_format=READOUT, description="learning rate", style=LABELS
@@ -74,6 +116,7 @@ def backprop_explorer(epochs: int = EXPLORER_EPOCHS):
         bias_init=widgets.Dropdown(options=list(INITIALISERS), value="zeros", description="biases", style=LABELS),
         seed=widgets.IntSlider(value=0, min=0, max=29, description="seed", style=LABELS),
     )
+    return Explorer(widget, pictures[0])
 
 
 def image_from_upload(content: bytes, name: str = "the uploaded file") -> np.ndarray:
@@ -93,11 +136,11 @@ def image_from_upload(content: bytes, name: str = "the uploaded file") -> np.nda
     return np.asarray(square, dtype=np.uint8)
 
 
-def autoencoder_figure(image: np.ndarray, autoencoders: Mapping, colorizer, temperature: float) -> plt.Figure:
-    """One uint8 (32, 32, 3) image, its reconstruction by each autoencoder (name -> model), its gray version and
-    its colorization by a colour-class colorizer decoding at ``temperature``."""
+def autoencoder_figure(image: np.ndarray, autoencoders: Mapping) -> plt.Figure:
+    """One uint8 (32, 32, 3) image, its reconstruction by each autoencoder (label -> model), its gray version and its
+    colorization by ``coursework.colorization.colorize``'s default."""
     from coursework.autoencoders import reconstruct
-    from coursework.colorization import check_temperature, colorize, with_temperature
+    from coursework.colorization import colorize
 
     image = np.asarray(image)
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
@@ -108,43 +151,38 @@ def autoencoder_figure(image: np.ndarray, autoencoders: Mapping, colorizer, temp
     image = check_images(image[None])[0]  # uint8
     reconstructions = [reconstruct(model, image[None])[0] for model in autoencoders.values()]
     gray = np.repeat(split_luma_chroma(image[None])[0][0], 3, axis=-1)  # what the colorizer sees
-    coloured = colorize(image, with_temperature(colorizer, check_temperature(temperature)))
-    columns = [image / 255, *reconstructions, gray, coloured / 255]
-    titles = ["original", *autoencoders, "gray input", f"colorized, T = {readout(temperature)}"]
-    return image_rows({"": np.stack(columns)}, titles, size=1.6)
+    columns = [image / 255, *reconstructions, gray, colorize(image) / 255]
+    return image_rows({"": np.stack(columns)}, ["original", *autoencoders, "gray input", "colorize()"], size=1.6)
 
 
-def autoencoder_explorer(images: np.ndarray, autoencoders: Mapping, colorizer, temperature: float):
-    """Pick a test image (slider) or upload a photo, and a temperature: redraws :func:`autoencoder_figure`.
+def autoencoder_explorer(images: np.ndarray | None = None, autoencoders: Mapping | None = None) -> Explorer:
+    """Pick a test image (slider) or upload a photo: redraws :func:`autoencoder_figure`.
 
-    The picture is the one chosen last: moving the image slider after an upload shows that test image again. An
-    upload is read once and then cleared, so the same file can be uploaded again; a file that is not an image
-    leaves a one-line message under the picture shown before, and the controls go on working.
+    By default the first :data:`EXPLORER_IMAGES` test images of ``coursework.data.cifar_split()`` and the committed
+    :data:`AUTOENCODERS`, loaded here, so that the notebook's imports cell is all this needs. The picture is the one
+    chosen last: moving the image slider after an upload shows that test image again. An upload is read once and
+    then cleared, so the same file can be uploaded again; a file that is not an image leaves a one-line message
+    under the picture shown before, and the controls go on working.
     """
     import ipywidgets as widgets
 
-    low, high = TEMPERATURES
-    if not low < temperature < high:
-        raise ValueError(f"temperature {temperature:g} is outside the slider's range ({low:g}, {high:g})")
+    if images is None:
+        from coursework.data import cifar_split
+
+        images = cifar_split().x_test[:EXPLORER_IMAGES]
+    if autoencoders is None:
+        from coursework.experiments import load
+
+        autoencoders = {label: load(name).model for label, name in AUTOENCODERS.items()}
     index = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="test image", style=LABELS)
-    temperature_slider = widgets.FloatLogSlider(
-        value=temperature,
-        base=10,
-        min=math.log10(low),
-        max=math.log10(high),
-        step=0.05,
-        readout_format=READOUT,
-        description="temperature",
-        style=LABELS,
-    )
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="or upload")
     output = widgets.Output()
     shown = {"image": images[index.value]}  # the picture chosen last: a test image or the last readable upload
 
-    def redraw(_change: Mapping | None = None) -> None:
+    def redraw() -> None:
         with output:
             output.clear_output(wait=True)
-            autoencoder_figure(shown["image"], autoencoders, colorizer, temperature_slider.value)
+            autoencoder_figure(shown["image"], autoencoders)
             plt.show()
 
     def pick(change: Mapping) -> None:
@@ -165,7 +203,8 @@ def autoencoder_explorer(images: np.ndarray, autoencoders: Mapping, colorizer, t
         redraw()
 
     index.observe(pick, "value")
-    temperature_slider.observe(redraw, "value")
     upload.observe(read_upload, "value")
-    redraw()
-    return widgets.VBox([widgets.HBox([index, temperature_slider, upload]), output])
+    first_view = picture([autoencoder_figure(shown["image"], autoencoders)])  # drawn outside the output: errors show
+    with output:
+        plt.show()
+    return Explorer(widgets.VBox([widgets.HBox([index, upload]), output]), first_view)

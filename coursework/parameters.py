@@ -2,32 +2,27 @@
 
 Each notebook's parameters cell (tagged ``parameters``, papermill's convention) reads its knobs here, e.g.
 ``QUICK=1 make report`` for a fast exploratory run, or ``SEEDS=5 make report``. A value that is not understood
-raises instead of falling back to the default, so a typo never silently gives the full (or the quick) run.
+raises instead of falling back to the default, so a typo never silently gives the full (or the quick) run; so does a
+variable whose name is a parameter's mis-cased or misspelled (``Quick=1``, ``SEED=5``).
 
 :data:`PARAMETERS` lists every parameter of the notebooks. ``python -m coursework.parameters`` checks the ones set in
-the environment and prints ``full`` when none changes the report (RETRAIN only retrains the same models) or
-``exploratory`` otherwise: ``make report`` then executes copies, so the committed notebooks and figures keep the full
-run's results.
+the environment and prints ``full`` when none is set to change the report or ``exploratory`` otherwise: ``make report``
+then executes copies, so the committed notebooks and figures keep the full run's results.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
-# Every notebook parameter: name -> kind. Only RETRAIN leaves the report's results as they are.
-PARAMETERS = {
-    "QUICK": "flag",
-    "RETRAIN": "flag",
-    "SEEDS": "int",
-    "LR_SEEDS": "int",
-    "EPOCHS": "int",
-    "EVAL_IMAGES": "int",
-}
-SAME_RESULTS = ("RETRAIN",)
+# Every notebook parameter: name -> kind.
+PARAMETERS = {"QUICK": "flag", "SEEDS": "int", "LR_SEEDS": "int", "EPOCHS": "int", "EVAL_IMAGES": "int"}
+# Former parameters: name -> what to do instead.
+RETIRED = {"RETRAIN": "retrain with `make retrain`, then run `make report`, which uses what it trained"}
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -56,23 +51,30 @@ def env_int(name: str, default: int, minimum: int = 1) -> int:
     return number
 
 
+def check_names() -> None:
+    """A ValueError for a variable named like a parameter but not one: mis-cased, misspelled or retired."""
+    for name in os.environ:
+        if name in RETIRED:
+            raise ValueError(f"{name} is no longer a parameter: {RETIRED[name]}")
+        if name in PARAMETERS:
+            continue
+        close = difflib.get_close_matches(name.upper(), PARAMETERS, n=1, cutoff=0.8)
+        if close:
+            raise ValueError(
+                f"{name} is not a parameter: did you mean {close[0]}? (parameters: {', '.join(PARAMETERS)})"
+            )
+
+
 def run_kind() -> str:
     """``"full"`` if no parameter set in the environment changes the report's results, else ``"exploratory"``;
-    a ValueError for any value that cannot be read."""
+    a ValueError for any value that cannot be read, or a name that is not quite a parameter's."""
+    check_names()
     changed = False
     for name, kind in PARAMETERS.items():
-        if name not in os.environ:
-            continue
-        value = env_flag(name) if kind == "flag" else env_int(name, 1)
-        changed |= name not in SAME_RESULTS and (kind == "int" or value)
+        if name in os.environ:
+            value = env_flag(name) if kind == "flag" else env_int(name, 1)
+            changed |= kind == "int" or value
     return "exploratory" if changed else "full"
-
-
-if __name__ == "__main__":
-    try:
-        print(run_kind())
-    except ValueError as error:
-        sys.exit(f"error: {error}")
 
 
 def backprop_run_sizes() -> tuple[int, int, int]:
@@ -80,3 +82,10 @@ def backprop_run_sizes() -> tuple[int, int, int]:
     10,000) unless LR_SEEDS, SEEDS, EPOCHS or QUICK (6 and 4 seeds) are set."""
     quick = env_flag("QUICK")
     return env_int("LR_SEEDS", 6 if quick else 30), env_int("SEEDS", 4 if quick else 20), env_int("EPOCHS", 10_000)
+
+
+if __name__ == "__main__":
+    try:
+        print(run_kind())
+    except ValueError as error:
+        sys.exit(f"error: {error}")

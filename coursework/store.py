@@ -6,7 +6,8 @@ every call without ``directory=`` raises a FileNotFoundError that says how to ge
 training into, the installation's folder.
 
 A name is a plain experiment name (:data:`NAME_PATTERN`), never a path, so that it cannot reach outside the folder.
-Saves are all-or-nothing: the three files are written under temporary names, a journal (``<name>.saving``) records
+Saves are all-or-nothing: the three files are written under temporary names (in ``data/saving/`` for the committed
+models, so that a killed save leaves nothing in ``models/``), a journal (``<name>.saving``) records
 their checksums and those of the set they replace, and only then are they renamed into place. While a journal
 remains, :func:`load_experiment` loads the files only if all three are the journal's new set or all three its previous
 one, and refuses any mix. A save over a mix (a second save after an interrupted one) records no previous set, so that
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from coursework._tensorflow import keras
-from coursework.paths import MODELS_DIR
+from coursework.paths import DATA_DIR, MODELS_DIR
 
 # What an experiment name may be: letters, digits, "_", "." and "-", not starting with "." or "-" (no hidden files,
 # no command-line options), without "/" (no other folder), at most 100 characters.
@@ -84,16 +85,18 @@ def save_experiment(
         )
     texts = {"history": _json(history, "history"), "config": _json(asdict(config), "config")}
     folder = files["model"].parent
+    # The files are written in data/saving/ (the same disk, git-ignored) for the committed models, so that a save
+    # killed before its renames leaves nothing in models/; a run killed there is redone from its kept checkpoint.
+    staging = DATA_DIR / "saving" if directory is None else folder
     folder.mkdir(parents=True, exist_ok=True)
-    stale = re.compile(
-        rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.(model|history|config)\.tmp\.(keras|json)"
-        rf"|\.{re.escape(name)}\.saving\.[0-9a-f]{{8}}\.tmp"
-    )
-    for path in folder.iterdir():  # left by a save of this name that was killed before its renames
-        if stale.fullmatch(path.name):
-            path.unlink(missing_ok=True)
+    staging.mkdir(parents=True, exist_ok=True)
+    if staging.stat().st_dev != folder.stat().st_dev:  # COURSEWORK_DATA_DIR on another disk: no rename across it
+        staging = folder
+    for path in staging.glob(f".{name}.????????.*.tmp*"):  # left by a save of this name killed before its renames
+        path.unlink(missing_ok=True)
     token = secrets.token_hex(4)
-    temporary = {kind: folder / f".{name}.{token}.{kind}.tmp{path.suffix}" for kind, path in files.items()}
+    temporary = {kind: staging / f".{name}.{token}.{kind}.tmp{path.suffix}" for kind, path in files.items()}
+    temporary["journal"] = staging / f".{name}.{token}.saving.tmp"
     journal = folder / f"{name}.saving"
     try:
         model.save(temporary["model"])
@@ -101,7 +104,8 @@ def save_experiment(
             temporary[kind].write_text(text)
         previous = _whole_set(files, journal)  # before the journal is replaced: the set the folder holds now
         new = {kind: _digest(temporary[kind]) for kind in KINDS}
-        _write_replacing(journal, json.dumps({"new": new, "previous": previous}))
+        temporary["journal"].write_text(json.dumps({"new": new, "previous": previous}))
+        os.replace(temporary["journal"], journal)
         for kind in KINDS:
             os.replace(temporary[kind], files[kind])
         journal.unlink()
@@ -118,16 +122,6 @@ def _json(value: Any, what: str) -> str:
         raise TypeError(
             f"the {what} cannot be saved as JSON ({error}): give plain lists, numbers and strings (e.g. array.tolist())"
         ) from error
-
-
-def _write_replacing(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary name, so that it is never seen half-written."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_text(text)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _state_of(path: Path) -> str | None:

@@ -66,10 +66,12 @@ def write_batches(folder: Path, arrays) -> Path:
     return folder
 
 
-def write_tar(path: Path, arrays) -> Path:
+def write_tar(path: Path, arrays, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tar.gz laid out as the official archive, whose SHA-256 is then taken for the official one."""
     folder = write_batches(path.parent / "staging" / "cifar-10-batches-py", arrays)
     with tarfile.open(path, "w:gz") as archive:
         archive.add(folder, arcname="cifar-10-batches-py")
+    monkeypatch.setattr(data_module.sources, "CIFAR10_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
     return path
 
 
@@ -130,9 +132,35 @@ def test_batches_folder_and_its_parent(tmp_path: Path) -> None:
     assert_same(load(folder.parent, tmp_path), arrays)
 
 
-def test_official_tar_gz(tmp_path: Path) -> None:
+def test_official_tar_gz(tmp_path: Path, monkeypatch) -> None:
     arrays = synthetic()
-    assert_same(load(write_tar(tmp_path / "cifar-10-python.tar.gz", arrays), tmp_path), arrays)
+    assert_same(load(write_tar(tmp_path / "cifar-10-python.tar.gz", arrays, monkeypatch), tmp_path), arrays)
+
+
+def test_an_archive_of_the_official_name_with_other_contents_is_refused_by_its_sha256(tmp_path: Path) -> None:
+    """A cifar-10-python.tar.gz of random pixels loaded as "CIFAR-10 ready": the SHA-256 was checked only after a
+    download."""
+    folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
+    with tarfile.open(tmp_path / "cifar-10-python.tar.gz", "w:gz") as archive:
+        archive.add(folder, arcname="cifar-10-batches-py")
+    with pytest.raises(DataError, match=r"SHA-256 [0-9a-f]{16}\.\.\., not the official archive's 6d958be074577803"):
+        load(tmp_path / "cifar-10-python.tar.gz", tmp_path)
+
+
+def test_a_batch_file_copied_over_another_is_refused(tmp_path: Path) -> None:
+    folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
+    shutil.copyfile(folder / "data_batch_1", folder / "data_batch_2")
+    with pytest.raises(DataError, match="data_batch_2 is a copy of data_batch_1; restore the official data_batch_2"):
+        load(folder, tmp_path)
+
+
+def test_per_class_counts_other_than_the_expected_ones_are_refused(tmp_path: Path) -> None:
+    """Ten cats moved into dog/ kept the total, and were accepted."""
+    (x_train, y_train), test = synthetic()
+    y_train = np.where(y_train == 3, 5, y_train)  # every cat labelled a dog
+    folder = write_batches(tmp_path / "cifar-10-batches-py", ((x_train, y_train), test))
+    with pytest.raises(DataError, match=r"train set has 20 images, \[2, 2, 2, 0, 2, 4, 2, 2, 2, 2\] per class; "):
+        load(folder, tmp_path)
 
 
 def test_image_zip_in_official_order_with_labels_file(tmp_path: Path) -> None:
@@ -149,18 +177,18 @@ def test_image_folder_in_official_order_with_labels_file(tmp_path: Path) -> None
     assert_same(load(root, tmp_path), arrays)
 
 
-def test_image_zip_without_labels_file_warns_and_sorts_by_class(tmp_path: Path) -> None:
-    arrays = synthetic()
-    path = write_zip(tmp_path / "cifar10-png.zip", image_entries(arrays))
-    with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
-        (x_train, y_train), _ = load(path, tmp_path)
-    assert np.all(np.diff(y_train[:, 0].astype(int)) >= 0)
-    assert x_train.shape == (SIZES[0], 32, 32, 3)
+def test_image_zip_without_labels_file_is_refused_saying_what_to_copy(tmp_path: Path) -> None:
+    """Without it the images came in class order, with a warning: 81 % of the test images were training images."""
+    path = write_zip(tmp_path / "cifar10-png.zip", image_entries(synthetic()))
+    message = f"{ORDER_LABELS_FILE} is missing; copy it from the dataset copy .* to {tmp_path / ORDER_LABELS_FILE}"
+    with pytest.raises(DataError, match=message) as refused:
+        load(path, tmp_path)
+    assert "\n" not in str(refused.value)
 
 
 def test_second_load_comes_from_the_cache(tmp_path: Path, monkeypatch) -> None:
     arrays = synthetic()
-    path = write_tar(tmp_path / "cifar-10-python.tar.gz", arrays)
+    path = write_tar(tmp_path / "cifar-10-python.tar.gz", arrays, monkeypatch)
     load(path, tmp_path)
     assert len(list((tmp_path / "cache").glob("*.npy"))) == 4
 
@@ -193,10 +221,10 @@ def test_missing_explicit_source_says_what_was_tried(tmp_path: Path) -> None:
         load(tmp_path / "nowhere", tmp_path)
 
 
-def test_truncated_tar_gz(tmp_path: Path) -> None:
-    path = write_tar(tmp_path / "cifar-10-python.tar.gz", synthetic())
+def test_truncated_tar_gz(tmp_path: Path, monkeypatch) -> None:
+    path = write_tar(tmp_path / "cifar-10-python.tar.gz", synthetic(), monkeypatch)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(DataError, match="corrupt or truncated archive"):
+    with pytest.raises(DataError, match="not the official archive's.*damaged .*download cifar-10-python.tar.gz again"):
         load(path, tmp_path)
 
 
@@ -208,6 +236,7 @@ def test_corrupt_zip(tmp_path: Path) -> None:
 
 
 def test_truncated_zip(tmp_path: Path) -> None:
+    write_labels(tmp_path, synthetic())
     path = write_zip(tmp_path / "cifar10.zip", image_entries(synthetic()))
     path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
     with pytest.raises(DataError, match="corrupt or truncated zip"):
@@ -228,30 +257,28 @@ def test_batch_with_foreign_code_is_refused(tmp_path: Path) -> None:
         load(folder, tmp_path)
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_missing_class(tmp_path: Path) -> None:
     entries = {name: content for name, content in image_entries(synthetic()).items() if "/frog/" not in name}
     with pytest.raises(DataError, match="no images for class.*frog"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_unknown_class_folder(tmp_path: Path) -> None:
     entries = image_entries(synthetic()) | {"train/unicorn/0000.png": png(np.zeros((32, 32, 3), np.uint8))}
     with pytest.raises(DataError, match="unknown class folder train/unicorn"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_wrong_image_size(tmp_path: Path) -> None:
+    write_labels(tmp_path, synthetic())
     entries = image_entries(synthetic())
     entries["test/cat/0000.png"] = png(np.zeros((28, 28, 3), np.uint8))
     with pytest.raises(DataError, match="28x28, not 32x32"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_undecodable_image(tmp_path: Path) -> None:
+    write_labels(tmp_path, synthetic())
     entries = image_entries(synthetic())
     entries["test/cat/0000.png"] = b"not an image"
     with pytest.raises(DataError, match="cannot read an image from"):
@@ -260,7 +287,7 @@ def test_undecodable_image(tmp_path: Path) -> None:
 
 def test_wrong_number_of_images(tmp_path: Path) -> None:
     folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
-    with pytest.raises(DataError, match="train set has 20 images, expected 50000"):
+    with pytest.raises(DataError, match="train set has 20 images, .* per class; expected 50,000, 5,000 of each"):
         load_cifar10(folder, cache_dir=None)
 
 
@@ -366,25 +393,15 @@ def no_decoding(_):
     raise AssertionError("the source was decoded again instead of read from the cache")
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_cache_sees_images_edited_in_or_added_to_a_source_folder(tmp_path: Path) -> None:
     root = write_image_folder(tmp_path / "images", image_entries(synthetic()))
+    write_labels(root, synthetic())
     assert_loads_like_a_fresh_decode(root, tmp_path)
     (root / "train" / "cat" / "0000.png").write_bytes(png(np.zeros((32, 32, 3), np.uint8)))
     assert_loads_like_a_fresh_decode(root, tmp_path)
     (root / "train" / "cat" / "9999.png").write_bytes(png(np.full((32, 32, 3), 7, np.uint8)))
-    assert_loads_like_a_fresh_decode(root, tmp_path)
-    (x_train, _), _ = load_cifar10(root, cache_dir=tmp_path / "cache", expected_sizes=None)
-    assert len(x_train) == SIZES[0] + 1
-
-
-def test_cache_sees_a_labels_file_added_beside_the_source(tmp_path: Path) -> None:
-    arrays = synthetic()
-    path = write_zip(tmp_path / "c.zip", image_entries(arrays))
-    with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
-        load(path, tmp_path)
-    write_labels(tmp_path, arrays)
-    assert_same(load(path, tmp_path), arrays)
+    with pytest.raises(DataError, match="images per class"):
+        load_cifar10(root, cache_dir=tmp_path / "cache", expected_sizes=None)
 
 
 def test_cache_sees_a_zip_replaced_with_the_same_size_and_mtime(tmp_path: Path) -> None:
@@ -403,12 +420,13 @@ def test_cache_sees_a_zip_replaced_with_the_same_size_and_mtime(tmp_path: Path) 
     assert_same(load(path, tmp_path), new)
 
 
-def test_cached_load_repeats_the_not_official_order_warning(tmp_path: Path, monkeypatch) -> None:
+def test_a_cached_entry_of_a_copy_without_its_labels_file_is_refused(tmp_path: Path) -> None:
+    """Cached before such a copy was refused (its marker says the order is not the official one)."""
     path = write_zip(tmp_path / "c.zip", image_entries(synthetic()))
-    with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
-        load(path, tmp_path)
-    monkeypatch.setattr("coursework.data.loading.decode", no_decoding)
-    with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
+    cache = data_module.cache.cache_path(path, tmp_path / "cache")
+    data_module.cache.write_cache(cache, synthetic())
+    cache.with_suffix(".json").write_text('{"official_order": false}')
+    with pytest.raises(DataError, match=f"{ORDER_LABELS_FILE} is missing"):
         load(path, tmp_path)
 
 
@@ -512,7 +530,7 @@ def test_read_only_cache_dir_warns_and_returns_the_decoded_arrays(tmp_path: Path
 
 def test_truncated_cache_file_warns_decodes_again_and_rewrites_it(tmp_path: Path, monkeypatch) -> None:
     arrays = synthetic()
-    path = write_tar(tmp_path / "cifar-10-python.tar.gz", arrays)
+    path = write_tar(tmp_path / "cifar-10-python.tar.gz", arrays, monkeypatch)
     load(path, tmp_path)
     (x_train_file,) = (tmp_path / "cache").glob("*.x_train.npy")
     x_train_file.write_bytes(x_train_file.read_bytes()[:1000])
@@ -522,8 +540,8 @@ def test_truncated_cache_file_warns_decodes_again_and_rewrites_it(tmp_path: Path
     assert_same(load(path, tmp_path), arrays)
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_corrupt_deflate_member_raises_data_error(tmp_path: Path) -> None:
+    write_labels(tmp_path, synthetic())
     path = tmp_path / "c.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in image_entries(synthetic()).items():
@@ -548,8 +566,8 @@ def png_header_only(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
 
 
-@pytest.mark.filterwarnings("ignore:.*official CIFAR-10 order")
 def test_huge_png_raises_data_error_not_decompression_bomb_error(tmp_path: Path) -> None:
+    write_labels(tmp_path, synthetic())
     entries = image_entries(synthetic())
     entries["test/cat/0000.png"] = png_header_only(40_000, 40_000)
     with pytest.raises(DataError, match="cannot read an image from test/.../0000.png.*DecompressionBombError"):
@@ -596,7 +614,7 @@ def npz_bytes(**arrays: np.ndarray) -> bytes:
 def test_unusable_labels_file_raises_data_error(tmp_path: Path, content: bytes) -> None:
     path = write_zip(tmp_path / "c.zip", image_entries(synthetic()))
     (tmp_path / ORDER_LABELS_FILE).write_bytes(content)
-    with pytest.raises(DataError, match=f"{ORDER_LABELS_FILE}.*restore it .* or delete it"):
+    with pytest.raises(DataError, match=f"{ORDER_LABELS_FILE}.*restore it from the dataset copy"):
         load(path, tmp_path)
 
 
@@ -624,13 +642,13 @@ def unreachable_url() -> str:
 
 
 @pytest.fixture
-def archive_server(tmp_path: Path, monkeypatch):
+def archive_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Serve a synthetic official archive over loopback HTTP, as the CIFAR-10 site would; yields (arrays, requests).
 
     ``CIFAR10_URL`` and ``CIFAR10_SHA256`` point at it, ``KERAS_HOME`` at an empty folder, and proxies are bypassed.
     """
     arrays = synthetic()
-    archive = write_tar(tmp_path / "served" / "cifar-10-python.tar.gz", arrays).read_bytes()
+    archive = write_tar(tmp_path / "served" / "cifar-10-python.tar.gz", arrays, monkeypatch).read_bytes()
     requests = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -650,7 +668,6 @@ def archive_server(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(
         data_module.sources, "CIFAR10_URL", f"http://127.0.0.1:{server.server_port}/cifar-10-python.tar.gz"
     )
-    monkeypatch.setattr(data_module.sources, "CIFAR10_SHA256", hashlib.sha256(archive).hexdigest())
     monkeypatch.delenv("CIFAR10_SOURCE", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setenv("no_proxy", "127.0.0.1")
@@ -680,8 +697,8 @@ def test_download_with_a_wrong_checksum_is_refused_and_removed(tmp_path: Path, a
     assert not list((tmp_path / "keras" / "datasets").iterdir()), "the refused download was kept"
 
 
-def test_a_decode_is_announced_and_a_cached_load_is_silent(tmp_path: Path, capsys) -> None:
-    path = write_tar(tmp_path / "cifar-10-python.tar.gz", synthetic())
+def test_a_decode_is_announced_and_a_cached_load_is_silent(tmp_path: Path, capsys, monkeypatch) -> None:
+    path = write_tar(tmp_path / "cifar-10-python.tar.gz", synthetic(), monkeypatch)
     load(path, tmp_path)
     assert capsys.readouterr().err == f"decoding CIFAR-10 from {path} (a few seconds, cached afterwards)\n"
     load(path, tmp_path)

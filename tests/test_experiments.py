@@ -6,31 +6,58 @@ import pytest
 
 from coursework import experiments
 from coursework.autoencoders import CAEConfig
-from coursework.experiments import REGISTRY, experiment, latent_sweep_name, names
+from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, seeds_of
 from coursework.experiments.__main__ import main
-from coursework.experiments.registry import LATENT_SEEDS, SEEDED, SWEEP_CHANNELS
+from coursework.experiments.registry import SEEDS, SWEEP_BASES, SWEEP_CHANNELS
 
 
-def test_every_experiment_is_one_record_with_a_known_base_and_a_unique_label() -> None:
+def test_every_compared_configuration_has_three_seeds_differing_only_in_the_seed() -> None:
     for name, entry in REGISTRY.items():
         assert entry.name == name and entry.change
         assert entry.base is None or entry.base in REGISTRY
-        assert not entry.compound or entry.base is not None
-    labels = [REGISTRY[name].short_label for name in names("colorizer") + names("ablation")]
-    assert len(set(labels)) == len(labels)
-    assert experiment("study_valid_padding").kind == "compound" and experiment("study_kernel5").kind == "one"
-    assert experiment("study_base").kind == "base"
+        seeds = seeds_of(name)
+        if entry.group != "long":  # the longer budget is a check of seed 0, not a comparison
+            assert sorted(REGISTRY[seed].config.seed for seed in seeds) == list(SEEDS)
+    for group in ("reference", "study", "colorization"):
+        firsts = names(group, seeds=False)
+        assert names(group) == [seed for first in firsts for seed in seeds_of(first)]
+    assert configurations(["study_base_seed2", "study_sgd", "study_base"]) == {
+        "study_base": ["study_base_seed2", "study_base"],
+        "study_sgd": ["study_sgd"],
+    }
 
 
-def test_the_seeded_experiments_have_their_extra_seeds() -> None:
-    assert all(f"{name}_seed{seed}" in REGISTRY for name in SEEDED for seed in (1, 2))
+def test_each_study_change_is_one_change_from_the_base() -> None:
+    base = experiment("study_base").config
+    for name in names("study", seeds=False):
+        config = experiment(name).config
+        changed = {field for field in vars(base) if getattr(config, field) != getattr(base, field)}
+        assert name == "study_base" or changed, name
+        assert changed <= {
+            "strides",
+            "filters",
+            "kernel_size",
+            "padding",
+            "output_activation",
+            "optimizer",
+            "learning_rate",
+        }
+
+
+def test_the_colorization_path_changes_one_thing_per_step() -> None:
+    steps = names("colorization", seeds=False)
+    for before, after in zip(steps[:-1], steps[1:]):
+        assert experiment(after).base == before
+        first, second = experiment(before).config, experiment(after).config
+        changed = {field for field in vars(first) if getattr(first, field) != getattr(second, field)}
+        assert changed in ({"target"}, {"architecture", "filters"}, {"augment"}), (before, after, changed)
 
 
 @pytest.mark.parametrize("side", sorted(SWEEP_CHANNELS))
 def test_the_sweeps_vary_only_the_latent_channels(side) -> None:
-    base = experiment({8: "study_base", 16: "study_one_pool"}[side]).config
+    base = experiment(SWEEP_BASES[side]).config
     for channels in SWEEP_CHANNELS[side]:
-        for seed in LATENT_SEEDS:
+        for seed in SEEDS:
             config = experiment(latent_sweep_name(channels, seed, side)).config
             assert replace(config, filters=base.filters, seed=base.seed) == base
             assert config.filters == (*base.filters[:-1], channels) and config.seed == seed
@@ -67,3 +94,115 @@ def test_the_command_line_checks_every_name_before_loading_data(monkeypatch, cap
     assert "every experiment asked for is trained" in capsys.readouterr().out
     main(["--list"])
     assert "study_valid_padding" in capsys.readouterr().out
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch) -> dict:
+    """Models, data (checkpoints, the retrain state, staged saves) in a temporary folder: the committed models and the
+    data cache are never touched."""
+    from coursework import store
+    from coursework.experiments import __main__ as cli
+    from coursework.experiments import runs
+
+    folders = {"models": tmp_path / "models", "data": tmp_path / "data"}
+    folders["models"].mkdir()
+    monkeypatch.setattr(store, "MODELS_DIR", folders["models"])
+    for module in (store, runs, cli):
+        monkeypatch.setattr(module, "DATA_DIR", folders["data"])
+    return folders
+
+
+def test_a_save_killed_at_any_step_resumes_from_the_kept_checkpoint_and_leaves_models_clean(
+    scratch, monkeypatch
+) -> None:
+    """The checkpoint was deleted inside fit(), before the save: a kill while saving lost the whole training."""
+    import os
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import keras
+    import numpy as np
+
+    import coursework.training as training
+    from coursework.checkpoint import epochs_done
+    from coursework.experiments import runs
+
+    config = CAEConfig(filters=(2, 2), epochs=2, batch_size=16)
+    monkeypatch.setattr(runs, "experiment", lambda name: SimpleNamespace(config=config))
+    images = np.random.default_rng(0).integers(0, 256, (32, 32, 32, 3), dtype=np.uint8)
+    data = SimpleNamespace(x_train=images, x_val=images[:8])
+    epochs = []
+
+    class CountEpochs(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            epochs.append(epoch)
+
+    monkeypatch.setattr(training, "EpochLine", CountEpochs)
+    save, step = runs.save_experiment, 0
+
+    def save_killed_at_step(*args, **kwargs) -> None:
+        calls = []
+
+        def dying(original):
+            def operation(*a, **k):
+                calls.append(1)
+                if len(calls) == step:
+                    raise KeyboardInterrupt
+                return original(*a, **k)
+
+            return operation
+
+        with monkeypatch.context() as patch:
+            for owner, name in ((os, "replace"), (Path, "write_text"), (Path, "unlink"), (keras.Model, "save")):
+                patch.setattr(owner, name, dying(getattr(owner, name)))
+            save(*args, **kwargs)
+        if len(calls) >= step:  # the save had a step-th operation, and was killed there
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs, "save_experiment", save_killed_at_step)
+    while True:
+        step += 1
+        try:
+            runs.train("exp", data, verbose=True)
+            break
+        except KeyboardInterrupt:
+            assert epochs_done(runs.checkpoint_dir("exp")) == 2  # kept: a rerun trains nothing again
+            assert not [path.name for path in scratch["models"].glob(".*")]  # no temporary file in models/
+    assert step > 8 and epochs == [0, 1]  # killed at each of the save's steps, yet the epochs were trained once
+    assert not runs.checkpoint_dir("exp").exists()  # removed once saved
+    assert sorted(path.name for path in scratch["models"].iterdir()) == [
+        "exp.config.json",
+        "exp.history.json",
+        "exp.keras",
+    ]
+
+
+def test_a_retrain_interrupted_and_run_again_trains_each_model_once_with_progress(scratch, monkeypatch, capsys) -> None:
+    import json
+
+    import coursework.data
+    from coursework.experiments import runs
+
+    first, second = list(REGISTRY)[:2]
+    monkeypatch.setattr(coursework.data, "cifar_split", lambda source: "the split")
+    trained = []
+
+    def train(name: str, data: str) -> None:
+        trained.append(name)
+        if trained == [first, second]:  # Ctrl-C in the second model's fourth epoch
+            runs.checkpoint_dir(name).mkdir(parents=True)
+            (runs.checkpoint_dir(name) / "state.json").write_text(json.dumps({"epoch": 3}))
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs, "train", train)
+    with pytest.raises(SystemExit) as stopped:
+        main([first, second, "--retrain"])
+    assert stopped.value.code == 130
+    out, err = capsys.readouterr()
+    assert err == f"{second}: interrupted after epoch 3; run the same command to resume\n"
+    assert f"[1/2] {first} (0 h 00 min so far)" in out and f"[2/2] {second}" in out
+    main([first, second, "--retrain"])  # the same command again
+    assert trained == [first, second, second]  # the first model is not retrained; the second resumes
+    out = capsys.readouterr().out
+    assert f"1 of 2 already retrained ({first})" in out and f"[1/2] {first}" not in out and f"[2/2] {second}" in out
+    assert not (scratch["data"] / "retrain.json").exists()  # the retrain is complete: the next one starts afresh

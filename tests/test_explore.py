@@ -1,5 +1,6 @@
 """The notebooks' interactive sections: the functions behind the widgets, called as plain functions."""
 
+import base64
 import io
 from datetime import UTC, datetime
 
@@ -10,18 +11,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from IPython.core.formatters import DisplayFormatter  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from coursework import explore  # noqa: E402
 from coursework.explore import (  # noqa: E402
-    TEMPERATURES,
+    AUTOENCODERS,
     autoencoder_explorer,
     autoencoder_figure,
     backprop_explorer,
     backprop_figures,
     image_from_upload,
+    picture,
     readout,
 )
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def test_backprop_figures_show_the_run_and_its_verdict() -> None:
@@ -54,36 +59,55 @@ def test_titles_print_the_learning_rate_as_the_slider_reads_it_out() -> None:
     plt.close("all")
 
 
-def test_the_explorer_wires_every_setting_to_a_labelled_control() -> None:
+def displayed_picture(explorer) -> bytes:
+    """The PNG in the one output IPython makes of ``explorer``, which must also carry the live widget."""
+    data, _ = DisplayFormatter().format(explorer)
+    assert {WIDGET_VIEW, "image/png"} <= data.keys()
+    assert data[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
+    return base64.b64decode(data["image/png"])
+
+
+def test_the_explorer_wires_every_setting_to_a_labelled_control_and_shows_its_first_view() -> None:
     explorer = backprop_explorer(epochs=50)
-    controls = {child.description: child.value for child in explorer.children[:-1]}
+    controls = {child.description: child.value for child in explorer.widget.children[:-1]}
     assert controls == {"learning rate": 10.0, "weights": "uniform", "biases": "zeros", "seed": 0}
-    assert {child.style.description_width for child in explorer.children[:-1]} == {"initial"}  # labels not cut off
+    assert {child.style.description_width for child in explorer.widget.children[:-1]} == {"initial"}  # not cut off
+    first_view = backprop_figures(learning_rate=10.0, init="uniform", bias_init="zeros", seed=0, epochs=50)
+    assert displayed_picture(explorer) == picture(first_view)
     plt.close("all")
 
 
-def tiny_models():
-    """A small untrained autoencoder and colour-class colorizer: the figures' plumbing, not their quality."""
+def test_a_picture_stacks_its_figures() -> None:
+    small, wide = plt.figure(figsize=(1, 1), dpi=50), plt.figure(figsize=(3, 1), dpi=50)
+    small.patch.set_facecolor("black")
+    sheet = Image.open(io.BytesIO(picture([small, wide])))
+    heights = [Image.open(io.BytesIO(picture([figure]))).height for figure in (small, wide)]
+    assert sheet.size == (Image.open(io.BytesIO(picture([wide]))).width, sum(heights))
+    assert sheet.getpixel((1, 1)) == (0, 0, 0) and sheet.getpixel((sheet.width - 1, 1)) == (255, 255, 255)
+    plt.close("all")
+
+
+def tiny_autoencoders() -> dict:
+    """A small untrained autoencoder: the figures' plumbing, not their quality."""
     from coursework.autoencoders import build_cae
-    from coursework.colorization import build_unet, colorizer_from_logits
 
-    autoencoder = build_cae(filters=(4, 4))
-    centres = np.array([[0.4, 0.4], [0.5, 0.5], [0.6, 0.6]], dtype=np.float32)
-    colorizer = colorizer_from_logits(build_unet((4, 4, 4), head_channels=len(centres), name="logits"), centres, 0.38)
-    return {"tiny": autoencoder}, colorizer
+    return {"tiny": build_cae(filters=(4, 4))}
 
 
-def test_autoencoder_figure_shows_every_model_and_the_colorization() -> None:
-    autoencoders, colorizer = tiny_models()
+def fake_colorize(image: np.ndarray) -> np.ndarray:
+    """Stands in for colorize(): its gray input, in colour."""
+    return np.repeat(image.mean(axis=-1, keepdims=True), 3, axis=-1).astype(np.uint8)
+
+
+def test_autoencoder_figure_shows_every_model_and_the_colorization(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("coursework.colorization.colorize", fake_colorize)
+    autoencoders = tiny_autoencoders()
     image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
-    figure = autoencoder_figure(image, autoencoders, colorizer, temperature=0.5)
-    titles = [ax.get_title() for ax in figure.axes]
-    assert titles == ["original", "tiny", "gray input", "colorized, T = 0.500"]
+    figure = autoencoder_figure(image, autoencoders)
+    assert [ax.get_title() for ax in figure.axes] == ["original", "tiny", "gray input", "colorize()"]
     for wrong in (image[:16], image[..., 0], np.stack([image, image])):
         with pytest.raises(ValueError, match=r"one 32x32 RGB image, shape \(32, 32, 3\), is needed"):
-            autoencoder_figure(wrong, autoencoders, colorizer, temperature=0.5)
-    with pytest.raises(ValueError, match="temperature"):
-        autoencoder_figure(image, autoencoders, colorizer, temperature=0.0)
+            autoencoder_figure(wrong, autoencoders)
     plt.close("all")
 
 
@@ -104,29 +128,34 @@ def test_uploaded_photos_are_cropped_and_shrunk_and_junk_is_refused() -> None:
             image_from_upload(junk)
 
 
-def test_the_autoencoder_explorer_offers_an_image_a_temperature_and_an_upload() -> None:
-    autoencoders, colorizer = tiny_models()
-    images = np.zeros((5, 32, 32, 3), dtype=np.uint8)
-    explorer = autoencoder_explorer(images, autoencoders, colorizer, temperature=0.38)
-    index, temperature, upload = explorer.children[0].children
-    assert (index.max, temperature.value, upload.accept) == (4, 0.38, "image/*")
-    assert {control.style.description_width for control in (index, temperature)} == {"initial"}
+def test_the_autoencoder_explorer_loads_the_committed_models_and_test_images_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("coursework.colorization.colorize", fake_colorize)
+    explorer = autoencoder_explorer()
+    index, upload = explorer.widget.children[0].children
+    assert (index.value, index.max, upload.accept, index.style.description_width) == (0, 199, "image/*", "initial")
+    from coursework.data import cifar_split
+    from coursework.experiments import load
+
+    autoencoders = {label: load(name).model for label, name in AUTOENCODERS.items()}
+    assert displayed_picture(explorer) == picture([autoencoder_figure(cifar_split().x_test[0], autoencoders)])
     plt.close("all")
 
 
 def drawn_explorer(monkeypatch: pytest.MonkeyPatch) -> tuple[list, tuple, np.ndarray]:
     """An autoencoder explorer over 5 test images (image i filled with i) that records what it draws, its image
-    slider, temperature slider and upload, and the images."""
+    slider and upload, and the images."""
     drawn = []
 
-    def record(image: np.ndarray, autoencoders: dict, colorizer: None, temperature: float) -> plt.Figure:
-        drawn.append((int(image[0, 0, 0]), temperature))
-        return plt.figure()
+    def record(image: np.ndarray, autoencoders: dict) -> plt.Figure:
+        drawn.append(int(image[0, 0, 0]))
+        return plt.figure(figsize=(1, 1))
 
     monkeypatch.setattr(explore, "autoencoder_figure", record)
     images = np.arange(5, dtype=np.uint8)[:, None, None, None] * np.ones((1, 32, 32, 3), dtype=np.uint8)
-    explorer = autoencoder_explorer(images, {}, None, temperature=2.0)
-    return drawn, explorer.children[0].children, images
+    explorer = autoencoder_explorer(images, {})
+    return drawn, explorer.widget.children[0].children, images
 
 
 MODIFIED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -140,24 +169,22 @@ def uploaded(name: str, content: bytes) -> tuple[dict]:
 
 
 def test_the_image_slider_works_again_after_an_upload(monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn, (index, temperature, upload), _ = drawn_explorer(monkeypatch)
+    drawn, (index, upload), _ = drawn_explorer(monkeypatch)
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 10)).save(buffer, format="PNG")
     upload.value = uploaded("photo.png", buffer.getvalue())
     assert upload.value == ()  # read once, then cleared: the same file can be uploaded again
-    temperature.value = 1.0  # redraws the upload
     index.value = 3  # back to the test images
-    temperature.value = 0.5  # redraws test image 3, not the upload
-    assert drawn == [(0, 2.0), (200, 2.0), (200, 1.0), (3, 1.0), (3, 0.5)]
+    assert drawn == [0, 200, 3]
     upload.value = uploaded("photo.png", buffer.getvalue())  # the same file again
-    assert drawn[-1] == (200, 0.5)
+    assert drawn[-1] == 200
     plt.close("all")
 
 
 def test_a_file_that_is_no_image_prints_one_line_and_the_controls_go_on(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    drawn, (index, _, upload), _ = drawn_explorer(monkeypatch)
+    drawn, (index, upload), _ = drawn_explorer(monkeypatch)
     capsys.readouterr()
     upload.value = uploaded("notes.txt", b"not an image")
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip("\x1b[2K\r")]
@@ -165,15 +192,5 @@ def test_a_file_that_is_no_image_prints_one_line_and_the_controls_go_on(
     assert lines[0].endswith("; the picture above stays")
     assert upload.value == ()
     index.value = 2
-    assert drawn == [(0, 2.0), (2, 2.0)]
-    plt.close("all")
-
-
-def test_the_temperature_slider_starts_inside_its_range(monkeypatch: pytest.MonkeyPatch) -> None:
-    _, (_, temperature, _), images = drawn_explorer(monkeypatch)
-    low, high = TEMPERATURES
-    assert temperature.value == 2.0 and 10**temperature.min == pytest.approx(low) and 10**temperature.max > 2.0
-    for outside in (low, high, 10.0):
-        with pytest.raises(ValueError, match="outside the slider's range"):
-            autoencoder_explorer(images, {}, None, temperature=outside)
+    assert drawn == [0, 2]
     plt.close("all")

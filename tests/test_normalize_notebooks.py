@@ -72,3 +72,42 @@ def test_main_rewrites_only_the_notebooks_that_change(tmp_path, capsys) -> None:
     assert stale.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
     assert fresh.stat().st_mtime_ns == before
     assert main([]) == 2
+
+
+def run_with_widgets(seed: int, flushes: int) -> str:
+    """A notebook as one run leaves it: random widget ids (a slider and its layout, one widget never shown), and a
+    print split into ``flushes`` stream outputs."""
+    import random
+
+    ids = [f"{random.Random(seed * 10 + k).getrandbits(128):032x}" for k in range(3)]
+    slider, layout, hidden = ids
+    state = {
+        slider: {"model_name": "IntSliderModel", "state": {"layout": f"IPY_MODEL_{layout}", "value": 3}},
+        layout: {"model_name": "LayoutModel", "state": {}},
+        hidden: {"model_name": "HTMLModel", "state": {"value": "unused"}},
+    }
+    view = {"application/vnd.jupyter.widget-view+json": {"model_id": slider, "version_major": 2, "version_minor": 0}}
+    lines = ["epoch 1\n", "epoch 2\n", "done\n"]
+    cuts = [0, *range(1, flushes), len(lines)]
+    streams = [
+        nbformat.v4.new_output("stream", name="stdout", text="".join(lines[a:b])) for a, b in zip(cuts, cuts[1:])
+    ]
+    cell = new_code_cell("show()", id="cell-1", outputs=[*streams, nbformat.v4.new_output("display_data", data=view)])
+    metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "widgets": {"application/vnd.jupyter.widget-state+json": {"state": state, "version_major": 2}},
+    }
+    return nbformat.writes(new_notebook(cells=[cell], metadata=metadata)) + "\n"
+
+
+def test_two_runs_with_the_same_results_are_saved_as_the_same_bytes() -> None:
+    first, second = run_with_widgets(seed=1, flushes=1), run_with_widgets(seed=2, flushes=3)
+    assert first != second
+    text = normalized(first, KernelSpecs())
+    assert normalized(second, KernelSpecs()) == text
+    outputs = json.loads(text)["cells"][0]["outputs"]
+    assert [output["output_type"] for output in outputs] == ["stream", "display_data"]
+    assert outputs[0]["text"] == ["epoch 1\n", "epoch 2\n", "done\n"]
+    state = json.loads(text)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    slider = outputs[1]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert state[slider]["state"]["layout"].removeprefix("IPY_MODEL_") in state and len(state) == 3

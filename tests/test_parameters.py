@@ -48,7 +48,6 @@ def test_the_run_is_full_unless_a_parameter_changes_results(monkeypatch: pytest.
     for name in PARAMETERS:
         monkeypatch.delenv(name, raising=False)
     assert run_kind() == "full"
-    monkeypatch.setenv("RETRAIN", "1")
     monkeypatch.setenv("QUICK", "0")
     assert run_kind() == "full"
     monkeypatch.setenv("SEEDS", "20")
@@ -58,6 +57,23 @@ def test_the_run_is_full_unless_a_parameter_changes_results(monkeypatch: pytest.
     assert run_kind() == "exploratory"
     monkeypatch.setenv("QUICK", "maybe")
     with pytest.raises(ValueError, match="QUICK='maybe'"):
+        run_kind()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Quick", "Quick is not a parameter: did you mean QUICK?"),
+        ("SEED", "SEED is not a parameter: did you mean SEEDS?"),
+        ("eval_images", "did you mean EVAL_IMAGES?"),
+        ("RETRAIN", "RETRAIN is no longer a parameter: retrain with `make retrain`"),
+    ],
+)
+def test_names_that_are_almost_a_parameters_are_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, message: str
+) -> None:
+    monkeypatch.setenv(name, "1")
+    with pytest.raises(ValueError, match=message):
         run_kind()
 
 

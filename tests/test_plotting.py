@@ -198,30 +198,28 @@ def overlapping_labels(ax: plt.Axes) -> list[tuple[str, str]]:
     ]
 
 
-def test_latent_size_vs_error_labels_each_experiment_and_marks_the_input_size() -> None:
-    table = pd.DataFrame(
-        {"latent_values": [16, 1024, 4096], "test_mse": [0.03, 0.004, 0.001], "changes": ["one", "base", "one"]},
-        index=pd.Index(["study_small", "study_base", "other"], name="experiment"),
-    )
-    fig = plotting.latent_size_vs_error(table, input_values=3072)
-    (ax,) = fig.axes
-    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
-    labels = {text.get_text(): text.xy for text in ax.texts if hasattr(text, "xy")}
-    assert labels == {"small": (16, 0.03), "base": (1024, 0.004), "other": (4096, 0.001)}
-    assert ax.get_lines()[0].get_xdata()[0] == 3072  # the input's size
-    np.testing.assert_array_equal(ax.collections[0].get_offsets(), table[["latent_values", "test_mse"]].to_numpy())
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["base model", "one change"]
-
-
 def test_direct_labels_keep_crowded_labels_apart() -> None:
-    # the architecture study's crowd: four models at 1,024 latent values, three near 256-400, two pairs further on
+    # a crowd: four points at 1,024, three near 256-400, two pairs further on
     latent = [16, 256, 256, 400, 1024, 1024, 1024, 1024, 2048, 2048, 2048, 4096, 4096]
     mse = [0.026, 0.0078, 0.0105, 0.0079, 0.0035, 0.0038, 0.0040, 0.012, 0.0023, 0.0023, 0.0005, 0.0008, 0.0009]
     names = [f"study_variant_{index}" for index in range(len(latent))]
-    table = pd.DataFrame({"latent_values": latent, "test_mse": mse}, index=pd.Index(names, name="experiment"))
-    ax = plotting.latent_size_vs_error(table).axes[0]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.scatter(latent, mse)
+    ax.set(xscale="log", yscale="log")
+    plotting.direct_labels(ax, list(zip(latent, mse)), names)
     assert len([text for text in ax.texts if hasattr(text, "xy")]) == len(names)
     assert overlapping_labels(ax) == []
+
+
+def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
+    values = {"base": [4.0, 4.2, 3.8], "better": [1.0, 1.1, 1.2], "worse": [8.0, 9.0, 10.0]}
+    fig = plotting.seed_ranges(values, "base", "validation MSE", "title")
+    (ax,) = fig.axes
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["base", "better", "worse"]
+    assert ax.get_xscale() == "log"
+    band = ax.patches[0].get_bbox()  # the base's range, shaded
+    assert (band.x0, band.x1) == pytest.approx((3.8, 4.2))
+    assert sum(len(collection.get_offsets()) for collection in ax.collections) == 9
 
 
 def test_bar_panels_draw_a_bar_per_class_and_column() -> None:
@@ -246,19 +244,6 @@ def test_bar_panels_put_the_legend_above_the_bars_and_take_a_log_axis() -> None:
     assert legend_box.y0 >= ax.get_window_extent().y1 - 1  # above the axes: it hides no bar
 
 
-def test_ycrcb_channels_show_each_chroma_channel_alone() -> None:
-    red = np.zeros((2, 4, 4, 3), np.uint8)
-    red[..., 0] = 255
-    fig = plotting.ycrcb_channels(red, titles=["one", "two"])
-    labels = [ax.get_ylabel() for ax in fig.axes[::2]]
-    assert labels == ["image", "Y (input)", "Cr", "Cb"]
-    cr, cb = fig.axes[4].get_images()[0].get_array(), fig.axes[6].get_images()[0].get_array()
-    assert cr[0, 0, 0] > 0.9 and cr[0, 0, 2] < cr[0, 0, 0]  # red: a high Cr, drawn red
-    assert cb[0, 0, 2] < 0.5 < cb[0, 0, 1]  # and a low Cb, drawn yellow rather than blue
-    gray = plotting.chroma_as_colour(np.full((1, 2, 2, 2), 0.5, np.float32), channel=0)
-    np.testing.assert_allclose(gray, 0.5, atol=1e-6)  # neutral chroma is mid gray
-
-
 def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> None:
     truth = np.random.default_rng(0).integers(0, 256, (3, 4, 4, 3), dtype=np.uint8)
     ycrcb = rgb_to_ycrcb(truth.astype(np.float32) / 255)
@@ -269,40 +254,6 @@ def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> N
     np.testing.assert_allclose(perfect, truth[0] / 255, atol=1e-5)  # the true chroma gives back the image
     none = fig.axes[6].get_images()[0].get_array()
     np.testing.assert_allclose(none, np.repeat(luma[0], 3, axis=-1), atol=1e-5)  # no colour: the gray image
-
-
-def test_colour_tradeoff_draws_colour_class_models_as_lines_and_regressions_as_squares() -> None:
-    table = pd.DataFrame(
-        {
-            "model": ["classes", "classes", "classes", "mse"],
-            "temperature": [1.0, 0.5, 0.1, np.nan],
-            "vs_mean_chroma": [0.9, 0.95, 1.0, 0.8],
-            "vs_truth": [0.7, 0.8, 0.85, 0.5],
-        }
-    )
-    fig = plotting.colour_tradeoff(table, {"vs_mean_chroma": 0.7, "vs_truth": 0.6}, labels={"mse": "U-Net, MSE"})
-    ax = fig.axes[0]
-    (line,) = [line for line in ax.get_lines() if len(line.get_xdata()) == 3]
-    assert line.get_xdata().tolist() == [0.9, 0.95, 1.0]
-    ends = [text.get_text() for text in ax.texts if hasattr(text, "xy")]
-    assert ends == ["T = 1", "T = 0.1"]  # the two ends of the line
-    labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == ["target", "classes (T)", "U-Net, MSE"]  # the reference lines are labelled on the axes
-    assert overlapping_labels(ax) == []
-
-
-def test_colour_tradeoff_groups_models_under_one_legend_entry_and_caps_the_legend() -> None:
-    rows = [("mse", np.nan, 0.8, 0.5), ("mse_seed1", np.nan, 0.81, 0.49), ("mse_seed2", np.nan, 0.79, 0.48)]
-    rows += [(f"classes_{k}", t, 0.85 + k / 100, 0.6 + t / 10) for k in range(3) for t in (2.0, 1.0, 0.1)]
-    table = pd.DataFrame(rows, columns=["model", "temperature", "vs_mean_chroma", "vs_truth"])
-    targets = {"vs_mean_chroma": 0.7, "vs_truth": 0.6}
-    fig = plotting.colour_tradeoff(table, targets, groups={"U-Nets, MSE (3 seeds)": ["mse", "mse_seed1", "mse_seed2"]})
-    ax = fig.axes[0]
-    labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == ["target", "classes_0 (T)", "classes_1 (T)", "classes_2 (T)", "U-Nets, MSE (3 seeds)"]
-    assert overlapping_labels(ax) == []
-    with pytest.raises(ValueError, match="legend entries"):
-        plotting.colour_tradeoff(table, targets, max_entries=4)
 
 
 def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:

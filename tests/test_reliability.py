@@ -11,7 +11,6 @@ import io
 import json
 import os
 import struct
-import tarfile
 import threading
 import zipfile
 import zlib
@@ -25,7 +24,7 @@ from PIL import Image
 
 from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, reconstruct, train_cae
 from coursework.colorization import ColorizerConfig, build_colorizer, colorize
-from coursework.data import CLASSES, DataError, load_cifar10
+from coursework.data import CLASSES, ORDER_LABELS_FILE, DataError, load_cifar10
 from coursework.store import load_experiment, load_model_file, save_experiment, training_command
 
 IMAGES = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
@@ -91,21 +90,17 @@ def test_a_run_killed_between_its_checkpoint_files_resumes_to_the_uninterrupted_
         with pytest.raises(KeyboardInterrupt):
             train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "run")
     _, resumed = train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "run")
+    del resumed["seconds"], uninterrupted["seconds"]  # wall times differ; every measure is the same
     assert resumed == uninterrupted
-    assert not (tmp_path / "run").exists()
 
 
 def test_a_run_resumed_after_early_stopping_ended_it_trains_no_further(tmp_path: Path) -> None:
-    """A kill after the last epoch's checkpoint, before the folder was removed: the result is the finished run's."""
-    import coursework.checkpoint as checkpoint
-
-    _, uninterrupted = train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False)
-    with pytest.MonkeyPatch.context() as patch, pytest.raises(Interrupted):
-        patch.setattr(checkpoint.shutil, "rmtree", lambda *args, **kwargs: (_ for _ in ()).throw(Interrupted()))
-        train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "run")
+    """The checkpoint outlives training (its owner deletes it once the model is saved): a rerun trains nothing more
+    and gives the finished run's model."""
+    _, uninterrupted = train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "run")
+    reference, _ = train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False)
     model, resumed = train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False, checkpoint_dir=tmp_path / "run")
     assert resumed == uninterrupted
-    reference, _ = train_cae(RESUMED, IMAGES, IMAGES[:16], verbose=False)
     for got, expected in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_array_equal(got, expected)  # the best epoch's weights, restored as without the kill
 
@@ -280,8 +275,9 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def image_zip(path: Path, replace: dict[str, bytes] | None = None) -> Path:
-    """A CIFAR-10 image zip with one 32x32 gray PNG (value 100) per class and subset; ``replace``: other members."""
+def image_zip(path: Path, replace: dict[str, bytes] | None = None, labels: bool = True) -> Path:
+    """A CIFAR-10 image zip with one 32x32 gray PNG (value 100) per class and subset, and its labels file beside it
+    unless not ``labels``; ``replace``: other members."""
     members = {
         f"{subset}/{name}/0000.png": png_bytes(Image.new("L", (32, 32), 100))
         for subset in ("train", "test")
@@ -290,18 +286,16 @@ def image_zip(path: Path, replace: dict[str, bytes] | None = None) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in (members | (replace or {})).items():
             archive.writestr(name, content)
+    if labels:
+        np.savez(path.parent / ORDER_LABELS_FILE, y_train=np.arange(len(CLASSES)), y_test=np.arange(len(CLASSES)))
     return path
-
-
-def load_zip(path: Path):
-    with pytest.warns(UserWarning, match="not in the official CIFAR-10 order"):
-        return load_cifar10(path, cache_dir=None, expected_sizes=None)
 
 
 def test_a_16_bit_png_in_an_image_source_keeps_its_value(tmp_path: Path) -> None:
     """Issue 21, item 6: convert("RGB") clipped 40000/65535 to 255; colorize's reader gives 156."""
     sixteen_bit = png_bytes(Image.fromarray(np.full((32, 32), 40_000, dtype=np.uint16)))
-    (x_train, _), _ = load_zip(image_zip(tmp_path / "c.zip", {"train/airplane/0000.png": sixteen_bit}))
+    source = image_zip(tmp_path / "c.zip", {"train/airplane/0000.png": sixteen_bit})
+    (x_train, _), _ = load_cifar10(source, cache_dir=None, expected_sizes=None)
     assert np.all(x_train[0] == 156) and np.all(x_train[1] == 100)
 
 
@@ -325,14 +319,6 @@ def test_zip_members_far_beyond_a_32x32_image_are_refused_before_they_are_read(t
     padded = png_bytes(Image.new("RGB", (32, 32))) + bytes(8 << 20)  # 8 MB of zeros, a few KB compressed
     with pytest.raises(DataError, match=r"member train/cat/0000.png is 8,388,\d+ bytes, far more than it can hold"):
         load_cifar10(image_zip(tmp_path / "c.zip", {"train/cat/0000.png": padded}), cache_dir=None, expected_sizes=None)
-
-
-def test_tar_members_larger_than_a_batch_are_refused_before_they_are_read(tmp_path: Path) -> None:
-    member = tarfile.TarInfo("cifar-10-batches-py/data_batch_1")
-    member.size = 10**10  # the header claims 10 GB; none of it follows
-    (tmp_path / "c.tar").write_bytes(member.tobuf())
-    with pytest.raises(DataError, match="data_batch_1 is 10,000,000,000 bytes, far more than it can hold"):
-        load_cifar10(tmp_path / "c.tar", cache_dir=None)
 
 
 def broken_png() -> bytes:
@@ -450,7 +436,7 @@ def test_fifos_given_as_files_are_refused_without_blocking(tmp_path: Path, where
         "state.json": tmp_path / "run" / "state.json",
     }.get(where, tmp_path / "image.png")
     if where == "labels file":
-        image_zip(tmp_path / "c.zip")
+        image_zip(tmp_path / "c.zip", labels=False)
     os.mkfifo(fifo)
     calls = {
         "colorize": lambda: colorize(fifo, build_cae()),
@@ -645,74 +631,10 @@ def test_a_damaged_or_oversized_lossless_file_is_refused_naming_it(tmp_path: Pat
         official_subset(split)
 
 
-def tar_header(name: str, size: int, kind: bytes) -> bytes:
-    """One tar header block of type ``kind`` that declares ``size`` bytes of data (none follow)."""
-    member = tarfile.TarInfo(name)
-    member.size, member.type = size, kind
-    return member.tobuf(format=tarfile.USTAR_FORMAT)
-
-
-@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE, tarfile.GNUTYPE_SPARSE])
-def test_tar_extended_headers_that_declare_megabytes_are_refused_before_they_are_read(
-    tmp_path: Path, kind: bytes
-) -> None:
-    """A 306 KB tar.gz whose GNU long name or pax header is 300 MB: tarfile read it whole (1 GB peak)."""
-    import gzip
-
-    (tmp_path / "c.tar.gz").write_bytes(gzip.compress(tar_header("././@LongLink", 300 << 20, kind) + bytes(1024)))
-    with pytest.raises(DataError, match=r"c.tar.gz: (an extended tar header of 314,572,800 bytes|a sparse member)"):
-        load_cifar10(tmp_path / "c.tar.gz", cache_dir=None)
-
-
-def test_a_tar_is_read_through_a_bounded_number_of_decompressed_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A member to skip (or any header tarfile reads itself) could decompress to any size: the stream is capped."""
-    import coursework.data.batches as batches
-
-    monkeypatch.setattr(batches, "MAX_TAR_BYTES", 64 << 10)
-    with tarfile.open(tmp_path / "c.tar.gz", "w:gz") as archive:
-        member = tarfile.TarInfo("junk")
-        member.size = 1 << 20
-        archive.addfile(member, io.BytesIO(bytes(member.size)))
-    with pytest.raises(DataError, match="c.tar.gz: decompresses to more than 65,536 bytes"):
-        load_cifar10(tmp_path / "c.tar.gz", cache_dir=None)
-
-
-def repeat_first_central_entry(zip_bytes: bytes, times: int) -> bytes:
-    """The zip with its first central-directory entry listed ``times`` more times (its data stored once)."""
-    end = zip_bytes.rfind(b"PK\x05\x06")
-    size, offset = struct.unpack("<II", zip_bytes[end + 12 : end + 20])
-    directory = zip_bytes[offset : offset + size]
-    name_length, extra_length, comment_length = struct.unpack("<HHH", directory[28:34])
-    first = directory[: 46 + name_length + extra_length + comment_length]
-    total = struct.unpack("<H", zip_bytes[end + 10 : end + 12])[0] + times
-    record = zip_bytes[end : end + 8] + struct.pack("<HHII", total, total, size + len(first) * times, offset)
-    return zip_bytes[:offset] + directory + first * times + record + zip_bytes[end + 20 :]
-
-
-def test_a_zip_that_lists_one_member_many_times_is_refused_before_decoding(tmp_path: Path) -> None:
-    """One central-directory entry repeated 2000 times made one PNG count as 2000 images."""
-    path = image_zip(tmp_path / "c.zip")
-    path.write_bytes(repeat_first_central_entry(path.read_bytes(), 2000))
-    with pytest.raises(DataError, match="member train/airplane/0000.png is listed more than once"):
-        load_cifar10(path, cache_dir=None, expected_sizes=None)
-
-
-def test_image_sources_with_more_files_than_cifar10_or_one_file_twice_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import coursework.data.image_files as image_files
-
+def test_an_image_source_with_one_file_twice_is_refused(tmp_path: Path) -> None:
     twice = image_zip(tmp_path / "twice.zip", {"cifar10/train/cat/0000.png": png_bytes(Image.new("L", (32, 32)))})
     with pytest.raises(DataError, match="two files are train/cat/0000.png"):
         load_cifar10(twice, cache_dir=None, expected_sizes=None)
-    monkeypatch.setattr(image_files, "MAX_IMAGE_FILES", 19)
-    with pytest.raises(DataError, match="more than 19 images, more than CIFAR-10 has"):
-        load_cifar10(image_zip(tmp_path / "c.zip"), cache_dir=None, expected_sizes=None)
-    monkeypatch.setattr(image_files, "MAX_ZIP_MEMBERS", 19)
-    with pytest.raises(DataError, match="20 members, far more than"):
-        load_cifar10(tmp_path / "c.zip", cache_dir=None, expected_sizes=None)
 
 
 TAMPERED = CAEConfig(filters=(2, 2), epochs=4, batch_size=16, patience=2)
@@ -882,9 +804,9 @@ def test_seed_ranges_and_pooled_seeds_refuse_unmeasured_values() -> None:
 
     with pytest.raises(ValueError, match="finite"):
         ranges_apart((float("nan"), 0.1), (0.5, 0.6))
-    names = ["colorizer_unet_mse_cap30", "colorizer_unet_mse_cap30_seed1", "colorizer_unet_mse_cap30_seed2"]
+    names = ["colorizer_unet", "colorizer_unet_seed1", "colorizer_unet_seed2"]
     names += ["colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"]
     ablation = pd.DataFrame({"vs_unet_mse": 1.0, "vs_mean_chroma": 0.8, "vs_truth": 0.5}, index=names)
     mse = pd.Series([0.010, 0.011, 0.012, 0.005, float("nan"), float("nan")], index=names)
     with pytest.raises(ValueError, match="no finite chroma MSE"):
-        seeded_ablation(ablation, mse, "colorizer_unet_mse_cap30")
+        seeded_ablation(ablation, mse, "colorizer_unet")

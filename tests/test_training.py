@@ -83,7 +83,7 @@ def test_interrupted_training_resumes_from_its_last_epoch_with_its_history(tmp_p
     _, history = train_cae(config, images, images[:16], verbose=False, checkpoint_dir=checkpoints)
     assert history["loss"][:2] == saved["history"]["loss"]  # the epochs before the interruption are kept
     assert 3 <= len(history["loss"]) <= 5  # and training went on from epoch 3
-    assert not checkpoints.exists()  # removed once training ended
+    assert (checkpoints / "state.json").exists()  # kept until the caller has saved the model
 
 
 def test_checkpoint_folders_that_are_not_this_runs_are_refused_before_training(tmp_path) -> None:

@@ -14,13 +14,19 @@ JupyterLab and comparing the files:
   ``recordTiming`` setting is on). Open and save keep it; it is dropped here, so that a Run All in JupyterLab
   changes no more than the outputs.
 
+So that a second ``make report`` with the same results changes no byte, this also merges consecutive outputs of one
+stream (a print that flushed midway), and renames the widgets' random ids after the order in which the notebook
+shows them.
+
 The Jupyter server then writes the notebook with nbformat (sorted keys, indent 1, text split into lines), as here.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +34,8 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 
 LARGEST_PLAIN_NUMBER = 1e21  # JavaScript writes a double this large or larger with an exponent: 1e+21
+WIDGET_ID = re.compile(r"[0-9a-f]{32}")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def javascript_number(value: int | float) -> int | float:
@@ -40,6 +48,7 @@ def javascript_number(value: int | float) -> int | float:
 
 def normalized(text: str, kernelspecs: KernelSpecManager | None = None) -> str:
     """The notebook ``text`` as JupyterLab saves it, with the display names of ``kernelspecs`` (default: installed)."""
+    text = stable_widget_ids(text)
     content = json.loads(
         text, parse_int=lambda s: javascript_number(int(s)), parse_float=lambda s: javascript_number(float(s))
     )
@@ -49,8 +58,39 @@ def normalized(text: str, kernelspecs: KernelSpecManager | None = None) -> str:
         kernelspec.display_name = (kernelspecs or KernelSpecManager()).get_kernel_spec(kernelspec.name).display_name
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        merged: list = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else {}
+            if output.output_type == "stream" == previous.get("output_type") and output.name == previous.name:
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
     saved = nbformat.writes(notebook, version=nbformat.NO_CONVERT)
     return saved if saved.endswith("\n") else saved + "\n"
+
+
+def stable_widget_ids(text: str) -> str:
+    """The notebook ``text`` with each widget's random id replaced by one derived from its place: the widgets shown
+    by the cells, in order, each followed by the widgets it refers to, then those shown nowhere."""
+    content = json.loads(text)
+    state = content["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    shown = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in content["cells"]
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
+    pending = shown + sorted(state, key=lambda key: WIDGET_ID.sub("", json.dumps(state[key], sort_keys=True)))
+    order: list[str] = []
+    while pending:
+        key = pending.pop(0)
+        if key in state and key not in order:
+            order.append(key)
+            pending[:0] = WIDGET_ID.findall(json.dumps(state[key], sort_keys=True))
+    stable = {key: uuid.uuid5(uuid.NAMESPACE_URL, f"widget-{index}").hex for index, key in enumerate(order)}
+    return WIDGET_ID.sub(lambda match: stable.get(match[0], match[0]), text)
 
 
 def main(paths: list[str]) -> int:

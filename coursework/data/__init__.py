@@ -5,11 +5,13 @@ download in ``~/.keras/datasets``, else a download there of the official archive
 ``keras.datasets.cifar10.load_data()`` does; ``~`` is expanded):
 
 * the official ``cifar-10-batches-py/`` folder (``data_batch_1..5``, ``test_batch``), or the folder holding it;
-* the official ``cifar-10-python.tar.gz`` archive, read without extracting it;
+* the official ``cifar-10-python.tar.gz`` archive, read without extracting it once its SHA-256 is the official one;
 * an image folder or ``.zip`` laid out as ``train/<class>/*.jpg|png`` and ``test/<class>/*`` (the offline JPEG
-  copy); dot-files and macOS ``__MACOSX/`` entries are ignored. If ``cifar10-official-order-labels.npz`` lies
-  beside it, the official order is rebuilt from it (within a class, file ``NNNN`` is the class's NNNN-th image);
-  otherwise images come sorted by class, then file name, and a warning says so.
+  copy), with ``cifar10-official-order-labels.npz`` beside it, from which the official order is rebuilt (within a
+  class, file ``NNNN`` is the class's NNNN-th image); without it the source is refused. Dot-files and macOS
+  ``__MACOSX/`` entries are ignored.
+
+A batch file that is a copy of another, and counts other than the expected ones (in all and per class), are refused.
 
 Decoded arrays are cached as ``.npy`` files under the git-ignored ``data/`` folder, so a second load is quick; a
 decode (seconds for the official archive, longer for the JPEG copy) is announced by a line on stderr.
@@ -21,8 +23,7 @@ image folder. Guarantees:
   and modification time, which only its content would reveal); a source that changes while it is decoded is not
   cached;
 * writes are atomic: each file goes to a unique temporary name and is renamed, and the ``.json`` marker that
-  completes an entry (it also records whether the order is the official one, so cached loads repeat the warning)
-  is renamed last, so concurrent loads never see a partial entry;
+  completes an entry is renamed last, so concurrent loads never see a partial entry;
 * the cache is best-effort: an unwritable folder or an unreadable entry gives a warning, never a failure.
 
 Every experiment trains and tests on :func:`cifar_split`: all 60,000 images split 80/10/10 with ``SPLIT_SEED``.

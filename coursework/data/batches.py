@@ -6,37 +6,32 @@ when out of range, never cast.
 
 from __future__ import annotations
 
-import gzip
+import hashlib
 import io
 import pickle
 import tarfile
-import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
 import numpy as np
 
-from coursework.data.sources import BATCH_NAMES, CLASSES, Arrays, DataError, read_bounded, read_file
+import coursework.data.sources as sources
+from coursework.data.sources import ARCHIVE_NAME, BATCH_NAMES, CLASSES, Arrays, DataError, read_file
 
-# The most bytes a batch file may hold (an official one holds 31 MB), and the most members a tar is searched
-# through for the six batches (the official archive has 8): larger files and archives are refused, not read.
-MAX_BATCH_FILE_BYTES = 64 << 20
-MAX_TAR_MEMBERS = 1000
-# The most decompressed bytes a tar is read through (the official archive is 178 MB decompressed), and the largest
-# extended header (a GNU long name, a pax record) accepted: the official archive's names are short.
-MAX_TAR_BYTES = 256 << 20
-MAX_TAR_HEADER_BYTES = 8 << 10
+MAX_BATCH_FILE_BYTES = 64 << 20  # the most bytes a batch file may hold (an official one holds 31 MB)
 
 
 def from_batches(files: dict[str, Path | bytes], where: str) -> Arrays:
-    """Parse the six official pickled batches (given as paths or as their bytes)."""
-    parts = {}
+    """Parse the six official pickled batches (given as paths or as their bytes); a copy of one is refused."""
+    parts, digests = {}, {}
     for name in BATCH_NAMES:
         content = files.get(name)
         if content is None or (isinstance(content, Path) and not content.exists()):
             raise DataError(f"{where}: batch file {name} is missing")
         raw = read_file(content, MAX_BATCH_FILE_BYTES) if isinstance(content, Path) else content
+        digests[name] = hashlib.sha256(raw).digest()
+        copied = next((other for other in parts if digests[other] == digests[name]), None)
+        if copied:
+            raise DataError(f"{where}: {name} is a copy of {copied}; restore the official {name}")
         parts[name] = parse_batch(raw, f"{where}/{name}")
     x_train = np.concatenate([parts[name][0] for name in BATCH_NAMES[:5]])
     y_train = np.concatenate([parts[name][1] for name in BATCH_NAMES[:5]])
@@ -105,77 +100,17 @@ def describe(array: np.ndarray) -> str:
 
 
 def from_tar(path: Path) -> Arrays:
-    """Decode the official archive without extracting it: its six batch members, each read with a bound.
-
-    The archive is read as a stream of at most :data:`MAX_TAR_BYTES` decompressed bytes, and extended headers (GNU
-    long names, pax records) of more than :data:`MAX_TAR_HEADER_BYTES` are refused before tarfile reads them: a
-    small archive that decompresses to a huge header costs nothing.
-    """
-    try:
-        with path.open("rb") as raw:
-            gzipped = raw.read(2) == b"\x1f\x8b"
-            raw.seek(0)
-            stream = _Bounded(gzip.GzipFile(fileobj=raw) if gzipped else raw, MAX_TAR_BYTES, path)
-            with tarfile.open(path, mode="r|", fileobj=stream, tarinfo=_BoundedTarInfo) as archive:
-                files = _batch_members(archive, path)
-    except (tarfile.TarError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as error:
-        raise DataError(f"{path}: corrupt or truncated archive ({type(error).__name__}: {error})") from error
+    """Decode the official archive without extracting it, once its SHA-256 is the official one (so that no other
+    archive is ever parsed: a damaged or foreign one is refused before it is read)."""
+    with path.open("rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    if digest != sources.CIFAR10_SHA256:
+        raise DataError(
+            f"{path}: SHA-256 {digest[:16]}..., not the official archive's {sources.CIFAR10_SHA256[:16]}...: it is "
+            f"damaged (an interrupted copy or download?) or not CIFAR-10; delete it and download {ARCHIVE_NAME} again "
+            f"from {sources.CIFAR10_URL}"
+        )
+    with tarfile.open(path, "r:gz") as archive:
+        members = [member for member in archive.getmembers() if PurePosixPath(member.name).name in BATCH_NAMES]
+        files = {PurePosixPath(member.name).name: archive.extractfile(member).read() for member in members}
     return from_batches(files, str(path))
-
-
-def _batch_members(archive: tarfile.TarFile, path: Path) -> dict[str, bytes]:
-    """The bytes of the batch members of an archive opened as a stream, each read with a bound."""
-    files: dict[str, bytes] = {}
-    for count, member in enumerate(archive):
-        if count >= MAX_TAR_MEMBERS:
-            raise DataError(f"{path}: more than {MAX_TAR_MEMBERS} members; not the official CIFAR-10 archive")
-        member_name = PurePosixPath(member.name).name
-        if member.isfile() and member_name in BATCH_NAMES:
-            where = f"{path}: member {member.name}"
-            files[member_name] = read_bounded(archive.extractfile(member), member.size, MAX_BATCH_FILE_BYTES, where)
-            if len(files) == len(BATCH_NAMES):
-                break
-    return files
-
-
-class _Bounded(io.RawIOBase):
-    """A read-only stream over ``stream`` that raises a DataError once more than ``limit`` bytes were read."""
-
-    def __init__(self, stream: BinaryIO, limit: int, path: Path):
-        super().__init__()
-        self.stream, self.limit, self.path, self.count = stream, limit, path, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        """At most ``size`` bytes (never more than the bound allows, plus one to detect the excess)."""
-        allowed = self.limit + 1 - self.count
-        content = self.stream.read(allowed if size is None or size < 0 else min(size, allowed))
-        self.count += len(content)
-        if self.count > self.limit:
-            raise DataError(
-                f"{self.path}: decompresses to more than {self.limit:,} bytes, far more than the official archive's "
-                "178 MB; not CIFAR-10"
-            )
-        return content
-
-
-class _BoundedTarInfo(tarfile.TarInfo):
-    """A tar header that refuses, before tarfile reads them, extended headers larger than any the official archive
-    could need, and GNU sparse members (whose maps tarfile reads into memory)."""
-
-    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
-        extended = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE)
-        if self.type in (*extended, tarfile.SOLARIS_XHDTYPE) and self.size > MAX_TAR_HEADER_BYTES:
-            raise DataError(
-                f"{tarfile_.name}: an extended tar header of {self.size:,} bytes (at most "
-                f"{MAX_TAR_HEADER_BYTES:,}): not the official CIFAR-10 archive"
-            )
-        if self.type == tarfile.GNUTYPE_SPARSE:
-            raise DataError(f"{tarfile_.name}: a sparse member {self.name}: not CIFAR-10")
-        return super()._proc_member(tarfile_)
-
-    def _proc_gnusparse_10(self, next: tarfile.TarInfo, pax_headers: dict, tarfile_: tarfile.TarFile) -> None:
-        """A pax GNU sparse 1.0 member, whose map is read from its data: refused, as a sparse member is."""
-        raise DataError(f"{tarfile_.name}: a sparse member {next.name}: not the official CIFAR-10 archive")

@@ -73,11 +73,12 @@ def _content_digest(file: Path) -> str:
         raise DataError(f"{file}: cannot read it ({type(error).__name__}: {error})") from error
 
 
-def read_cache(cache: Path) -> tuple[Arrays, bool] | None:
-    """The cached arrays and whether they are in the official order; None when there is no complete entry.
+def read_cache(cache: Path) -> Arrays | None:
+    """The cached arrays; None when there is no complete entry.
 
     A damaged entry (a truncated file, or one that is not a regular file) is reported by a warning and treated as
-    absent, to be decoded again.
+    absent, to be decoded again; so is, silently, one of images that were not in the official order (cached before
+    such a copy was refused), so that the decode refuses it.
     """
     marker = cache.with_suffix(".json")
     if not marker.exists():
@@ -87,9 +88,8 @@ def read_cache(cache: Path) -> tuple[Arrays, bool] | None:
         irregular = [file.name for file in files if not file.is_file()]  # a FIFO would block the read
         if irregular:
             raise OSError(f"{', '.join(irregular)} missing or not regular files")
-        official_order = json.loads(marker.read_text())["official_order"]
-        if not isinstance(official_order, bool):
-            raise ValueError(f"official_order is {official_order!r}, not true or false")
+        if json.loads(marker.read_text())["official_order"] is not True:
+            return None
         x_train, y_train, x_test, y_test = (np.load(file) for file in files[1:])
         arrays = (x_train, y_train), (x_test, y_test)
         validate(arrays, None, cache)
@@ -99,16 +99,16 @@ def read_cache(cache: Path) -> tuple[Arrays, bool] | None:
             stacklevel=3,
         )
         return None
-    return arrays, official_order
+    return arrays
 
 
-def write_cache(cache: Path, arrays: Arrays, official_order: bool) -> None:
+def write_cache(cache: Path, arrays: Arrays) -> None:
     """Store a cache entry, best-effort: a failure (read-only folder, full disk) only warns.
 
     The ``.json`` marker goes last: an entry without it is incomplete and ignored.
     """
     (x_train, y_train), (x_test, y_test) = arrays
-    marker = json.dumps({"official_order": official_order}).encode()
+    marker = json.dumps({"official_order": True}).encode()
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         for name, array in zip(CACHED_ARRAYS, (x_train, y_train, x_test, y_test)):

@@ -16,7 +16,6 @@ from coursework.data.image_files import from_folder, from_zip
 from coursework.data.sources import (
     BATCH_NAMES,
     OFFICIAL_SIZES,
-    ORDER_LABELS_FILE,
     Arrays,
     batches_folder,
     resolve_source,
@@ -33,8 +32,9 @@ def load_cifar10(
 ) -> Arrays:
     """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images (N, 32, 32, 3) and uint8 labels (N, 1).
 
-    ``expected_sizes`` is the number of (train, test) images the source must hold (``None``: any); a source
-    with any other count, a missing class, a wrongly sized image or a corrupt file raises :class:`DataError`.
+    ``expected_sizes`` is the number of (train, test) images the source must hold, equally many of each class
+    (``None``: any); a source with any other count, a missing class, a wrongly sized image or a corrupt file raises
+    :class:`DataError`.
     ``cache_dir=None`` disables the cache.
     """
     if expected_sizes is not None:
@@ -46,19 +46,13 @@ def load_cifar10(
     cached = read_cache(cache) if cache is not None else None
     if cached is None:
         _announce_decode(path, cache is not None)
-        arrays, official_order = decode(path)
+        arrays = decode(path)
     else:
-        arrays, official_order = cached
-    if not official_order:
-        warnings.warn(
-            f"{ORDER_LABELS_FILE} not found beside {path}: images are ordered by class and file name, "
-            "not in the official CIFAR-10 order",
-            stacklevel=2,
-        )
+        arrays = cached
     validate(arrays, expected_sizes, path)
     if cache is not None and cached is None:
         if cache_path(path, cache.parent) == cache:
-            write_cache(cache, arrays, official_order)
+            write_cache(cache, arrays)
         else:
             warnings.warn(
                 f"{path} changed while it was read: the arrays returned may mix old and new files and are not "
@@ -74,17 +68,13 @@ def load_all(source: str | os.PathLike | None = None, **kwargs) -> tuple[np.ndar
     return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
 
 
-def decode(path: Path) -> tuple[Arrays, bool]:
-    """The arrays in ``path``, and whether they are in the official order."""
+def decode(path: Path) -> Arrays:
+    """The arrays in ``path``, in the official order."""
     kind = source_kind(path)
     if kind == "batches":
         batches = batches_folder(path)
-        return from_batches({name: batches / name for name in BATCH_NAMES}, str(batches)), True
-    if kind == "images":
-        return from_folder(path)
-    if kind == "tar":
-        return from_tar(path), True
-    return from_zip(path)
+        return from_batches({name: batches / name for name in BATCH_NAMES}, str(batches))
+    return {"images": from_folder, "tar": from_tar, "zip": from_zip}[kind](path)
 
 
 def _announce_decode(path: Path, cached_afterwards: bool) -> None:

@@ -165,14 +165,18 @@ def read_file(file: Path, limit: int) -> bytes:
 
 def validate(arrays: Arrays, expected_sizes: tuple[int, int] | None, where: Path) -> None:
     """A DataError unless ``arrays`` are CIFAR-10's: uint8 (N, 32, 32, 3) images, (N, 1) labels 0..9, and as many
-    (train, test) images as ``expected_sizes`` says (None: any number)."""
+    (train, test) images as ``expected_sizes`` says, equally many of each class (None: any number)."""
     for (x, y), subset, expected in zip(arrays, ("train", "test"), expected_sizes or (None, None)):
         if x.dtype != np.uint8 or x.shape[1:] != (32, 32, 3) or y.shape != (len(x), 1):
             raise DataError(f"{where}: {subset} arrays have shapes {x.shape} / {y.shape}, not (N, 32, 32, 3) / (N, 1)")
-        if expected is not None and len(x) != expected:
-            raise DataError(f"{where}: {subset} set has {len(x)} images, expected {expected}")
         if y.size and y.max() >= len(CLASSES):
             raise DataError(f"{where}: {subset} labels go up to {y.max()}, expected 0..{len(CLASSES) - 1}")
+        counts = np.bincount(y[:, 0], minlength=len(CLASSES))
+        if expected is not None and (len(x) != expected or np.any(counts * len(CLASSES) != expected)):
+            raise DataError(
+                f"{where}: {subset} set has {len(x):,} images, {counts.tolist()} per class; expected {expected:,}, "
+                f"{expected / len(CLASSES):,.0f} of each class: restore the official files"
+            )
 
 
 def read_npz(path: Path, checks: dict[str, HeaderCheck], fix: str) -> dict[str, np.ndarray]:

@@ -20,3 +20,9 @@ def best_validation(history: dict, epochs: int | None = None) -> tuple[float, in
         raise ValueError(f"the validation loss is not finite in every epoch ({losses}): the run diverged")
     best = min(range(len(losses)), key=losses.__getitem__)
     return float(losses[best]), best + 1
+
+
+def training_record(history: dict, cap: int) -> dict[str, int | float]:
+    """How a run trained: ``epochs`` run of its ``cap``, the ``best_epoch`` and its validation loss (``best_val``)."""
+    best, epoch = best_validation(history)
+    return {"epochs": len(history["val_loss"]), "cap": cap, "best_epoch": epoch, "best_val": best}

@@ -1,4 +1,4 @@
-"""The autoencoders' errors: per-experiment tables, seed spread, official pixels, the reference's numbers.
+"""The autoencoders' errors: one row per trained model, official pixels, the reference's numbers beside ours.
 
 Every function loads committed models (:func:`coursework.experiments.load`), which never trains: a missing model
 raises an error that names its training command.
@@ -6,68 +6,48 @@ raises an error that names its training command.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import json
 
 import numpy as np
 import pandas as pd
 
 from coursework.autoencoders import evaluate_mse, latent_shape
 from coursework.data import CifarSplit, OfficialSubset
-from coursework.evaluation import best_validation
-from coursework.experiments import experiment, load
+from coursework.evaluation import training_record
+from coursework.experiments import configurations, load
 from coursework.images import psnr
+from coursework.store import model_paths
 
 
-class Evaluation(NamedTuple):
-    """:func:`evaluate`'s results: one row per experiment, and each one's per-image test MSE."""
-
-    table: pd.DataFrame
-    per_image: dict[str, np.ndarray]
-
-
-def evaluate(names: list[str], data: CifarSplit) -> Evaluation:
-    """One row per experiment (latent size, parameters, epochs, validation and test MSE, test PSNR), and the
-    per-image test MSE of each (for per-class errors)."""
-    rows, per_image = [], {}
+def evaluate(names: list[str], data: CifarSplit) -> pd.DataFrame:
+    """One row per experiment: latent size, parameters, epochs trained of its cap and the best one, best
+    validation MSE (the weights early stopping kept), test MSE and PSNR."""
+    rows = []
     for name in names:
-        model, history, _ = load(name)
-        test_mse, per_image[name] = evaluate_mse(model, data.x_test)
+        model, history, config = load(name)
+        test_mse, _ = evaluate_mse(model, data.x_test)
         height, width, channels = latent_shape(model)
-        entry = experiment(name)
-        best_loss, best_epoch = best_validation(history)
+        record = training_record(history, config.epochs)
         rows.append(
             {
                 "experiment": name,
-                "change": entry.change,
-                "changes": entry.kind,
                 "latent": f"{height}x{width}x{channels}",
                 "latent_values": height * width * channels,
                 "parameters": model.count_params(),
-                "epochs": len(history["loss"]),
-                "best_epoch": best_epoch,
-                "best_val_mse": best_loss,
+                "epochs": record["epochs"],
+                "cap": record["cap"],
+                "best_epoch": record["best_epoch"],
+                "best_val_mse": record["best_val"],
                 "test_mse": test_mse,
                 "test_psnr_db": float(psnr(test_mse)),
             }
         )
-    return Evaluation(pd.DataFrame(rows).set_index("experiment"), per_image)
+    return pd.DataFrame(rows).set_index("experiment")
 
 
-def select_best(table: pd.DataFrame, column: str = "best_val_mse") -> str:
-    """The experiment (index of ``table``) with the smallest ``column``: choices are made on validation MSE."""
-    if column.lower().startswith("test"):
-        raise ValueError(f"choose on validation data, not on {column!r}")
-    values = table[column]
-    if values.empty or not np.all(np.isfinite(values)):
-        raise ValueError(f"{column!r} must hold finite values to choose from, got {values.tolist()}")
-    return str(values.idxmin())
-
-
-def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset | None) -> pd.DataFrame | None:
+def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset) -> pd.DataFrame:
     """Each experiment's MSE on the same test images as JPEG pixels (``data.x_test[subset.rows]``) and as official
-    pixels (``subset.x``), and their ratio ``factor``; None where there is no official subset."""
-    if subset is None:
-        return None
+    pixels (``subset.x``), and their ratio ``factor``."""
     rows = []
     for name in names:
         model = load(name).model
@@ -78,55 +58,62 @@ def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset |
     return table.assign(factor=table.official_mse / table.jpeg_mse)
 
 
-def seed_spread(
-    data: CifarSplit, names: tuple[str, ...], seeds: tuple[int, ...] = (1, 2)
-) -> pd.DataFrame:
-    """Best validation MSE and test MSE of each experiment over its seed 0 and its ``seeds`` (``<name>_seed<seed>``):
-    one row per name with the number of seeds, and each error's mean and standard deviation (n - 1); the test MSE's
-    range too. Choices compare validation errors, so the validation spread is the noise they must beat."""
-    rows = []
-    for name in names:
-        table, _ = evaluate([name] + [f"{name}_seed{seed}" for seed in seeds], data)
-        validation, mse = table.best_val_mse, table.test_mse
-        rows.append(
-            {
-                "experiment": name,
-                "seeds": len(table),
-                "mean_val_mse": validation.mean(),
-                "std_val_mse": validation.std(ddof=1),
-                "mean_test_mse": mse.mean(),
-                "std_test_mse": mse.std(ddof=1),
-                "min": mse.min(),
-                "max": mse.max(),
-            }
-        )
-    return pd.DataFrame(rows).set_index("experiment")
+# The reference's reported test MSE (one seed, 10 epochs) and our configuration that answers each.
+REFERENCE_RESULTS = {
+    "base model": (0.0045, "cae_base"),
+    "stride 1, in its stride comparison": (0.0054, "cae_base"),
+    "stride 2": (0.0445, "cae_stride2"),
+    "sigmoid output": (0.0072, "study_sigmoid_output"),
+    "SGD": (0.0167, "study_sgd"),
+}
 
 
-# The reference's reported test MSE (one seed, 10 epochs) and the experiment of ours that answers each.
-REFERENCE_RESULTS = (
-    ("base model, 10 epochs", 0.0045, "cae_base"),
-    ("stride 1 (10 epochs)", 0.0054, "cae_base"),
-    ("stride 2 (10 epochs)", 0.0445, "cae_stride2"),
-    ("one pooling, Conv 8 / 16, 4x4", 0.0013, "study_one_pool_ref"),
-    ("5x5 kernels, 16/24/32 channels", 0.0032, "study_ref_5x5_16_24_32"),
-    ("sigmoid output", 0.0072, "study_sigmoid_output"),
-    ("SGD", 0.0167, "study_sgd"),
-)
+def reference_table(test_mse: pd.DataFrame) -> pd.DataFrame:
+    """``REFERENCE_RESULTS`` beside ours: ``test_mse`` is a :func:`coursework.report.facts.seed_table` of test MSE
+    (one row per configuration: seeds, mean, lowest, highest). No verdict: the reference has one seed."""
+    rows = {
+        result: {"reference": reference, "our model": name, "seeds": test_mse.seeds[name]}
+        | {column: test_mse.loc[name, column] for column in ("mean", "lowest", "highest")}
+        for result, (reference, name) in REFERENCE_RESULTS.items()
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("result")
+    return table.assign(ours_vs_reference=table["mean"] / table.reference)
 
 
-def reference_table(test_mse: dict[str, float], best: str, official: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``REFERENCE_RESULTS`` beside our test MSE (experiment -> test MSE on the whole test split), and a last row for
-    ``best``, our best model with a latent smaller than the input (chosen on validation), which the reference has
-    no number for (NaN). With ``official`` (:func:`official_pixels`), two more columns measured on the same bit-exact
-    test images: their JPEG pixels and their official pixels, so the two compare like for like."""
-    rows = [*REFERENCE_RESULTS, ("best model, latent smaller than the input", np.nan, best)]
-    table = pd.DataFrame(
-        [(result, reference, test_mse[name], name) for result, reference, name in rows],
-        columns=["result", "reference", "ours, test split", "our model"],
-    )
-    if official is not None:
-        names = table["our model"]
-        table.insert(3, "ours, bit-exact: JPEG", official.jpeg_mse[names].to_numpy())
-        table.insert(4, "ours, bit-exact: official", official.official_mse[names].to_numpy())
-    return table
+def epochs_trained(table: pd.DataFrame) -> pd.DataFrame:
+    """Per configuration of an :func:`evaluate` (or any) table with ``epochs``, ``best_epoch`` and ``cap`` columns:
+    the cap, the fewest and most epochs its seeds trained, and ``at_cap``, how many of its seeds were still
+    improving when the cap stopped them (best epoch = cap)."""
+    rows = {}
+    for first, members in configurations(list(table.index)).items():
+        runs = table.loc[members]
+        rows[first] = {
+            "cap": int(runs.cap.max()),
+            "fewest": int(runs.epochs.min()),
+            "most": int(runs.epochs.max()),
+            "at_cap": int((runs.best_epoch == runs.cap).sum()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
+    """Training wall time per group (experiment -> group) from each committed history's per-epoch ``seconds``:
+    models timed, models without a record (trained before times were kept), and hours; a last row ``all``."""
+    rows: dict[str, dict] = {}
+    for name, group in groups.items():
+        history = json.loads(model_paths(name)["history"].read_text())
+        row = rows.setdefault(group, {"timed": 0, "untimed": 0, "hours": 0.0})
+        if "seconds" in history:
+            row["timed"] += 1
+            row["hours"] += float(np.sum(history["seconds"])) / 3600
+        else:
+            row["untimed"] += 1
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
+    table.loc["all"] = table.sum()
+    return table.astype({"timed": int, "untimed": int})
+
+
+def training_cpus(names: list[str]) -> list[str]:
+    """The CPUs the timed histories of ``names`` were measured on."""
+    histories = [json.loads(model_paths(name)["history"].read_text()) for name in names]
+    return sorted({history["cpu"] for history in histories if "cpu" in history})

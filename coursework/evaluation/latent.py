@@ -1,4 +1,4 @@
-"""Latent size against reconstruction error: the controlled sweep's results and the facts its verdict rests on."""
+"""Latent size against reconstruction error: the controlled sweep's results, from the committed models."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ from coursework.checks import is_whole
 from coursework.data import CifarSplit
 from coursework.evaluation import best_validation
 from coursework.experiments import latent_sweep_name, load
-from coursework.experiments.registry import SEEDS as LATENT_SEEDS
-from coursework.experiments.registry import SWEEP_CHANNELS
+from coursework.experiments.registry import SEEDS, SWEEP_CHANNELS
 from coursework.images import as_float
 from coursework.training import call_in_batches
-
-OUTLIER = 0.25  # a seed this far (relative) from its size's median is reported on its own, not as spread
 
 
 def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
@@ -51,7 +48,7 @@ def latent_sweep(data: CifarSplit, side: int = 8, probe_images: int = 1000) -> L
     probe = data.x_val[:probe_images]
     rows = []
     for channels in SWEEP_CHANNELS[side]:
-        for seed in LATENT_SEEDS:
+        for seed in SEEDS:
             trained = load(latent_sweep_name(channels, seed, side))
             validation = trained.history["val_loss"]
             rows.append(
@@ -88,48 +85,3 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
         | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
     )
     return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
-
-
-class SweepFacts(NamedTuple):
-    """What the sweep's verdict says, as data: each doubling's relative step of the medians, whether it exceeds the
-    agreeing seeds' spread at both its sizes, the seeds far from their median, and the largest agreeing spread."""
-
-    side: int
-    steps: np.ndarray  # 1 - median(C) / median(C / 2), one per doubling
-    beyond_spread: np.ndarray  # bool per step
-    outliers: pd.DataFrame  # rows of ``runs`` more than OUTLIER from their size's median
-    spread: float  # the largest relative range of the seeds that agree
-
-
-def sweep_facts(sweep: LatentSweep) -> SweepFacts:
-    """The numbers behind "is a larger latent a lower error?" for one arm of the sweep."""
-    runs, table = sweep.runs, sweep.table
-    median = runs.channels.map(table.median_val_mse)
-    far = (runs.best_val_mse / median - 1).abs() > OUTLIER
-    usual = runs[~far].groupby("channels").best_val_mse
-    spread = ((usual.max() - usual.min()) / table.median_val_mse).to_numpy()
-    medians = table.median_val_mse.to_numpy()
-    steps = 1 - medians[1:] / medians[:-1]
-    side = round(np.sqrt(table.latent_values.iloc[0] / table.index[0]))
-    return SweepFacts(side, steps, steps > np.maximum(spread[1:], spread[:-1]), runs[far], float(spread.max()))
-
-
-def layout_comparison(sweeps: dict[int, LatentSweep]) -> pd.DataFrame:
-    """The two layouts at the latent sizes both sweeps have: per shared size, each side's channels and median
-    validation MSE, and the larger side's median over the smaller's (``ratio``)."""
-    if len(sweeps) != 2:
-        raise ValueError(f"layout_comparison compares two layouts (latent side -> sweep), got {len(sweeps)}")
-    tables = {side: sweep.table.reset_index().set_index("latent_values") for side, sweep in sweeps.items()}
-    small, large = sorted(tables)
-    shared = tables[small].index.intersection(tables[large].index)
-    if shared.empty:
-        raise ValueError("the two sweeps share no latent size: nothing to compare like for like")
-    return pd.DataFrame(
-        {
-            f"channels_{small}": tables[small].channels[shared],
-            f"median_{small}": tables[small].median_val_mse[shared],
-            f"channels_{large}": tables[large].channels[shared],
-            f"median_{large}": tables[large].median_val_mse[shared],
-            "ratio": tables[large].median_val_mse[shared] / tables[small].median_val_mse[shared],
-        }
-    )

@@ -1,7 +1,26 @@
 """The experiments of notebook 02: declared in :mod:`~coursework.experiments.registry`, loaded or trained in
 :mod:`~coursework.experiments.runs`, trained from the command line by ``python -m coursework.experiments``."""
 
-from coursework.experiments.registry import REGISTRY, Experiment, experiment, latent_sweep_name, names
+from coursework.experiments.registry import (
+    REGISTRY,
+    Experiment,
+    configurations,
+    experiment,
+    latent_sweep_name,
+    names,
+    seeds_of,
+)
 from coursework.experiments.runs import Trained, load, train
 
-__all__ = ["REGISTRY", "Experiment", "Trained", "experiment", "latent_sweep_name", "load", "names", "train"]
+__all__ = [
+    "REGISTRY",
+    "Experiment",
+    "Trained",
+    "configurations",
+    "experiment",
+    "latent_sweep_name",
+    "load",
+    "names",
+    "seeds_of",
+    "train",
+]

@@ -1,16 +1,26 @@
 """``python -m coursework.experiments [NAME ...] [--retrain] [--list]``: train what is missing, or retrain.
 
 Every name is checked before any data is decoded or any model trained; a typo ends with one line that lists the
-closest registered names.
+closest registered names. A retrain (``make retrain``) records each model it saved in ``data/retrain.json``, so that
+the same command run again after an interruption skips them and resumes the interrupted one at its last epoch; the
+file is removed once every model asked for is retrained. Ctrl-C ends with one line that says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
+import time
+from pathlib import Path
 
+from coursework.checkpoint import epochs_done
 from coursework.experiments.registry import REGISTRY, experiment
+from coursework.paths import DATA_DIR
 from coursework.store import model_paths
+
+RETRAIN_STATE = "retrain.json"  # under DATA_DIR: the names a retrain asked for, and those it has saved
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,18 +44,53 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(str(error))
     names = list(dict.fromkeys(args.names)) or list(REGISTRY)
     todo = [name for name in names if args.retrain or not model_paths(name)["model"].exists()]
+    done = retrained_before(names) if args.retrain else []
+    if done:
+        print(f"resuming a retrain: {len(done)} of {len(todo)} already retrained ({', '.join(done)})", flush=True)
     if not todo:
         print("every experiment asked for is trained; --retrain trains them again")
         return
     from coursework.data import DataError, cifar_split  # only now: decoding takes a while
-    from coursework.experiments.runs import train
+    from coursework.experiments.runs import checkpoint_dir, train
 
     try:
         data = cifar_split(args.source)
     except (DataError, ValueError) as error:  # the source is missing, damaged or not CIFAR-10: no traceback
         parser.exit(1, f"{parser.prog}: error: {one_line(str(error))}\n")
-    for name in todo:
-        train(name, data)
+    start = time.monotonic()
+    for count, name in enumerate(todo, 1):
+        if name in done:
+            continue
+        seconds = int(time.monotonic() - start)
+        print(f"[{count}/{len(todo)}] {name} ({seconds // 3600} h {seconds // 60 % 60:02d} min so far)", flush=True)
+        try:
+            train(name, data)
+        except KeyboardInterrupt:
+            epoch = epochs_done(checkpoint_dir(name))
+            parser.exit(130, f"{name}: interrupted after epoch {epoch}; run the same command to resume\n")
+        if args.retrain:
+            done.append(name)
+            write_json(DATA_DIR / RETRAIN_STATE, {"names": names, "done": done})
+    if args.retrain:
+        (DATA_DIR / RETRAIN_STATE).unlink(missing_ok=True)
+    print(f"{len(todo)} of {len(todo)} trained in {(time.monotonic() - start) / 60:.0f} min", flush=True)
+
+
+def retrained_before(names: list[str]) -> list[str]:
+    """The experiments an interrupted retrain of these very ``names`` saved already (none for another retrain)."""
+    try:
+        state = json.loads((DATA_DIR / RETRAIN_STATE).read_text())
+    except (OSError, ValueError):
+        return []
+    return [name for name in state["done"] if name in names] if state.get("names") == names else []
+
+
+def write_json(path: Path, value: object) -> None:
+    """Write ``value`` as JSON to ``path`` through a temporary file, so that it is never seen half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(value))
+    os.replace(temporary, path)
 
 
 def one_line(message: str) -> str:

@@ -184,3 +184,13 @@ def seeds_of(name: str) -> list[str]:
     """The experiments whose config is ``name``'s apart from the seed, in the order they are declared."""
     config = replace(experiment(name).config, seed=0)
     return [other for other, entry in REGISTRY.items() if replace(entry.config, seed=0) == config]
+
+
+def configurations(names: list[str]) -> dict[str, list[str]]:
+    """``names`` grouped by configuration (equal configs apart from the seed), each group named after its lowest
+    registered seed among ``names`` (seed 0 where given): that name -> the group's names, in the order given."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        first = next(seed for seed in seeds_of(name) if seed in names)
+        groups.setdefault(first, []).append(name)
+    return groups

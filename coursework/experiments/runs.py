@@ -1,13 +1,13 @@
 """Trained experiments: load one from the store (never training), or train one explicitly and save it.
 
 Evaluation and the notebooks call :func:`load`, which raises a clear error naming the training command when a
-model is missing or was trained with another config. Only :func:`train` (the CLI, or a notebook's ``RETRAIN``
-branch) trains.
+model is missing or was trained with another config. Only :func:`train` (the CLI, ``make retrain``) trains.
 """
 
 from __future__ import annotations
 
 import platform
+import shutil
 from pathlib import Path
 from typing import NamedTuple
 
@@ -59,12 +59,18 @@ def cpu_name() -> str:
 
 def train(name: str, data: CifarSplit, verbose: bool = True) -> Trained:
     """Train experiment ``name`` on ``data`` from scratch (same code, same seed as the committed model), save it,
-    and return it. An interrupted run resumes from its last epoch (``data/checkpoints/<name>/``)."""
+    and return it. An interrupted run, even one killed while saving, resumes from its last epoch
+    (:func:`checkpoint_dir`), which is deleted only once the model, history and config are saved."""
     config = experiment(name).config
     print(f"training {name}: {config}", flush=True)
     fit = train_cae if isinstance(config, CAEConfig) else train_colorizer
-    checkpoints = DATA_DIR / "checkpoints" / name
-    model, history = fit(config, data.x_train, data.x_val, verbose=verbose, checkpoint_dir=checkpoints)
+    model, history = fit(config, data.x_train, data.x_val, verbose=verbose, checkpoint_dir=checkpoint_dir(name))
     history["cpu"] = cpu_name()  # beside the per-epoch "seconds": what the training time was measured on
     save_experiment(name, model, history, config)
+    shutil.rmtree(checkpoint_dir(name))
     return Trained(model, history, config)
+
+
+def checkpoint_dir(name: str) -> Path:
+    """Where the training of experiment ``name`` keeps its checkpoint until its model is saved."""
+    return DATA_DIR / "checkpoints" / name

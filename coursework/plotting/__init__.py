@@ -6,14 +6,9 @@ Matplotlib only (seaborn, which the notebooks use for their theme, is not needed
 """
 
 from coursework.plotting.autoencoders import (
-    KIND_COLOURS,
-    KIND_LABELS,
-    chroma_as_colour,
     colorization_rows,
-    colour_tradeoff,
-    latent_size_vs_error,
     latent_sweep_figure,
-    ycrcb_channels,
+    seed_ranges,
 )
 from coursework.plotting.backprop import hidden_layer_heatmaps, learning_rate_figure, tie_breaking_figure
 from coursework.plotting.common import (
@@ -30,25 +25,20 @@ from coursework.plotting.common import (
 from coursework.plotting.labels import direct_labels
 
 __all__ = [
-    "KIND_COLOURS",
-    "KIND_LABELS",
     "annotated_heatmap",
     "bar_panels",
-    "chroma_as_colour",
     "colorization_rows",
-    "colour_tradeoff",
     "direct_labels",
     "distinct_colours",
     "epoch_curves",
     "hidden_layer_heatmaps",
     "image_rows",
-    "latent_size_vs_error",
     "latent_sweep_figure",
     "learning_rate_figure",
     "loss_curves",
     "palette",
     "save_figure",
+    "seed_ranges",
     "tie_breaking_figure",
     "training_curves",
-    "ycrcb_channels",
 ]
