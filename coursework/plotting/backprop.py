@@ -105,9 +105,9 @@ def learning_rate_figure(
         offsets = jitter.uniform(-0.15, 0.15, solved[position].size)
         ax_box.scatter(position + offsets, solved[position], s=9, color="k", zorder=3)
     ax_box.set(yscale="log", xlabel="learning rate", ylabel="epochs to 100 % accuracy")
-    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * chaotic)")
-    chaotic = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
-    ticks = [f"{rate:g}{'*' if chaotic[rate] else ''}" for rate in rates]
+    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * start-sensitive)")
+    sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
+    ticks = [f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates]
     ax_box.set_xticks(range(len(rates)), ticks, rotation=45)
     ax_box.set_xlim(-0.5, len(rates) - 0.5)
     return fig
