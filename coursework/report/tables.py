@@ -14,7 +14,7 @@ FORMATS = {
     "cap": ("cap", "{}"),
     "fewest": ("fewest", "{}"),
     "most": ("most", "{}"),
-    "at_cap": ("still improving at cap", "{}"),
+    "at_cap": ("at cap", "{}"),
     "best_epoch": ("best epoch", "{}"),
     "best_val_mse": ("validation MSE", "{:.3g}"),
     "test_mse": ("test MSE", "{:.3g}"),
