@@ -20,9 +20,7 @@ def describe_tie(tie: TieOutcome) -> str:
             f"round-off made the hidden units differ after epoch {tie.first_difference_epoch:.0f} "
             f"(by {tie.first_difference:.0e})"
         )
-    if tie.held_exactly:
-        result = f"accuracy stayed at {100 * tie.final_accuracy:.1f} % (chance level)"
-    elif np.isnan(tie.epochs_to_100):
+    if np.isnan(tie.epochs_to_100):
         result = f"accuracy after {tie.epochs:,} epochs was {100 * tie.final_accuracy:.1f} %"
     else:
         result = f"the network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"

@@ -15,6 +15,7 @@ from coursework.backprop.studies import (
     TIE_BROKEN,
     TieBreaking,
     best_setting,
+    decoding_table,
     gradient_check_table,
     hidden_code,
     hidden_codes,
@@ -166,6 +167,23 @@ def test_hidden_codes_count_codes_and_check_the_output_signs() -> None:
     assert table.distance[0] < 1e-8
     net.weights[1][0, 0] *= -1
     assert hidden_codes([net], X8).signs_match.tolist() == [False]
+
+
+def test_decoding_table_splits_each_own_output_into_weights_and_bias() -> None:
+    net = Network((8, 3, 8), init="zeros", bias_init="zeros")
+    codes = np.array([[int(bit) for bit in f"{index:03b}"] for index in range(8)])
+    net.weights[0][:] = 20.0 * (2 * codes - 1)
+    net.weights[1][:] = 4.0 * (2 * codes - 1).T
+    net.biases[1][:] = 2.0 - 4.0 * codes.sum(axis=1)  # z = 2 for the own code, at most -2 for the others
+    table = decoding_table(net, X8)
+    assert table.code.tolist() == [f"{index:03b}" for index in range(8)]
+    np.testing.assert_allclose(table["a W"] + table.b, table.z)
+    np.testing.assert_allclose(table.z, net.forward(X8)[-2].dot(net.weights[1])[range(8), range(8)] + net.biases[1])
+    assert abs(table["a W"][0]) < 1e-6 and table.b[0] == 2.0  # the code 000 is decoded by its bias alone
+    assert (table.z > table["largest other z"]).all()
+    net.biases[1][1] = -30.0
+    broken = decoding_table(net, X8)
+    assert (broken.z > broken["largest other z"]).tolist() == [True, False, *[True] * 6]
 
 
 def test_best_setting_is_the_fastest_that_every_seed_solves_and_is_not_chaotic() -> None:

@@ -189,6 +189,27 @@ def hidden_codes(networks: Iterable[Network], X: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["distinct_codes", "distance", "signs_match"])
 
 
+def decoding_table(network: Network, X: np.ndarray) -> pd.DataFrame:
+    """How the last layer reads each input's hidden code, for one-hot ``X`` in order (input ``i``'s target is output
+    ``i``): per input, its code (:func:`hidden_code`), its own output's pre-activation ``z`` split into the weights'
+    part ``a W`` and the bias ``b``, and the largest pre-activation of any other output. The input is decoded
+    correctly where ``z`` exceeds that largest other one."""
+    bits, _ = hidden_code(network, X)
+    weighted = network.forward(X)[-2].dot(network.weights[-1])
+    z = weighted + network.biases[-1]
+    own = np.arange(len(X))
+    return pd.DataFrame(
+        {
+            "input": own,
+            "code": _digits(bits),
+            "a W": weighted[own, own],
+            "b": network.biases[-1][own],
+            "z": z[own, own],
+            "largest other z": np.where(np.eye(len(X), dtype=bool), -np.inf, z).max(axis=1),
+        }
+    )
+
+
 def nudged_twin(network: Network, nudge: float, seed: int = 0) -> Network:
     """A copy of ``network`` with ``nudge`` times standard normal noise added to every weight and bias."""
     if not np.isfinite(nudge) or nudge <= 0:

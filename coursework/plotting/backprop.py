@@ -18,32 +18,42 @@ from coursework.plotting.common import (
 
 
 def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
-    """The first hidden layer's activations for the inputs ``X``, and the weights into and out of that layer.
+    """The first hidden layer's activations for the inputs ``X``, the weights into and out of that layer (top row)
+    and, under each weight matrix, its layer's biases.
 
-    Weights use a diverging colour scale centred on 0; the activations span the activation's output range.
+    Weights and biases share a diverging colour scale per layer, centred on 0; the activations span the activation's
+    output range.
     """
     parameters = network.parameters()
-    incoming, outgoing = parameters["W1"], parameters["W2"]
-    hidden = [f"h{unit + 1}" for unit in range(incoming.shape[1])]
-    widths = [len(hidden), len(hidden), outgoing.shape[1]]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4), gridspec_kw={"width_ratios": widths}, layout="constrained")
+    hidden = [f"h{unit + 1}" for unit in range(parameters["W1"].shape[1])]
+    outputs = [f"out {unit}" for unit in range(parameters["W2"].shape[1])]
+    widths = [len(hidden), len(hidden), len(outputs)]
+    fig, axes = plt.subplots(
+        2, 3, figsize=(15, 5), gridspec_kw={"width_ratios": widths, "height_ratios": [8, 1]}, layout="constrained"
+    )
     low, high = ACTIVATIONS[network.activation].output_range
     annotated_heatmap(
-        axes[0],
+        axes[0, 0],
         network.hidden_activations(X),
         vmin=low,
         vmax=high,
         xticklabels=hidden,
         yticklabels=[f"input {sample}" for sample in range(len(X))],
     )
-    axes[0].set_title("hidden activations $a_1$")
-    outputs = [f"out {unit}" for unit in range(outgoing.shape[1])]
-    for ax, weights, columns, rows in ((axes[1], incoming, hidden, None), (axes[2], outgoing, outputs, hidden)):
-        limit = float(np.abs(weights).max())
-        heatmap_options = {"fmt": ".1f", "cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
-        annotated_heatmap(ax, weights, xticklabels=columns, yticklabels=rows, **heatmap_options)
-    axes[1].set_title("$W_1$ (input → hidden)")
-    axes[2].set_title("$W_2$ (hidden → output)")
+    axes[0, 0].set_title("hidden activations $a_1$")
+    axes[1, 0].axis("off")
+    panels = [
+        (1, "W1", "b1", hidden, None, "$W_1$ (input → hidden)"),
+        (2, "W2", "b2", outputs, hidden, "$W_2$ (hidden → output)"),
+    ]
+    for column, weight, bias, columns, rows, title in panels:
+        limit = float(max(np.abs(parameters[weight]).max(), np.abs(parameters[bias]).max()))
+        heatmap_options = {"fmt": ".1f", "cmap": "RdBu_r", "vmin": -limit, "vmax": limit, "xticklabels": columns}
+        annotated_heatmap(axes[0, column], parameters[weight], yticklabels=rows, **heatmap_options)
+        annotated_heatmap(
+            axes[1, column], parameters[bias][np.newaxis], yticklabels=[f"${bias[0]}_{bias[1]}$"], **heatmap_options
+        )
+        axes[0, column].set_title(title)
     return fig
 
 
@@ -95,9 +105,9 @@ def learning_rate_figure(
         offsets = jitter.uniform(-0.15, 0.15, solved[position].size)
         ax_box.scatter(position + offsets, solved[position], s=9, color="k", zorder=3)
     ax_box.set(yscale="log", xlabel="learning rate", ylabel="epochs to 100 % accuracy")
-    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * chaotic)")
-    chaotic = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
-    ticks = [f"{rate:g}{'*' if chaotic[rate] else ''}" for rate in rates]
+    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * start-sensitive)")
+    sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
+    ticks = [f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates]
     ax_box.set_xticks(range(len(rates)), ticks, rotation=45)
     ax_box.set_xlim(-0.5, len(rates) - 0.5)
     return fig
