@@ -39,7 +39,6 @@ def imported_names(tree: ast.Module) -> dict[str, object]:
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
                 "coursework",
                 "answers_01",
-                "answers_02",
             ):
                 module = importlib.import_module(node.module)
                 for alias in node.names:
