@@ -105,16 +105,3 @@ def mean_chroma(images: np.ndarray, batch_size: int = 4000) -> np.ndarray:
         for start in range(0, len(images), batch_size)
     )
     return (total / (len(images) * images.shape[1] * images.shape[2])).astype(np.float32)
-
-
-def half_resolution_error(chroma: np.ndarray) -> float:
-    """Chroma MSE of averaging ``chroma`` (N, H, W, 2; H, W even) over 2x2 blocks and repeating each average back
-    over its block: what predicting chroma at half resolution (as the U-Net colorizers do) costs at best."""
-    n, height, width, channels = chroma.shape
-    blocks = chroma.reshape(n, height // 2, 2, width // 2, 2, channels).astype(np.float64)
-    return float(np.mean((blocks - blocks.mean(axis=(2, 4), keepdims=True)) ** 2))
-
-
-def gray_image(rgb: np.ndarray) -> np.ndarray:
-    """The luminance Y of one uint8 RGB image (H, W, 3) as a uint8 gray image (H, W): what a gray photo keeps."""
-    return np.round(rgb_to_ycrcb(as_float(np.asarray(rgb)[None]))[0, ..., 0] * 255).astype(np.uint8)

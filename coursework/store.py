@@ -160,8 +160,12 @@ def load_experiment(name: str, config_type: type, directory: str | Path | None =
         raise ValueError(
             f"{files['config']} holds an invalid config ({error}); retrain it with {training_command(name)}"
         ) from error
-    history = _read_json(files["history"], name, dict)
-    return load_model_file(files["model"]), history, config
+    return load_model_file(files["model"]), read_history(name, directory), config
+
+
+def read_history(name: str, directory: str | Path | None = None) -> dict:
+    """The training history saved with experiment ``name``, without loading its model."""
+    return _read_json(model_paths(name, directory)["history"], name, dict)
 
 
 def _check_complete_save(name: str, files: dict[str, Path]) -> None:

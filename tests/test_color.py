@@ -122,13 +122,3 @@ def test_round_off_just_outside_the_unit_range_is_accepted() -> None:
     rgb[0, 0, 0] = [-1e-7, 1 + 1e-7, 0.5]  # what the conversions' float arithmetic produces
     np.testing.assert_allclose(ycrcb_to_rgb(rgb_to_ycrcb(rgb), clip=False), rgb, atol=1e-6)
     assert np.isfinite(colourfulness(rgb)).all()
-
-
-def test_half_resolution_error_is_zero_for_blockwise_constant_chroma() -> None:
-    from coursework.color import half_resolution_error
-
-    flat = np.repeat(np.repeat(np.random.default_rng(0).random((2, 3, 3, 2)), 2, axis=1), 2, axis=2)
-    assert half_resolution_error(flat) == pytest.approx(0.0)
-    checker = np.zeros((1, 2, 2, 2))
-    checker[0, 0, 0] = checker[0, 1, 1] = 1.0
-    assert half_resolution_error(checker) == pytest.approx(0.25)

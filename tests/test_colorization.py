@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import coursework.colorization.prediction as prediction
-from coursework.color import colourfulness, gray_image, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
+from coursework.color import colourfulness, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
 from coursework.colorization import (
     DEFAULT_COLORIZER,
     LOSSES,
@@ -475,14 +475,6 @@ def test_truncated_colorizer_file_is_reported_as_corrupt(model: keras.Model, tmp
     (tmp_path / "broken.keras").write_bytes(data[: len(data) // 2])  # an interrupted copy
     with pytest.raises(ValueError, match="truncated or corrupt.*broken --retrain"):
         load_colorizer("broken", directory=tmp_path)
-
-
-def test_gray_image_is_the_rounded_luminance() -> None:
-    rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
-    gray = gray_image(rgb)
-    assert gray.shape == (5, 7) and gray.dtype == np.uint8
-    np.testing.assert_array_equal(gray, np.round(ruled_luma(rgb[None])[0, ..., 0] * 255).astype(np.uint8))
-    np.testing.assert_array_equal(gray_image(np.stack([gray] * 3, axis=-1)), gray)  # a gray image stays itself
 
 
 def test_a_file_with_a_layer_class_this_code_lacks_is_reported_with_the_fix(tmp_path: Path) -> None:

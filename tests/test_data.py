@@ -34,7 +34,6 @@ from coursework.data import (
     cifar_split,
     load_cifar10,
     official_subset,
-    per_class_means,
     split_indices,
 )
 
@@ -360,16 +359,6 @@ def test_a_quick_split_keeps_the_training_images_and_the_first_evaluation_images
     assert len(data.with_evaluation_images(100).x_test) == count
     with pytest.raises(ValueError, match="count must be a whole number >= 1"):
         data.with_evaluation_images(0)
-
-
-def test_per_class_means_average_each_measure_over_each_class_by_name() -> None:
-    labels = np.array([2, 0, 2, 0, 3])
-    table = per_class_means(labels, {"mse": np.array([1.0, 2.0, 3.0, 4.0, 5.0]), "other": np.zeros(5)})
-    assert table.index.tolist() == ["airplane", "bird", "cat"] and table.index.name == "class"
-    assert table.mse.tolist() == [3.0, 2.0, 5.0]
-    assert table.columns.tolist() == ["mse", "other"]
-    with pytest.raises(ValueError, match="'mse' has 2 values for 5 labels"):
-        per_class_means(labels, {"mse": np.zeros(2)})
 
 
 def test_split_rejects_bad_fractions() -> None:

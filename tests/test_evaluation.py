@@ -1,7 +1,5 @@
 """Tests of the evaluation layer on made-up results (no model trained) and tiny models."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,9 +36,7 @@ def test_epochs_trained_counts_the_seeds_still_improving_at_the_cap() -> None:
 
 def test_total_training_time_sums_the_recorded_seconds_per_group(tmp_path, monkeypatch) -> None:
     histories = {"a": {"seconds": [1800, 1800], "cpu": "X"}, "b": {"seconds": [3600], "cpu": "Y"}, "c": {"loss": [1.0]}}
-    for name, history in histories.items():
-        (tmp_path / f"{name}.history.json").write_text(json.dumps(history))
-    monkeypatch.setattr(evaluation, "model_paths", lambda name: {"history": tmp_path / f"{name}.history.json"})
+    monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
     table = evaluation.total_training_time({"a": "one", "b": "two", "c": "two"})
     assert table.loc["one"].tolist() == [1, 0, 1.0]
     assert table.loc["two"].tolist() == [1, 1, 1.0]

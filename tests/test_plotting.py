@@ -222,28 +222,6 @@ def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
     assert sum(len(collection.get_offsets()) for collection in ax.collections) == 9
 
 
-def test_bar_panels_draw_a_bar_per_class_and_column() -> None:
-    table = pd.DataFrame({"model a": [1.0, 2.0, 3.0], "model b": [0.5, 1.0, 1.5]}, index=["bird", "cat", "dog"])
-    fig = plotting.bar_panels({"Error": table, "Colour": table[["model a"]]}, ylabel=["MSE", "colourfulness"])
-    left, right = fig.axes
-    assert [left.get_title(), right.get_title(), left.get_ylabel(), left.get_xlabel()] == ["Error", "Colour", "MSE", ""]
-    assert [len(container) for container in left.containers] == [3, 3]
-    assert [patch.get_height() for patch in right.containers[0]] == [1.0, 2.0, 3.0]
-    assert [label.get_text() for label in left.get_xticklabels()] == ["bird", "cat", "dog"]
-    with pytest.raises(ValueError, match="one per panel"):
-        plotting.bar_panels({"a": table, "b": table}, ylabel=["only one"])
-
-
-def test_bar_panels_put_the_legend_above_the_bars_and_take_a_log_axis() -> None:
-    table = pd.DataFrame({"model a": [1.0, 2.0], "model b": [0.1, 0.2]}, index=["bird", "cat"])
-    (ax,) = plotting.bar_panels({"Error": table}, ylabel="MSE", yscale="log").axes
-    assert ax.get_yscale() == "log"
-    fig = ax.figure
-    fig.canvas.draw()
-    legend_box = ax.get_legend().get_window_extent()
-    assert legend_box.y0 >= ax.get_window_extent().y1 - 1  # above the axes: it hides no bar
-
-
 def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> None:
     truth = np.random.default_rng(0).integers(0, 256, (3, 4, 4, 3), dtype=np.uint8)
     ycrcb = rgb_to_ycrcb(truth.astype(np.float32) / 255)

@@ -58,7 +58,6 @@ from coursework.data.splits import (
     OfficialSubset,
     cifar_split,
     official_subset,
-    per_class_means,
     split_indices,
 )
 
@@ -83,6 +82,5 @@ __all__ = [
     "load_all",
     "load_cifar10",
     "official_subset",
-    "per_class_means",
     "split_indices",
 ]

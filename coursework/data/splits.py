@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from coursework.checks import check_whole
 from coursework.data.batches import describe, integers_within
 from coursework.data.loading import load_all
 from coursework.data.sources import CLASSES, LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError, read_npz, resolve_source
+from coursework.images import IMAGE_SIZE
 
 SPLIT_SEED = 0  # the seed of the 80/10/10 split that every experiment uses
 
@@ -101,7 +101,7 @@ def official_subset(split: CifarSplit) -> OfficialSubset | None:
 
 def _lossless_images_header(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
     """What is wrong with the lossless images of this header (None: nothing): at most the official test set."""
-    if dtype != np.uint8 or len(shape) != 4 or shape[1:] != (32, 32, 3):
+    if dtype != np.uint8 or len(shape) != 4 or shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 3):
         return "expected uint8 images of shape (N, 32, 32, 3)"
     if shape[0] > OFFICIAL_SIZES[1]:
         return f"more images than the official test set's {OFFICIAL_SIZES[1]:,}"
@@ -115,14 +115,3 @@ def _lossless_labels_header(shape: tuple[int, ...], dtype: np.dtype) -> str | No
     if shape[0] > OFFICIAL_SIZES[1]:
         return f"more labels than the official test set's {OFFICIAL_SIZES[1]:,} images"
     return None
-
-
-def per_class_means(labels: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The mean of each per-image measure (column name -> one value per image) over the images of each class.
-
-    ``labels``: the images' CIFAR-10 labels (0-9). One row per class present, by name in alphabetical order.
-    """
-    for name, column in values.items():
-        if len(column) != len(labels):
-            raise ValueError(f"{name!r} has {len(column)} values for {len(labels)} labels")
-    return pd.DataFrame({"class": [CLASSES[label] for label in labels], **values}).groupby("class").mean()

@@ -6,8 +6,6 @@ raises an error that names its training command.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -16,7 +14,7 @@ from coursework.data import CifarSplit, OfficialSubset
 from coursework.evaluation import training_record
 from coursework.experiments import configurations, load
 from coursework.images import psnr
-from coursework.store import model_paths
+from coursework.store import read_history
 
 
 def evaluate(names: list[str], data: CifarSplit) -> pd.DataFrame:
@@ -101,7 +99,7 @@ def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
     models timed, models without a record (trained before times were kept), and hours; a last row ``all``."""
     rows: dict[str, dict] = {}
     for name, group in groups.items():
-        history = json.loads(model_paths(name)["history"].read_text())
+        history = read_history(name)
         row = rows.setdefault(group, {"timed": 0, "untimed": 0, "hours": 0.0})
         if "seconds" in history:
             row["timed"] += 1
@@ -115,5 +113,5 @@ def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
 
 def training_cpus(names: list[str]) -> list[str]:
     """The CPUs the timed histories of ``names`` were measured on."""
-    histories = [json.loads(model_paths(name)["history"].read_text()) for name in names]
+    histories = [read_history(name) for name in names]
     return sorted({history["cpu"] for history in histories if "cpu" in history})

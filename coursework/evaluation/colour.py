@@ -13,6 +13,7 @@ from coursework.color import colourfulness, mean_chroma, merge_luma_chroma, rgb_
 from coursework.images import as_float
 
 COLOUR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
+GAIN_CANDIDATES = tuple(round(1 + step / 10, 1) for step in range(11))  # the colour gains choose_gain picks from
 
 
 def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarray]:

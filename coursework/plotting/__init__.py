@@ -13,12 +13,10 @@ from coursework.plotting.autoencoders import (
 from coursework.plotting.backprop import hidden_layer_heatmaps, learning_rate_figure, tie_breaking_figure
 from coursework.plotting.common import (
     annotated_heatmap,
-    bar_panels,
     distinct_colours,
     epoch_curves,
     image_rows,
     loss_curves,
-    palette,
     save_figure,
     training_curves,
 )
@@ -26,7 +24,6 @@ from coursework.plotting.labels import direct_labels
 
 __all__ = [
     "annotated_heatmap",
-    "bar_panels",
     "colorization_rows",
     "direct_labels",
     "distinct_colours",
@@ -36,7 +33,6 @@ __all__ = [
     "latent_sweep_figure",
     "learning_rate_figure",
     "loss_curves",
-    "palette",
     "save_figure",
     "seed_ranges",
     "tie_breaking_figure",

@@ -8,7 +8,6 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from coursework.paths import FIGURES_DIR
@@ -41,11 +40,6 @@ def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, siz
         row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
-
-
-def palette(count: int, cmap: str = "viridis") -> np.ndarray:
-    """``count`` colours spread over ``cmap``, without its two extremes (as seaborn's ``color_palette`` picks them)."""
-    return mpl.colormaps[cmap](np.linspace(0, 1, count + 2)[1:-1])
 
 
 def distinct_colours(count: int) -> list:
@@ -174,33 +168,3 @@ def loss_curves(
     return training_curves(
         panels, ylabel=ylabel, yscale=yscale, marker="o", panel_size=panel_size, max_columns=max_columns
     )
-
-
-def bar_panels(
-    panels: Mapping[str, pd.DataFrame],
-    ylabel: str | Sequence[str],
-    panel_size: tuple[float, float] = (7.0, 4.0),
-    yscale: str = "linear",
-    legend: str = "above",
-) -> plt.Figure:
-    """Grouped bar charts side by side, one per entry of ``panels`` (title -> table): a group per row of the table
-    (its index on the x axis), a bar per column. ``ylabel`` is one for every panel or one per panel; ``legend``
-    "above" puts each legend between its panel and its title, where it hides no bar ("inside": matplotlib's best
-    place)."""
-    ylabels = [ylabel] * len(panels) if isinstance(ylabel, str) else list(ylabel)
-    if len(ylabels) != len(panels):
-        raise ValueError(f"ylabel needs one value or one per panel ({len(panels)})")
-    width, height = panel_size
-    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), height), squeeze=False)
-    for ax, (title, table), label in zip(axes[0], panels.items(), ylabels):
-        table.plot.bar(ax=ax)
-        ax.set(ylabel=label, xlabel="", yscale=yscale)
-        ax.tick_params(axis="x", labelrotation=45)
-        plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
-        if legend == "above":
-            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(table.columns), 3), frameon=False)
-            ax.set_title(title, pad=24)
-        else:
-            ax.set_title(title)
-    fig.tight_layout()
-    return fig

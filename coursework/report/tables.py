@@ -17,6 +17,7 @@ FORMATS = {
     "at_cap": ("at cap", "{}"),
     "best_epoch": ("best epoch", "{}"),
     "best_val_mse": ("validation MSE", "{:.3g}"),
+    "cap_20": ("cap 20", "{:.3g}"),
     "test_mse": ("test MSE", "{:.3g}"),
     "test_psnr_db": ("test PSNR (dB)", "{:.1f}"),
     "seeds": ("seeds", "{}"),
