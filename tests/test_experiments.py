@@ -27,7 +27,7 @@ def test_every_compared_configuration_has_three_seeds_differing_only_in_the_seed
     }
 
 
-def test_each_study_change_is_one_change_from_the_base() -> None:
+def test_each_study_configuration_changes_only_architecture_or_optimiser_fields_of_the_base() -> None:
     base = experiment("study_base").config
     for name in names("study", seeds=False):
         config = experiment(name).config
@@ -50,7 +50,7 @@ def test_the_colorization_path_changes_one_thing_per_step() -> None:
         assert experiment(after).base == before
         first, second = experiment(before).config, experiment(after).config
         changed = {field for field in vars(first) if getattr(first, field) != getattr(second, field)}
-        assert changed in ({"target"}, {"architecture", "filters"}, {"augment"}), (before, after, changed)
+        assert len(changed - {"filters"}) == 1, (before, after, changed)  # one change (a U-Net has its own filters)
 
 
 @pytest.mark.parametrize("side", sorted(SWEEP_CHANNELS))
