@@ -95,8 +95,10 @@ def test_sweep_flags_zero_init_as_round_off_sensitive_and_random_init_as_robust(
     summary = summarise(study.table, "init")
     assert bool(summary.loc["zeros", "round_off_sensitive"])
     assert not bool(summary.loc["uniform", "round_off_sensitive"])
-    assert study.table.query("init == 'uniform'").divergence.max() < SENSITIVE_DIVERGENCE / 100
+    uniform = study.table.query("init == 'uniform'")
+    assert uniform.divergence.max() < SENSITIVE_DIVERGENCE / 100
     assert summary.loc["uniform", "solved_%"] == 100.0
+    assert (uniform.twin_final_accuracy == 1.0).all()
 
 
 def test_gradient_check_table_has_one_small_error_per_combination() -> None:

@@ -54,8 +54,8 @@ def sweep(
 
     Full batch unless ``batch_size`` is given (then every network shuffles its own mini-batches each epoch).
     With ``nudge``, each network also trains a :func:`nudged_twin` alongside, and the table gains a column
-    ``divergence``: the largest parameter difference between the two at the end. It separates outcomes that are
-    robust from those where a tiny change in the start changes the end (chaotic ones).
+    ``divergence``: the largest parameter difference between the two at the end, and ``twin_final_accuracy``. It
+    separates outcomes that are robust from those where a tiny change in the start changes the end (chaotic ones).
     """
     grid = list(itertools.product(activations, inits, bias_inits, learning_rates, weight_decays, seeds))
     if not grid:
@@ -70,6 +70,7 @@ def sweep(
     copies = 2 if twins else 1
     losses = np.empty((len(grid), epochs))
     accuracies = np.empty((len(grid), epochs))
+    twin_final_accuracy = np.empty(len(grid))
     for _, rows in table.groupby("activation", sort=False).groups.items():
         rows = np.asarray(rows)
         history = train_stacked(
@@ -82,9 +83,11 @@ def sweep(
             batch_size=batch_size,
         )
         losses[rows], accuracies[rows] = history.loss[: len(rows)], history.accuracy[: len(rows)]
+        twin_final_accuracy[rows] = history.accuracy[len(rows) :, -1] if twins else np.nan
     history = History(losses, accuracies)
     if twins:
         table["divergence"] = [parameter_distance(net, twin) for net, twin in zip(networks, twins)]
+        table["twin_final_accuracy"] = twin_final_accuracy
     table["epochs_to_100"] = history.epochs_to_accuracy(1.0)
     table["epochs_to_stable_100"] = history.epochs_to_accuracy(1.0, stable=True)
     table["epochs_to_loss"] = history.epochs_to_loss(loss_threshold)
