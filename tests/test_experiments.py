@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import pytest
+from test_reliability import killing_at
 
 from coursework import experiments
 from coursework.autoencoders import CAEConfig
@@ -141,17 +142,8 @@ def test_a_save_killed_at_any_step_resumes_from_the_kept_checkpoint_and_leaves_m
     save, step = runs.save_experiment, 0
 
     def save_killed_at_step(*args, **kwargs) -> None:
-        calls = []
-
-        def dying(original):
-            def operation(*a, **k):
-                calls.append(1)
-                if len(calls) == step:
-                    raise KeyboardInterrupt
-                return original(*a, **k)
-
-            return operation
-
+        calls: list[int] = []
+        dying = killing_at(step, calls)
         with monkeypatch.context() as patch:
             for owner, name in ((os, "replace"), (Path, "write_text"), (Path, "unlink"), (keras.Model, "save")):
                 patch.setattr(owner, name, dying(getattr(owner, name)))

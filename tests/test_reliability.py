@@ -484,10 +484,9 @@ class TaggedModel:
         Path(path).write_text(str(self.tag))
 
 
-def save_killed_at(step: int, tag: int, folder: Path) -> bool:
-    """Save set ``tag`` (model, history and config all tagged), killed as its ``step``-th file operation (a write, a
-    rename or a delete) begins; whether the kill came before the save ended."""
-    calls: list[int] = []
+def killing_at(step: int, calls: list[int]) -> Callable[[Callable], Callable]:
+    """Wraps a file operation so that the ``step``-th call of all wrapped ones (counted in ``calls``) is killed as it
+    begins (KeyboardInterrupt, as Ctrl-C)."""
 
     def dying(original: Callable) -> Callable:
         def operation(*args, **kwargs):
@@ -498,6 +497,14 @@ def save_killed_at(step: int, tag: int, folder: Path) -> bool:
 
         return operation
 
+    return dying
+
+
+def save_killed_at(step: int, tag: int, folder: Path) -> bool:
+    """Save set ``tag`` (model, history and config all tagged), killed as its ``step``-th file operation (a write, a
+    rename or a delete) begins; whether the kill came before the save ended."""
+    calls: list[int] = []
+    dying = killing_at(step, calls)
     with pytest.MonkeyPatch.context() as patch:
         for owner, name in ((os, "replace"), (Path, "write_text"), (Path, "unlink")):
             patch.setattr(owner, name, dying(getattr(owner, name)))
