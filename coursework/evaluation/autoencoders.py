@@ -108,7 +108,8 @@ def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
             row["untimed"] += 1
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
     table.loc["all"] = table.sum()
-    return table.astype({"timed": int, "untimed": int})
+    table = table.astype({"timed": int, "untimed": int})
+    return table.assign(hours=table.hours.where(table.timed > 0))  # no record: unknown, not zero hours
 
 
 def training_cpus(names: list[str]) -> list[str]:

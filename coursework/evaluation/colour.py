@@ -55,11 +55,6 @@ def colour_table(predictions: dict[str, np.ndarray], images: np.ndarray, x_train
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 
 
-def meets_targets(table: pd.DataFrame) -> pd.Series:
-    """For each row of a :func:`colour_table`: whether it meets both ``COLOUR_TARGETS``."""
-    return (table.vs_mean_chroma <= COLOUR_TARGETS["vs_mean_chroma"]) & (table.vs_truth >= COLOUR_TARGETS["vs_truth"])
-
-
 def choose_gain(table: pd.DataFrame) -> float:
     """The colour gain to keep, from a :func:`colour_table` on validation with one row per candidate gain (index:
     the gain): the lowest chroma MSE among the gains that keep at least ``COLOUR_TARGETS["vs_truth"]`` of the true

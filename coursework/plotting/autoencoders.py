@@ -27,7 +27,7 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel=xlabel, title=title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
     return fig
 
 
