@@ -312,11 +312,11 @@ def machine() -> str:
     """The CPU, its vector ISA flags and the kernel settings the workers get: what the figures hold for."""
     with open("/proc/cpuinfo") as cpuinfo:
         info = cpuinfo.read()
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
     flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
     present = " ".join(flag for flag in ISA_FLAGS if flag in flags) or "none of " + " ".join(ISA_FLAGS)
     knobs = " ".join(f"{knob}={os.environ[knob]}" for knob in KNOBS if knob in os.environ) or "none"
-    return f"CPU: {model}, {len(os.sched_getaffinity(0))} cores, ISA flags: {present}; environment: {knobs}"
+    cores = len(os.sched_getaffinity(0))
+    return f"CPU: {coursework.cpu_name()}, {cores} cores, ISA flags: {present}; environment: {knobs}"
 
 
 def arguments() -> argparse.Namespace:

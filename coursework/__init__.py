@@ -26,12 +26,23 @@ import platform
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 __all__ = ["onednn_enabled", "silenced_stderr"]
 
 _USER_ONEDNN = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def cpu_name() -> str:
+    """This machine's CPU model, from /proc/cpuinfo (Linux), else what :func:`platform.processor` says."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor() or "unknown"
 
 
 def onednn_enabled() -> bool | None:

@@ -6,11 +6,11 @@ model is missing or was trained with another config. Only :func:`train` (the CLI
 
 from __future__ import annotations
 
-import platform
 import shutil
 from pathlib import Path
 from typing import NamedTuple
 
+from coursework import cpu_name
 from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, train_cae
 from coursework.colorization import train_colorizer
@@ -45,16 +45,6 @@ def load(name: str) -> Trained:
             f"retrain it with {training_command(name)}"
         )
     return saved
-
-
-def cpu_name() -> str:
-    """This machine's CPU model, from /proc/cpuinfo (Linux), else what :func:`platform.processor` says."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        lines = []
-    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
-    return names[0] if names else platform.processor() or "unknown"
 
 
 def train(name: str, data: CifarSplit, verbose: bool = True) -> Trained:
