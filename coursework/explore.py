@@ -86,7 +86,7 @@ def backprop_figures(
     verdict = "never reaches 100 % for good" if math.isnan(solved) else f"100 % accuracy from epoch {int(solved):,} on"
     curves = training_curves(
         {"loss": history.loss, "accuracy": history.accuracy},
-        ylabel=["mean squared error", "accuracy"],
+        ylabel=["MSE loss", "accuracy"],
         xscale="log",
         yscale=["log", "linear"],
         title=f"η = {readout(learning_rate)}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
