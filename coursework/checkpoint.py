@@ -28,12 +28,8 @@ from coursework.checks import read_json
 
 STATE_FILE = "state.json"
 FORMAT = 2  # of state.json: bump it when the snapshot's layout changes
-# The files a checkpoint writes (the snapshot files a state names, state.json and its temporary names), and those of
-# the earlier layout, which Keras' BackupAndRestore wrote.
-_OWN_FILE = re.compile(
-    r"epoch-\d+\.weights\.h5|best-\d+\.npz|\.state\.json\.[0-9a-f]+\.tmp|state\.json"
-    r"|latest\.weights\.h5|training_metadata\.json|best_weights\.npz"
-)
+# The files a checkpoint writes: the snapshot files a state names, state.json and its temporary names.
+_OWN_FILE = re.compile(r"epoch-\d+\.weights\.h5|best-\d+\.npz|\.state\.json\.[0-9a-f]+\.tmp|state\.json")
 
 
 def data_fingerprint(*arrays: np.ndarray) -> str:

@@ -21,8 +21,6 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 # Every notebook parameter: name -> kind.
 PARAMETERS = {"QUICK": "flag", "SEEDS": "int", "LR_SEEDS": "int", "EPOCHS": "int", "EVAL_IMAGES": "int"}
-# Former parameters: name -> what to do instead.
-RETIRED = {"RETRAIN": "retrain with `make retrain`, then run `make report`, which uses what it trained"}
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -52,10 +50,8 @@ def env_int(name: str, default: int, minimum: int = 1) -> int:
 
 
 def check_names() -> None:
-    """A ValueError for a variable named like a parameter but not one: mis-cased, misspelled or retired."""
+    """A ValueError for a variable named like a parameter but not one: mis-cased or misspelled."""
     for name in os.environ:
-        if name in RETIRED:
-            raise ValueError(f"{name} is no longer a parameter: {RETIRED[name]}")
         if name in PARAMETERS:
             continue
         close = difflib.get_close_matches(name.upper(), PARAMETERS, n=1, cutoff=0.8)

@@ -251,17 +251,8 @@ def load_model_file(path: str | Path) -> keras.Model:
 
 
 def _not_loadable(path: Path, error: TypeError) -> ValueError:
-    """The ValueError for a .keras file whose config Keras cannot build: a custom layer class this code no longer
-    registers (an older colorizer's AnnealedMean), or a config this code never wrote (a function such as os.system
-    where an activation belongs, a class of another module)."""
-    missing = re.search(r"Could not locate class '([^']+)'", str(error))
-    if missing and any(
-        node.get("class_name") == missing[1] and ">" in str(node.get("registered_name")) for node in _config_nodes(path)
-    ):
-        return ValueError(
-            f"{path} uses a layer class this version of the code does not have ({missing[1]}, as an older "
-            f"colour-class colorizer's AnnealedMean): retrain it with {training_command(path.stem)}"
-        )
+    """The ValueError for a .keras file whose config Keras cannot build: a config this code never wrote (a custom
+    layer class, a function such as os.system where an activation belongs, a class of another module)."""
     foreign = sorted({_qualified(node) for node in _config_nodes(path) if _qualified(node)})
     named = f"it names {', '.join(foreign)}" if foreign else str(error).strip().split("\n")[0]
     return ValueError(

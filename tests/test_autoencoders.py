@@ -11,11 +11,11 @@ EXPERIMENTS = {name: entry.config for name, entry in REGISTRY.items() if isinsta
 
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
-def test_every_experiment_maps_32x32x3_to_itself(name: str) -> None:
+def test_every_experiment_maps_its_images_to_themselves(name: str) -> None:
+    side = EXPERIMENTS[name].image_size
     model = build_cae(**EXPERIMENTS[name].build_kwargs())
-    assert tuple(model.input.shape) == (None, 32, 32, 3)
-    assert tuple(model.output.shape) == (None, 32, 32, 3)
-    assert model.predict(np.zeros((2, 32, 32, 3), np.float32), verbose=0).shape == (2, 32, 32, 3)
+    assert tuple(model.input.shape) == tuple(model.output.shape) == (None, side, side, 3)
+    assert model.predict(np.zeros((2, side, side, 3), np.float32), verbose=0).shape == (2, side, side, 3)
 
 
 @pytest.mark.parametrize(

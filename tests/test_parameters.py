@@ -66,7 +66,6 @@ def test_the_run_is_full_unless_a_parameter_changes_results(monkeypatch: pytest.
         ("Quick", "did you mean QUICK"),
         ("SEED", "did you mean SEEDS"),
         ("eval_images", "did you mean EVAL_IMAGES"),
-        ("RETRAIN", "make retrain"),
     ],
 )
 def test_names_that_are_almost_a_parameters_are_refused_naming_it(

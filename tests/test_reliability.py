@@ -773,7 +773,7 @@ def keras_file(path: Path, config: dict) -> Path:
     ],
 )
 def test_a_model_file_with_a_foreign_config_is_named_as_not_this_codes(tmp_path: Path, config: dict, named: str):
-    """An activation naming os.system raised Keras' TypeError; a module naming builtins got the AnnealedMean hint."""
+    """An activation naming os.system, a module naming builtins: each named, not Keras' TypeError."""
     path = keras_file(tmp_path / "odd.keras", config)
     with pytest.raises(ValueError, match=f"odd.keras.*{named}.*odd --retrain"):
         load_model_file(path)

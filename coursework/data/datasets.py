@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursework.data.loading import load_all
+from coursework.data.loading import load_cifar10_all
 from coursework.data.sources import CIFAR10_URL, CLASSES, IMAGE_SHAPE
 
 
@@ -24,7 +24,7 @@ class Dataset:
     load: Callable[..., tuple[np.ndarray, np.ndarray, Path]]
 
 
-DATASETS = {"cifar10": Dataset(CIFAR10_URL, IMAGE_SHAPE, CLASSES, load_all)}
+DATASETS = {"cifar10": Dataset(CIFAR10_URL, IMAGE_SHAPE, CLASSES, load_cifar10_all)}
 
 
 def dataset(name: str) -> Dataset:
