@@ -97,6 +97,17 @@ def test_the_command_line_checks_every_name_before_loading_data(monkeypatch, cap
     assert "study_valid_padding" in capsys.readouterr().out
 
 
+def test_one_source_for_experiments_on_two_datasets_is_refused(scratch, monkeypatch, capsys) -> None:
+    from types import SimpleNamespace
+
+    from coursework.experiments import __main__ as cli
+
+    monkeypatch.setattr(cli, "experiment", lambda name: SimpleNamespace(config=SimpleNamespace(dataset=name)))
+    with pytest.raises(SystemExit) as stopped:
+        main(["cifar10", "toy", "--retrain", "--source", "copy.zip"])
+    assert stopped.value.code == 2 and "--source" in capsys.readouterr().err
+
+
 @pytest.fixture
 def scratch(tmp_path, monkeypatch) -> dict:
     """Models, data (checkpoints, the retrain state, staged saves) in a temporary folder: the committed models and the

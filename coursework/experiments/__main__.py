@@ -50,10 +50,15 @@ def main(argv: list[str] | None = None) -> None:
     if not todo:
         print("every experiment asked for is trained; --retrain trains them again")
         return
+    datasets = dict.fromkeys(experiment(name).config.dataset for name in todo)
+    if args.source and len(datasets) > 1:
+        parser.error(
+            f"--source is one dataset's copy, but these experiments train on {', '.join(datasets)}: name "
+            "the experiments of one dataset at a time"
+        )
     from coursework.data import DataError, split  # only now: decoding takes a while
     from coursework.experiments.runs import checkpoint_dir, train
 
-    datasets = dict.fromkeys(experiment(name).config.dataset for name in todo)
     try:
         data = {dataset: split(dataset, args.source) for dataset in datasets}
     except (DataError, ValueError) as error:  # the source is missing, damaged or not CIFAR-10: no traceback
