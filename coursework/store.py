@@ -142,12 +142,21 @@ def _digest(path: Path) -> str:
 def load_experiment(name: str, config_type: type, directory: str | Path | None = None) -> tuple[keras.Model, dict, Any]:
     """Load (model, history, config) saved by :func:`save_experiment`; ``config_type`` is the config's dataclass.
 
-    A config with keys ``config_type`` does not have was written by another version of this code: a ValueError
-    names them, since guessing what they meant could pair the model with the wrong settings. A damaged, missing or
-    mismatched side file also gives a ValueError that names the file and the fix.
+    A damaged, missing or mismatched side file gives a ValueError that names the file and the fix.
     """
     files = model_paths(name, directory)
     _check_complete_save(name, files)
+    config = read_config(name, config_type, directory)
+    return load_model_file(files["model"]), read_history(name, directory), config
+
+
+def read_config(name: str, config_type: type, directory: str | Path | None = None) -> Any:
+    """The config saved with experiment ``name``, as a ``config_type``, without loading its model.
+
+    A config with keys ``config_type`` does not have was written by another version of this code: a ValueError
+    names them, since guessing what they meant could pair the model with the wrong settings.
+    """
+    files = model_paths(name, directory)
     config = read_json(files["config"], _beside_model(name))
     unknown = sorted(set(config) - {f.name for f in fields(config_type)})
     if unknown:
@@ -156,12 +165,11 @@ def load_experiment(name: str, config_type: type, directory: str | Path | None =
             f"another version of this code; retrain it with {training_command(name)}"
         )
     try:
-        config = config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
+        return config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
     except (TypeError, ValueError) as error:
         raise ValueError(
             f"{files['config']} holds an invalid config ({error}); retrain it with {training_command(name)}"
         ) from error
-    return load_model_file(files["model"]), read_history(name, directory), config
 
 
 def read_history(name: str, directory: str | Path | None = None) -> dict:

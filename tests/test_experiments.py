@@ -83,6 +83,16 @@ def test_load_never_trains_a_missing_or_changed_model(tmp_path, monkeypatch) -> 
         experiments.load("cae_base")
 
 
+def test_every_committed_config_is_its_registered_experiments() -> None:
+    """Only the JSON is read: a changed default or registry entry is caught before any model loads."""
+    from coursework.paths import MODELS_DIR
+    from coursework.store import read_config
+
+    names = [path.name.removesuffix(".config.json") for path in MODELS_DIR.glob("*.config.json")]
+    stale = [name for name in names if read_config(name, type(experiment(name).config)) != experiment(name).config]
+    assert names and stale == [], f"retrain them: python -m coursework.experiments {' '.join(sorted(stale))} --retrain"
+
+
 def test_the_command_line_checks_every_name_before_loading_data(monkeypatch, capsys) -> None:
     import coursework.data
 
