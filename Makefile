@@ -124,7 +124,7 @@ pdf: setup
 
 # Check the PDFs that `make pdf` wrote (tools/check_pdf.py, with poppler's pdftotext and pdfimages): each exists,
 # shows no raw TeX, and holds as many images as its notebook has figures. Run by hand and by CI.
-check-pdf:
+check-pdf: setup
 	command -v pdftotext >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
 	$(BIN)/python tools/check_pdf.py $(REPORT_DIR) $(NOTEBOOKS)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from coursework.checks import check_whole
+
 
 def best_validation(history: dict, epochs: int | None = None) -> tuple[float, int]:
     """The lowest validation loss of a training ``history`` (within its first ``epochs``), and its 1-based epoch.
@@ -11,8 +13,8 @@ def best_validation(history: dict, epochs: int | None = None) -> tuple[float, in
     A ValueError where a loss is not finite: a run that diverged has no best epoch to report (Python's ``min``
     would return a number or NaN depending on where the NaN stands).
     """
-    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
-        raise ValueError(f"epochs must be None (all) or a whole number >= 1, got {epochs!r}")
+    if epochs is not None:
+        check_whole(epochs, "epochs", minimum=1)
     losses = list(history.get("val_loss", []))[:epochs]
     if not losses:
         raise ValueError("the history has no validation loss" + (f" within {epochs} epochs" if epochs else ""))
