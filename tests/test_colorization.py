@@ -167,6 +167,12 @@ def test_committed_colorizers_load_and_colour_any_size() -> None:
 # --- the ensemble ---------------------------------------------------------------------------------------------------
 
 
+def test_the_default_colorizer_is_every_seed_of_the_augmented_u_net() -> None:
+    from coursework.experiments import seeds_of
+
+    assert list(DEFAULT_COLORIZER.members) == seeds_of("colorizer_unet_augment")
+
+
 def test_ensemble_chroma_averages_models_and_mirrors_then_applies_the_gain() -> None:
     models = [tiny_colorizer(0), tiny_colorizer(1)]
     luma = np.random.default_rng(0).random((2, 16, 24, 1)).astype(np.float32)

@@ -64,7 +64,7 @@ STUDY_BASE = CAEConfig(**STUDY_BUDGET)
 STUDY_CHANGES = {  # name -> (the change in words, the config fields it changes)
     "study_stride2_all": ("stride 2 in every encoder convolution", {"strides": 2}),
     "study_one_pool": ("one pooling stage: the middle stage removed", {"filters": (8, 16)}),
-    "study_channels_16_24_32": ("twice the channels", {"filters": (16, 24, 32)}),
+    "study_channels_16_24_32": ("channels 16, 24, 32", {"filters": (16, 24, 32)}),
     "study_kernel5": ("5x5 kernels", {"kernel_size": 5}),
     "study_valid_padding": ("valid padding (the decoder mirrors it)", {"padding": "valid"}),
     "study_sigmoid_output": ("sigmoid output", {"output_activation": "sigmoid"}),
@@ -95,7 +95,8 @@ LONG = tuple(
 )
 
 # Latent size, controlled: a study architecture with only its latent channels C changed, three seeds each, at 8x8
-# (study_base, two poolings) and 16x16 (study_one_pool, one pooling). The C of the base itself is that model.
+# (study_base, two poolings) and 16x16 (study_one_pool, one pooling). The C of the base itself is that model
+# (latent_sweep_name), so changing a base's latent channels renames sweep experiments: retrain those it names.
 # Changing C also changes the parameter count: the sweep varies the bottleneck and the capacity around it together.
 SWEEP_BASES = {8: "study_base", 16: "study_one_pool"}  # latent side -> the study model whose latent channels vary
 SWEEP_CHANNELS = {8: (1, 2, 4, 8, 16, 32), 16: (1, 2, 4, 8, 16)}  # latent side -> the channel counts swept
