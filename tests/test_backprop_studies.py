@@ -232,8 +232,8 @@ def test_stopping_rules_report_what_each_rule_returns() -> None:
         }
     )
     rules = stopping_rules(table, History(loss, accuracy), limit=6)
-    assert rules["at 100 % there"].tolist() == [2, 2, 2]
-    assert rules["and after"].tolist() == [1, 2, 2]  # the first network drops back after epoch 2
+    assert rules["at 100 % then"].tolist() == [2, 2, 2]
+    assert rules["at 100 % from then on"].tolist() == [1, 2, 2]  # the first network drops back after epoch 2
     assert rules["median stop epoch"].tolist() == [2.5, 5.0, 5.5]  # the loss rule stops the second at the limit
 
 

@@ -355,7 +355,7 @@ def stopping_rules(table: pd.DataFrame, history: History, limit: int, loss: floa
     first 100 % accuracy, at twice that epoch, or at the first loss below ``loss``; each capped at ``limit`` epochs.
 
     Per rule: the median stop epoch, the networks at 100 % accuracy at that epoch, those that stay at 100 % from
-    there to the last epoch, and the median loss at that epoch.
+    there to the last epoch, and the median data loss (without a weight-decay penalty) at that epoch.
     """
     first = table.epochs_to_100.to_numpy()
     stops = {
@@ -370,11 +370,11 @@ def stopping_rules(table: pd.DataFrame, history: History, limit: int, loss: floa
         stop = np.minimum(np.nan_to_num(stop, nan=limit), limit).astype(int)
         result[rule] = {
             "median stop epoch": float(np.median(stop)),
-            "at 100 % there": int((history.accuracy[rows, stop - 1] == 1).sum()),
-            "and after": int((stable <= stop).sum()),
-            "median loss there": float(np.median(history.loss[rows, stop - 1])),
+            "at 100 % then": int((history.accuracy[rows, stop - 1] == 1).sum()),
+            "at 100 % from then on": int((stable <= stop).sum()),
+            "median data loss then": float(np.median(history.loss[rows, stop - 1])),
         }
-    return pd.DataFrame(result).T.rename_axis("stop at").astype({"at 100 % there": int, "and after": int})
+    return pd.DataFrame(result).T.rename_axis("stop at").astype({"at 100 % then": int, "at 100 % from then on": int})
 
 
 def solved_text(row: pd.Series) -> str:
