@@ -9,7 +9,7 @@ FORMATS = {
     "change": ("change", "{}"),
     "latent": ("latent", "{}"),
     "latent_values": ("latent values", "{:,}"),
-    "parameters": ("parameters", "{:,}"),
+    "parameters": ("params", "{:,}"),
     "epochs": ("epochs", "{}"),
     "cap": ("cap", "{}"),
     "fewest": ("fewest", "{}"),
