@@ -1,4 +1,4 @@
-"""Convolutional autoencoders for 32x32x3 images: the experiment config, a parameterised builder, training, evaluation.
+"""Convolutional autoencoders for RGB images: the experiment config, a parameterised builder, training, evaluation.
 
 The reference architecture is ``build_cae()`` with its defaults (those of :class:`CAEConfig`)::
 
@@ -15,9 +15,10 @@ the encoder's total down-sampling (a ValueError otherwise): no padding or croppi
 in reverse order, a transposed convolution (which adds the trimmed pixels back) per convolution, so it has one
 convolution more than the "same" decoder, and crops the pixel that "same" pooling of an odd side rounded up.
 
-Inputs and outputs are float images in [0, 1], shape (N, 32, 32, 3); :mod:`coursework.colorization` builds the
-same architecture with one input channel (luminance), two output channels (chroma) and any image size. Training
-goes through :mod:`coursework.training`, saved models through :mod:`coursework.store`.
+Inputs and outputs are float images in [0, 1], shape (N, side, side, 3), the side of the config's dataset;
+:mod:`coursework.colorization` builds the same architecture with one input channel (luminance), two output channels
+(chroma) and any image size. Training goes through :mod:`coursework.training`, saved models through
+:mod:`coursework.store`.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ import numpy as np
 
 from coursework._tensorflow import keras, layers
 from coursework.checks import check_whole
-from coursework.images import IMAGE_SIZE, as_float, check_images
+from coursework.data import dataset
+from coursework.images import as_float, check_images
 from coursework.training import (
     OPTIMIZERS,
+    PREDICT_BATCH_SIZE,
     call_in_batches,
     check_training_settings,
     compile_model,
@@ -60,10 +63,11 @@ class CAEConfig:
     epochs: int = 10
     patience: int | None = None  # early stopping on validation loss; None: train all epochs
     seed: int = 0
+    dataset: str = "cifar10"  # a name in coursework.data.DATASETS: what it trains on, and its image size
 
     def __post_init__(self) -> None:
         filters, strides = check_architecture(
-            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, image_size=IMAGE_SIZE
+            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, self.image_size
         )
         object.__setattr__(self, "filters", filters)
         object.__setattr__(self, "strides", strides if np.ndim(self.strides) else strides[0])
@@ -75,9 +79,15 @@ class CAEConfig:
             raise ValueError(f"unknown output_activation {self.output_activation!r} ({error})") from error
         check_training_settings(self)
 
+    @property
+    def image_size(self) -> int:
+        """The side of the dataset's (square) images."""
+        return dataset(self.dataset).image_shape[0]
+
     def build_kwargs(self) -> dict:
-        """The architecture part of the config (the fields :func:`build_cae` takes), as its keyword arguments."""
-        return {name: getattr(self, name) for name in _ARCHITECTURE_FIELDS}
+        """The architecture part of the config (the fields :func:`build_cae` takes) and the dataset's image size, as
+        :func:`build_cae`'s keyword arguments."""
+        return {name: getattr(self, name) for name in _ARCHITECTURE_FIELDS} | {"image_size": self.image_size}
 
 
 def check_architecture(
@@ -123,7 +133,7 @@ def build_cae(
     name: str = "cae",
     input_channels: int = 3,
     output_channels: int = 3,
-    image_size: int | None = IMAGE_SIZE,
+    image_size: int | None = CAEConfig().image_size,
 ) -> keras.Model:
     """Build an (uncompiled) convolutional autoencoder ``keras.Model``, by default (N, 32, 32, 3) -> same shape.
 
@@ -280,7 +290,7 @@ def train_cae(
     return model, train_model(model, config, x_train, x_val, verbose=verbose, checkpoint_dir=checkpoint_dir)
 
 
-def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+def reconstruct(model: keras.Model, images: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
     """The model's float outputs for uint8 ``images`` (at least one), batch by batch."""
     return call_in_batches(check_autoencoder(model), as_float(images), batch_size)
 

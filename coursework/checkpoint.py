@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from coursework._tensorflow import keras
+from coursework.checks import read_json
 
 STATE_FILE = "state.json"
 FORMAT = 2  # of state.json: bump it when the snapshot's layout changes
@@ -184,16 +185,12 @@ def _check_folder(directory: Path, config: str, data: str) -> dict | None:
             (directory / name).unlink()
         return None
     state = _read_state(directory / STATE_FILE)
-    if state.get("config") != config:
-        raise ValueError(
-            f"the checkpoint in {directory} is of another run ({state.get('config')}), not of {config}: delete the "
-            "folder to train from scratch"
-        )
-    if state.get("data") != data:
-        raise ValueError(
-            f"the checkpoint in {directory} was trained on other images ({state.get('data')}), not on these ({data}): "
-            "delete the folder to train from scratch"
-        )
+    for key, ours, what in (("config", config, "is of another run"), ("data", data, "was trained on other images")):
+        if state.get(key) != ours:
+            raise ValueError(
+                f"the checkpoint in {directory} {what} ({state.get(key)}), not {ours}: delete the folder to train "
+                "from scratch"
+            )
     return state
 
 
@@ -201,13 +198,8 @@ def _read_state(path: Path) -> dict:
     """The committed state in ``path``; a ValueError naming the file and the fix if it is damaged or of another
     version of this code."""
     fix = f"delete this folder, {path.parent}, to train from scratch"
-    if not path.is_file():
-        raise ValueError(f"{path} is not a regular file: {fix}")
-    try:
-        state = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error}): {fix}") from error
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
+    state = read_json(path, fix)
+    if state.get("format") != FORMAT:
         raise ValueError(f"{path} was written by another version of this code: {fix}")
     return state
 

@@ -21,12 +21,14 @@ import numpy as np
 
 from coursework.backprop import INITIALISERS, Network, encoder_dataset
 from coursework.color import split_luma_chroma
-from coursework.images import IMAGE_SIZE, check_images, read_image
+from coursework.data import DATASETS
+from coursework.images import check_images, read_image
 from coursework.plotting import hidden_layer_heatmaps, image_rows, training_curves
 
 LEARNING_RATES = (0.1, 1000.0)  # the slider's range: notebook 01's grid, from too slow to diverging
 EXPLORER_EPOCHS = 2_000  # enough for the good learning rates to reach 100 % accuracy, few enough to retrain per move
 EXPLORER_IMAGES = 200  # the test images the image slider offers
+IMAGE_SHAPE = DATASETS["cifar10"].image_shape  # of the explorer's test images and autoencoders (CIFAR-10's)
 AUTOENCODERS = {  # what notebook 02's explorer compares: label -> committed experiment
     "base": "cae_base",
     "stride 2": "study_stride2_all",
@@ -84,7 +86,7 @@ def backprop_figures(
     verdict = "never reaches 100 % for good" if math.isnan(solved) else f"100 % accuracy from epoch {int(solved):,} on"
     curves = training_curves(
         {"loss": history.loss, "accuracy": history.accuracy},
-        ylabel=["mean squared error", "accuracy"],
+        ylabel=["MSE loss", "accuracy"],
         xscale="log",
         yscale=["log", "linear"],
         title=f"η = {readout(learning_rate)}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
@@ -131,7 +133,7 @@ def image_from_upload(content: bytes, name: str = "the uploaded file") -> np.nda
         pixels = np.round(pixels * 255).astype(np.uint8)
     if pixels.ndim == 2:
         pixels = np.repeat(pixels[..., None], 3, axis=-1)
-    square = ImageOps.fit(Image.fromarray(pixels), (IMAGE_SIZE, IMAGE_SIZE))
+    square = ImageOps.fit(Image.fromarray(pixels), IMAGE_SHAPE[1::-1])
     return np.asarray(square, dtype=np.uint8)
 
 
@@ -142,11 +144,8 @@ def autoencoder_figure(image: np.ndarray, autoencoders: Mapping) -> plt.Figure:
     from coursework.colorization import colorize
 
     image = np.asarray(image)
-    if image.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
-        raise ValueError(
-            f"one {IMAGE_SIZE}x{IMAGE_SIZE} RGB image, shape ({IMAGE_SIZE}, {IMAGE_SIZE}, 3), is needed; "
-            f"got shape {image.shape}"
-        )
+    if image.shape != IMAGE_SHAPE:
+        raise ValueError(f"one image of shape {IMAGE_SHAPE} is needed; got shape {image.shape}")
     image = check_images(image[None])[0]  # uint8
     reconstructions = [reconstruct(model, image[None])[0] for model in autoencoders.values()]
     gray = np.repeat(split_luma_chroma(image[None])[0][0], 3, axis=-1)  # what the colorizer sees

@@ -17,8 +17,6 @@ import numpy as np
 # The formats read_image opens (PIL's names): what a camera, a phone or an image editor writes ("JPEG" includes a
 # phone's multi-picture JPEG). PIL's rarer plugins (DDS, SPIDER, ...) fail on malformed files in ways of their own.
 ACCEPTED_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP", "PPM")
-IMAGE_SIZE = 32  # the side of a CIFAR-10 image, which the autoencoders take
-IMAGE_VALUES = IMAGE_SIZE * IMAGE_SIZE * 3  # the values of one RGB CIFAR-10 image
 
 
 def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from coursework._tensorflow import keras
+from coursework.checks import read_json
 from coursework.paths import DATA_DIR, MODELS_DIR
 
 # What an experiment name may be: letters, digits, "_", "." and "-", not starting with "." or "-" (no hidden files,
@@ -147,7 +148,7 @@ def load_experiment(name: str, config_type: type, directory: str | Path | None =
     """
     files = model_paths(name, directory)
     _check_complete_save(name, files)
-    config = _read_json(files["config"], name, dict)
+    config = read_json(files["config"], _beside_model(name))
     unknown = sorted(set(config) - {f.name for f in fields(config_type)})
     if unknown:
         raise ValueError(
@@ -165,7 +166,7 @@ def load_experiment(name: str, config_type: type, directory: str | Path | None =
 
 def read_history(name: str, directory: str | Path | None = None) -> dict:
     """The training history saved with experiment ``name``, without loading its model."""
-    return _read_json(model_paths(name, directory)["history"], name, dict)
+    return read_json(model_paths(name, directory)["history"], _beside_model(name))
 
 
 def _check_complete_save(name: str, files: dict[str, Path]) -> None:
@@ -199,19 +200,9 @@ def _whole_set(files: dict[str, Path], journal: Path) -> dict[str, str | None] |
     return current if any(isinstance(known, dict) and known == current for known in sets) else None
 
 
-def _read_json(path: Path, name: str, kind: type) -> Any:
-    """The JSON object in ``path``, or a ValueError that names the file, what is wrong with it and the fix."""
-    fix = f"retrain it with {training_command(name)}"
-    if not path.is_file():
-        what = "is missing" if not path.exists() else "is not a regular file"
-        raise ValueError(f"{path} {what}: the model beside it cannot be used without it; {fix}")
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error}); {fix}") from error
-    if not isinstance(value, kind):
-        raise ValueError(f"{path} holds a {type(value).__name__}, not a JSON object; {fix}")
-    return value
+def _beside_model(name: str) -> str:
+    """The fix for a damaged file beside the model of experiment ``name``."""
+    return f"the model beside it cannot be used without it; retrain it with {training_command(name)}"
 
 
 MAX_MODEL_BYTES = 1 << 30  # all members of a .keras file, inflated: the committed models hold kilobytes

@@ -25,6 +25,7 @@ OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmspr
 # (`benchmarks/autoencoder.py --knobs`, benchmarks/README.md); the arithmetic, and so every trained weight, is the same.
 STEPS_PER_EXECUTION = 128
 VALIDATION_BATCH_SIZE = 256  # validation only evaluates: larger batches, same result
+PREDICT_BATCH_SIZE = 500  # images a trained model runs on at once outside training (memory bound, same result)
 
 Pairs = Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
 
@@ -219,7 +220,7 @@ class EpochLine(keras.callbacks.Callback):
         )
 
 
-def call_in_batches(model: keras.Model, inputs: np.ndarray, batch_size: int = 500) -> np.ndarray:
+def call_in_batches(model: keras.Model, inputs: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
     """The model's outputs for float ``inputs``, batch by batch, as one NumPy array.
 
     Calls the model directly rather than ``predict()``, which builds a tf.function per model and prints retracing

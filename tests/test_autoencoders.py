@@ -97,9 +97,9 @@ def test_reference_architecture_layers() -> None:
         ({"filters": (8,)}, "at least two"),
         ({"strides": (1, 2)}, "one per encoder convolution"),
         ({"padding": "causal"}, "padding must be"),
-        ({"filters": (8, 8, 8, 8), "kernel_size": 9, "padding": "valid"}, "encoder_conv3 gets 2x2 inputs, smaller"),
-        ({"image_size": 30}, "image_size 30 is not a multiple of the encoder's down-sampling 4"),
-        ({"strides": 2, "filters": (4, 4, 4, 4)}, "not a multiple of the encoder's down-sampling 128"),
+        ({"filters": (8, 8, 8, 8), "kernel_size": 9, "padding": "valid"}, "encoder_conv3"),
+        ({"image_size": 30}, "image_size 30"),
+        ({"strides": 2, "filters": (4, 4, 4, 4)}, "128"),
         ({"padding": "valid", "image_size": None}, "needs padding='same'"),
     ],
 )
@@ -137,15 +137,15 @@ def test_short_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
 
 
 def test_unknown_optimizer_raises() -> None:
-    with pytest.raises(ValueError, match="unknown optimizer"):
+    with pytest.raises(ValueError, match="'adagrad'"):
         train_cae(CAEConfig(optimizer="adagrad", epochs=1), smooth_images(8), smooth_images(8), verbose=False)
 
 
 @pytest.mark.parametrize(
     ("images", "message"),
     [
-        (np.zeros((8, 32, 32, 3), np.float32), "x_train must be uint8"),
-        (np.zeros((8, 32, 32), np.uint8), r"x_train must have shape \(N, height, width, 3\)"),
+        (np.zeros((8, 32, 32, 3), np.float32), "x_train.*float32"),
+        (np.zeros((8, 32, 32), np.uint8), r"x_train.*\(8, 32, 32\)"),
     ],
 )
 def test_training_rejects_images_that_are_not_uint8_rgb(images: np.ndarray, message: str) -> None:
@@ -177,14 +177,14 @@ def test_project_pipeline_reaches_the_loss_of_plain_fit() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"epochs": 0}, "epochs must be a whole number >= 1"),
-        ({"epochs": True}, "epochs must be a whole number >= 1"),
-        ({"epochs": 2.5}, "epochs must be a whole number >= 1"),
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": True}, "epochs"),
+        ({"epochs": 2.5}, "epochs"),
         ({"batch_size": 0}, "batch_size"),
         ({"patience": -1}, "patience"),
-        ({"learning_rate": -1e-3}, "learning_rate must be a finite number > 0"),
-        ({"learning_rate": 0.0}, "learning_rate must be a finite number > 0"),
-        ({"learning_rate": float("nan")}, "learning_rate must be a finite number > 0"),
+        ({"learning_rate": -1e-3}, "learning_rate"),
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
     ],
 )
 def test_config_rejects_settings_that_cannot_train(kwargs: dict, message: str) -> None:
@@ -207,3 +207,17 @@ def test_valid_padding_with_strides_mirrors_back_to_the_input_size(
 ) -> None:
     model = build_cae((4, 4), kernel_size=kernel_size, strides=strides, padding="valid", pool_size=pool_size)
     assert tuple(model.output.shape[1:]) == (32, 32, 3)
+
+
+def test_a_new_dataset_is_one_entry_of_the_table(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from coursework.data import DATASETS, Dataset, split
+
+    images, labels = np.zeros((20, 16, 16, 3), np.uint8), (np.arange(20, dtype=np.uint8) % 2)[:, None]
+    tiny = Dataset("synthetic", (16, 16, 3), ("even", "odd"), lambda source=None: (images, labels, tmp_path))
+    monkeypatch.setitem(DATASETS, "tiny", tiny)
+    data = split("tiny")
+    assert (len(data.x_train), len(data.x_val), len(data.x_test), data.source) == (16, 2, 2, tmp_path)
+    model = build_cae(**CAEConfig(dataset="tiny").build_kwargs())
+    assert tuple(model.input.shape) == tuple(model.output.shape) == (None, 16, 16, 3)
+    with pytest.raises(ValueError, match="'imagenet'"):
+        CAEConfig(dataset="imagenet")

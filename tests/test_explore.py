@@ -106,7 +106,7 @@ def test_autoencoder_figure_shows_every_model_and_the_colorization(monkeypatch: 
     figure = autoencoder_figure(image, autoencoders)
     assert [ax.get_title() for ax in figure.axes] == ["original", "tiny", "gray input", "colorize()"]
     for wrong in (image[:16], image[..., 0], np.stack([image, image])):
-        with pytest.raises(ValueError, match=r"one 32x32 RGB image, shape \(32, 32, 3\), is needed"):
+        with pytest.raises(ValueError, match=r"\(32, 32, 3\)"):
             autoencoder_figure(wrong, autoencoders)
     plt.close("all")
 

@@ -22,7 +22,7 @@ def test_flags_accept_the_usual_spellings(monkeypatch: pytest.MonkeyPatch, value
 
 def test_a_flag_that_is_not_yes_or_no_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUICK", "maybe")
-    with pytest.raises(ValueError, match=r"QUICK='maybe' is not a yes/no value"):
+    with pytest.raises(ValueError, match="QUICK='maybe'"):
         env_flag("QUICK")
 
 
@@ -33,7 +33,7 @@ def test_numbers_are_parsed_and_checked(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(ValueError, match="not a whole number"):
         env_int("EPOCHS", 1)
     monkeypatch.setenv("EPOCHS", "0")
-    with pytest.raises(ValueError, match="EPOCHS=0 must be at least 1"):
+    with pytest.raises(ValueError, match="EPOCHS=0"):
         env_int("EPOCHS", 1)
 
 
@@ -63,10 +63,10 @@ def test_the_run_is_full_unless_a_parameter_changes_results(monkeypatch: pytest.
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("Quick", "Quick is not a parameter: did you mean QUICK?"),
-        ("SEED", "SEED is not a parameter: did you mean SEEDS?"),
-        ("eval_images", "did you mean EVAL_IMAGES?"),
-        ("RETRAIN", "RETRAIN is no longer a parameter: retrain with `make retrain`"),
+        ("Quick", "did you mean QUICK"),
+        ("SEED", "did you mean SEEDS"),
+        ("eval_images", "did you mean EVAL_IMAGES"),
+        ("RETRAIN", "make retrain"),
     ],
 )
 def test_names_that_are_almost_a_parameters_are_refused_naming_it(

@@ -102,6 +102,7 @@ def test_hidden_layer_heatmaps_show_activations_and_both_weight_matrices() -> No
         "$W_2$ (hidden → output)",
     ]
     assert [len(ax.texts) for ax in heatmaps] == [8 * 3, 8 * 3, 3 * 8]
+    assert len(fig.axes) == 6 + 3  # six panels (one blank) and colour bars for a_1, W1 and W2 only, not the biases
     assert heatmaps[1].texts[0].get_text() == f"{net.parameters()['W1'][0, 0]:.1f}"
     assert [label.get_text() for label in heatmaps[2].get_yticklabels()] == ["h1", "h2", "h3"]
 
@@ -119,7 +120,7 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_chaotic_rates() ->
     study, summary = synthetic_sweep()
     fig = plotting.learning_rate_figure(study, summary)
     ax_curve, ax_box = fig.axes
-    assert ax_curve.get_title() == "Loss: median and 10-90 % band over 3 seeds"
+    assert ax_curve.get_title() == "Loss: median and interquartile band over 3 seeds"
     medians = [line for line in ax_curve.get_lines() if line.get_label() in ("1", "10")]
     np.testing.assert_allclose(medians[0].get_ydata(), np.linspace(1.0, 0.1, 4) * 2)  # median of networks 1-3
     assert [label.get_text() for label in ax_box.get_xticklabels()] == ["1", "10*"]
@@ -150,6 +151,7 @@ def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_pane
     unsolved = Sweep(study.table.assign(epochs_to_100=np.nan), study.history, [])
     _, ax_box = plotting.learning_rate_figure(unsolved, summary).axes
     assert not ax_box.patches and not any(len(c.get_offsets()) for c in ax_box.collections)
+    assert ax_box.get_xlabel() == "learning rate (no network got there at 1, 10*)"
 
 
 def test_tie_breaking_figure_says_when_the_exact_tie_never_moved() -> None:

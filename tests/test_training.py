@@ -38,7 +38,7 @@ def test_every_model_compiles_with_the_same_steps_per_execution() -> None:
     compile_cae(autoencoder, CAEConfig(optimizer="sgd"))
     compile_model(colorizer, "mse", 1e-3)
     assert autoencoder.steps_per_execution == colorizer.steps_per_execution == STEPS_PER_EXECUTION
-    with pytest.raises(ValueError, match="unknown optimizer 'adagrad'"):
+    with pytest.raises(ValueError, match="'adagrad'"):
         compile_model(colorizer, "mse", 1e-3, "adagrad")
 
 
@@ -102,11 +102,11 @@ def test_checkpoint_folders_that_are_not_this_runs_are_refused_before_training(t
         train_cae(config, images, images[:8], verbose=False, checkpoint_dir=foreign)
     assert (foreign / "notes.txt").exists()  # never deleted
     (tmp_path / "a_file").write_text("")
-    with pytest.raises(ValueError, match="is a file"):
+    with pytest.raises(ValueError, match="a_file"):
         train_cae(config, images, images[:8], verbose=False, checkpoint_dir=tmp_path / "a_file")
     other_run = tmp_path / "other"
     other_run.mkdir()
     state = {"format": FORMAT, "config": repr(replace(config, learning_rate=0.5)), "data": data_fingerprint(images)}
     (other_run / "state.json").write_text(json.dumps(state))
-    with pytest.raises(ValueError, match="is of another run"):
+    with pytest.raises(ValueError, match="learning_rate=0.5"):
         train_cae(config, images, images[:8], verbose=False, checkpoint_dir=other_run)

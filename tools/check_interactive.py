@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from chromium import HEADLESS_FLAGS
+from common import HEADLESS_FLAGS
 from PIL import Image
 from playwright.sync_api import BrowserContext, Error, Locator, sync_playwright
 

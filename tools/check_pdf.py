@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from check_report import TEX_LEFT
+from common import usage, verdict
 
 
 def figure_count(notebook: Path) -> int:
@@ -39,23 +40,20 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
+def check(folder: Path, notebook: Path) -> tuple[str, list[str]]:
+    """The verdict line of the PDF of ``notebook`` in ``folder``, and its problems."""
+    pdf = folder / f"{notebook.stem}.pdf"
+    figures = figure_count(notebook)
+    if not pdf.exists():
+        return f"{pdf}: 0 images for {figures} figures", [f"{pdf} does not exist: run `make pdf`"]
+    images = image_count(run("pdfimages", "-list", str(pdf)))
+    return f"{pdf}: {images} images for {figures} figures", problems(run("pdftotext", str(pdf), "-"), images, figures)
+
+
 def main(arguments: list[str]) -> int:
     if len(arguments) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    folder, notebooks = Path(arguments[0]), [Path(notebook) for notebook in arguments[1:]]
-    failed = False
-    for notebook in notebooks:
-        pdf = folder / f"{notebook.stem}.pdf"
-        figures = figure_count(notebook)
-        if pdf.exists():
-            images = image_count(run("pdfimages", "-list", str(pdf)))
-            found = problems(run("pdftotext", str(pdf), "-"), images, figures)
-        else:
-            images, found = 0, [f"{pdf} does not exist: run `make pdf`"]
-        failed |= bool(found)
-        print(f"{pdf}: {images} images for {figures} figures" + "".join(f"\n  FAIL {problem}" for problem in found))
-    return 1 if failed else 0
+        return usage(__doc__)
+    return verdict(check(Path(arguments[0]), Path(notebook)) for notebook in arguments[1:])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from chromium import HEADLESS_FLAGS
+from common import HEADLESS_FLAGS, usage, verdict
 
 CHROMIUM_FLAGS = (
     *HEADLESS_FLAGS,
@@ -63,14 +63,11 @@ def problems(dom: str) -> tuple[int, list[str]]:
 
 def main(pages: list[str]) -> int:
     if not pages:
-        print(__doc__, file=sys.stderr)
-        return 2
-    failed = False
-    for page in map(Path, pages):
-        typeset, found = problems(rendered_dom(page))
-        failed |= bool(found)
-        print(f"{page}: {typeset} formulas typeset offline" + "".join(f"\n  FAIL {problem}" for problem in found))
-    return 1 if failed else 0
+        return usage(__doc__)
+    results = (problems(rendered_dom(page)) for page in map(Path, pages))
+    return verdict(
+        (f"{page}: {typeset} formulas typeset offline", found) for page, (typeset, found) in zip(pages, results)
+    )
 
 
 if __name__ == "__main__":

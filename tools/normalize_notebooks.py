@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import nbformat
+from common import usage
 from jupyter_client.kernelspec import KernelSpecManager
 
 LARGEST_PLAIN_NUMBER = 1e21  # JavaScript writes a double this large or larger with an exponent: 1e+21
@@ -95,8 +96,7 @@ def stable_widget_ids(text: str) -> str:
 
 def main(paths: list[str]) -> int:
     if not paths:
-        print(__doc__, file=sys.stderr)
-        return 2
+        return usage(__doc__)
     for path in map(Path, paths):
         text = path.read_text(encoding="utf-8")
         saved = normalized(text)

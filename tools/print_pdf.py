@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from chromium import HEADLESS_FLAGS
+from common import HEADLESS_FLAGS, usage
 from playwright.sync_api import Error, sync_playwright
 
 CHROMIUM_FLAGS = (*HEADLESS_FLAGS, "--host-resolver-rules=MAP * ~NOTFOUND")  # offline, whatever the machine can reach
@@ -75,8 +75,7 @@ def print_pages(pages: list[Path], folder: Path, executable: str) -> list[str]:
 
 def main(arguments: list[str]) -> int:
     if len(arguments) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
+        return usage(__doc__)
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     problems = print_pages([Path(page) for page in arguments[1:]], Path(arguments[0]), executable)
     print("".join(f"FAIL {problem}\n" for problem in problems), end="")

@@ -7,26 +7,24 @@ training targets (``ColorizerConfig.target``): ``"chroma"`` regresses Cr, Cb; ``
 :data:`LOSSES`.
 
 The subpackage, in the order a colorizer is made and used: :mod:`~coursework.colorization.config` (what defines an
-experiment), :mod:`~coursework.colorization.models` (the U-Net, loading committed colorizers, the default
-:class:`Ensemble`), :mod:`~coursework.colorization.training`, :mod:`~coursework.colorization.tiling` (exact tiles
-of a large image) and :mod:`~coursework.colorization.prediction` (:func:`colorize`). The metrics and tables are in
+experiment), :mod:`~coursework.colorization.models` (the networks and their predictions),
+:mod:`~coursework.colorization.training`, :mod:`~coursework.colorization.tiling` (exact tiles of a large image) and
+:mod:`~coursework.colorization.prediction` (loading committed colorizers, the default :class:`Ensemble`,
+:func:`colorize`). The metrics and tables are in
 :mod:`coursework.evaluation.colour`.
 """
 
 from coursework.colorization.config import ARCHITECTURES, LOSSES, TARGETS, ColorizerConfig
 from coursework.colorization.models import (
-    DEFAULT_COLORIZER,
-    Ensemble,
     build_colorizer,
     build_unet,
     check_colorizer,
     colour_gain,
     downsampling_factor,
     ensemble_chroma,
-    load_colorizer,
     predict_chroma,
 )
-from coursework.colorization.prediction import TILE_SIZE, colorize
+from coursework.colorization.prediction import DEFAULT_COLORIZER, TILE_SIZE, Ensemble, colorize, load_colorizer
 from coursework.colorization.tiling import tiling_geometry
 from coursework.colorization.training import train_colorizer, training_pairs
 

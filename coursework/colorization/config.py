@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from coursework._tensorflow import keras
 from coursework.autoencoders import check_architecture
 from coursework.checks import check_bool
+from coursework.data import DATASETS
 from coursework.training import check_training_settings
 
 TARGETS = ("chroma", "rgb")
@@ -38,12 +39,14 @@ class ColorizerConfig:
     epochs: int = 20
     patience: int | None = 3
     seed: int = 0
+    dataset: str = "cifar10"  # a name in coursework.data.DATASETS: what it trains on
 
     def __post_init__(self) -> None:
         for name, value, allowed in (
             ("architecture", self.architecture, ARCHITECTURES),
             ("target", self.target, TARGETS),
             ("loss", self.loss, tuple(LOSSES)),
+            ("dataset", self.dataset, tuple(DATASETS)),
         ):
             if not isinstance(value, str) or value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")

@@ -1,22 +1,16 @@
-"""The colorizer models: the U-Net, the builder of a config's model, loading committed ones, and the ensemble that
-:func:`coursework.colorization.colorize` uses by default."""
+"""The colorizer networks: the U-Net, the builder of a config's model, and their (ensembled) chroma predictions."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from coursework._tensorflow import keras, layers
 from coursework.autoencoders import build_cae
-from coursework.checks import check_bool, check_real
 from coursework.color import rgb_to_ycrcb
 from coursework.colorization.config import ColorizerConfig
-from coursework.store import load_model_file, model_paths
-from coursework.training import call_in_batches
+from coursework.training import PREDICT_BATCH_SIZE, call_in_batches
 
 
 def build_unet(
@@ -77,7 +71,7 @@ def downsampling_factor(model: keras.Model) -> int:
     return int(np.prod(pools)) if pools else 1
 
 
-def predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = 500) -> np.ndarray:
+def predict_chroma(model: keras.Model, luma: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
     """Chroma (N, H, W, 2) for float luminance (N, H, W, 1); sides must be multiples of the model's factor.
 
     A model with three outputs (``target="rgb"``) gives RGB: its chroma is that of its output.
@@ -104,55 +98,12 @@ def check_colorizer(model: keras.Model, where: str = "model") -> keras.Model:
     return model
 
 
-def load_colorizer(name: str, directory: Path | None = None) -> keras.Model:
-    """A committed colorizer, ``models/<name>.keras`` (or in ``directory``); loaded again once the file changes.
-
-    ``name`` is a plain experiment name, never a path (:func:`coursework.store.check_name`); a ValueError where the
-    file holds another kind of model, a FileNotFoundError naming the training command where there is none.
-    """
-    path = model_paths(name, directory)["model"]
-    modified = path.stat().st_mtime_ns if path.exists() else None
-    return _load_file(path, modified)
-
-
-@functools.lru_cache(maxsize=16)
-def _load_file(path: Path, modified: int | None) -> keras.Model:
-    """The colorizer in ``path``, cached by its modification time: a retrained file is read afresh."""
-    return check_colorizer(load_model_file(path), path.name)
-
-
-@dataclass(frozen=True)
-class Ensemble:
-    """A colorizer made of committed ones: the average chroma of ``members`` (names in ``models/``), each applied
-    also to the mirrored luminance where ``flips`` (its prediction mirrored back), with the colour gain ``gain``
-    (:func:`ensemble_chroma`). ``Ensemble(("colorizer_unet",))`` is one committed colorizer as it is."""
-
-    members: tuple[str, ...]
-    flips: bool = False
-    gain: float = 1.0
-
-    def __post_init__(self) -> None:
-        if isinstance(self.members, str) or not self.members:
-            raise ValueError(f"members must be a non-empty tuple of colorizer names, got {self.members!r}")
-        object.__setattr__(self, "members", tuple(self.members))
-        object.__setattr__(self, "flips", check_bool(self.flips, "flips"))
-        object.__setattr__(self, "gain", check_real(self.gain, "gain", positive=True))
-
-    def models(self) -> list[keras.Model]:
-        """The members, loaded from ``models/`` (:func:`load_colorizer`)."""
-        return [load_colorizer(name) for name in self.members]
-
-
-# What ``colorize`` uses by default: the three seeds of the augmented U-Net, each on the image and its mirror, with
-# the gain chosen on the validation split (the lowest chroma MSE among the gains that keep >= 0.6x the true
-# colourfulness, notebook 02).
-DEFAULT_COLORIZER = Ensemble(
-    ("colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"), flips=True, gain=1.4
-)
-
-
 def ensemble_chroma(
-    models: Sequence[keras.Model], luma: np.ndarray, flips: bool = False, gain: float = 1.0, batch_size: int = 500
+    models: Sequence[keras.Model],
+    luma: np.ndarray,
+    flips: bool = False,
+    gain: float = 1.0,
+    batch_size: int = PREDICT_BATCH_SIZE,
 ) -> np.ndarray:
     """Chroma (N, H, W, 2) of float luminance (N, H, W, 1): the average of every model's :func:`predict_chroma`
     (and, with ``flips``, of its prediction for the left-right mirrored luminance, mirrored back), moved away from

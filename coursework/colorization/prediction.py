@@ -1,25 +1,71 @@
-"""colorize(): any image, array or file, of any size, coloured by a colorizer in bounded memory."""
+"""colorize(): any image, array or file, of any size, coloured in bounded memory by a colorizer or an ensemble of
+committed ones (loaded from models/, the default one included)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from coursework._tensorflow import keras
-from coursework.checks import check_whole
+from coursework.checks import check_bool, check_real, check_whole
 from coursework.color import LUMA_WEIGHTS, merge_luma_chroma
-from coursework.colorization.models import (
-    DEFAULT_COLORIZER,
-    Ensemble,
-    check_colorizer,
-    downsampling_factor,
-    ensemble_chroma,
-)
+from coursework.colorization.models import check_colorizer, downsampling_factor, ensemble_chroma
 from coursework.colorization.tiling import round_up, tiles, tiling_geometry
 from coursework.images import read_image
+from coursework.store import load_model_file, model_paths
+
+
+def load_colorizer(name: str, directory: Path | None = None) -> keras.Model:
+    """A committed colorizer, ``models/<name>.keras`` (or in ``directory``); loaded again once the file changes.
+
+    ``name`` is a plain experiment name, never a path (:func:`coursework.store.check_name`); a ValueError where the
+    file holds another kind of model, a FileNotFoundError naming the training command where there is none.
+    """
+    path = model_paths(name, directory)["model"]
+    modified = path.stat().st_mtime_ns if path.exists() else None
+    return _load_file(path, modified)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_file(path: Path, modified: int | None) -> keras.Model:
+    """The colorizer in ``path``, cached by its modification time: a retrained file is read afresh."""
+    return check_colorizer(load_model_file(path), path.name)
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """A colorizer made of committed ones: the average chroma of ``members`` (names in ``models/``), each applied
+    also to the mirrored luminance where ``flips`` (its prediction mirrored back), with the colour gain ``gain``
+    (:func:`ensemble_chroma`). ``Ensemble(("colorizer_unet",))`` is one committed colorizer as it is."""
+
+    members: tuple[str, ...]
+    flips: bool = False
+    gain: float = 1.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.members, str) or not self.members:
+            raise ValueError(f"members must be a non-empty tuple of colorizer names, got {self.members!r}")
+        object.__setattr__(self, "members", tuple(self.members))
+        object.__setattr__(self, "flips", check_bool(self.flips, "flips"))
+        object.__setattr__(self, "gain", check_real(self.gain, "gain", positive=True))
+
+    def models(self) -> list[keras.Model]:
+        """The members, loaded from ``models/`` (:func:`load_colorizer`)."""
+        return [load_colorizer(name) for name in self.members]
+
+
+# What ``colorize`` uses by default: the three seeds of the augmented U-Net, each on the image and its mirror, with
+# the gain chosen on the validation split (the lowest chroma MSE among the gains that keep >= 0.6x the true
+# colourfulness, notebook 02).
+DEFAULT_COLORIZER = Ensemble(
+    ("colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"), flips=True, gain=1.4
+)
+
 
 # colorize's default tile side in pixels: the model never sees more than (512 + 2 margins)^2 pixels at a time.
 TILE_SIZE = 512

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import pickle
 import tarfile
 from pathlib import Path, PurePosixPath
@@ -15,9 +16,9 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 import coursework.data.sources as sources
-from coursework.data.sources import ARCHIVE_NAME, BATCH_NAMES, CLASSES, Arrays, DataError, read_file
-from coursework.images import IMAGE_SIZE, IMAGE_VALUES
+from coursework.data.sources import ARCHIVE_NAME, BATCH_NAMES, CLASSES, IMAGE_SHAPE, Arrays, DataError, read_file
 
+IMAGE_VALUES = math.prod(IMAGE_SHAPE)  # a batch stores each image as one row of its values
 MAX_BATCH_FILE_BYTES = 64 << 20  # the most bytes a batch file may hold (an official one holds 31 MB)
 
 
@@ -82,7 +83,7 @@ def parse_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
         )
     if not integers_within(labels, len(CLASSES) - 1):
         raise DataError(f"{where}: labels are {describe(labels)}, expected integers 0..{len(CLASSES) - 1}")
-    images = data.astype(np.uint8, copy=False).reshape(-1, 3, IMAGE_SIZE, IMAGE_SIZE).transpose(0, 2, 3, 1)
+    images = data.astype(np.uint8, copy=False).reshape(-1, IMAGE_SHAPE[2], *IMAGE_SHAPE[:2]).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), labels.astype(np.uint8).reshape(-1, 1)
 
 

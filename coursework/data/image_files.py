@@ -18,6 +18,7 @@ import numpy as np
 from coursework.data.batches import describe, integers_within
 from coursework.data.sources import (
     CLASSES,
+    IMAGE_SHAPE,
     IMAGE_SUFFIXES,
     OFFICIAL_SIZES,
     ORDER_LABELS_FILE,
@@ -30,7 +31,7 @@ from coursework.data.sources import (
     read_npz,
     visible_files,
 )
-from coursework.images import IMAGE_SIZE, read_image
+from coursework.images import read_image
 
 # The most bytes one image file may hold: a 32x32 image is a few KB, even with its metadata.
 MAX_IMAGE_FILE_BYTES = 1 << 20
@@ -135,10 +136,10 @@ def _decode_images(ordered: list[Entry], subset: str, where: Path) -> np.ndarray
 
     The size is checked from each header before its pixels are decoded, so a huge image costs nothing.
     """
-    images = np.empty((len(ordered), IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
+    images = np.empty((len(ordered), *IMAGE_SHAPE), dtype=np.uint8)
     for index, (name, read) in enumerate(ordered):
         try:
-            pixels = read_image(io.BytesIO(read()), name=f"{subset}/.../{name}", size=(IMAGE_SIZE, IMAGE_SIZE))
+            pixels = read_image(io.BytesIO(read()), name=f"{subset}/.../{name}", size=IMAGE_SHAPE[1::-1])
         except ValueError as error:
             raise DataError(f"{where}: {error}") from error
         if pixels.dtype != np.uint8:  # a high bit depth, as float in [0, 1]

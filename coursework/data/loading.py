@@ -62,10 +62,12 @@ def load_cifar10(
     return arrays
 
 
-def load_all(source: str | os.PathLike | None = None, **kwargs) -> tuple[np.ndarray, np.ndarray]:
-    """All images and labels, the official train set followed by the test set (60,000 for CIFAR-10)."""
-    (x_train, y_train), (x_test, y_test) = load_cifar10(source, **kwargs)
-    return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
+def load_all(source: str | os.PathLike | None = None, **kwargs) -> tuple[np.ndarray, np.ndarray, Path]:
+    """All 60,000 images and labels, the official train set followed by the test set, and the copy they were read
+    from (``source`` and ``kwargs`` as for :func:`load_cifar10`)."""
+    path = resolve_source(source)
+    (x_train, y_train), (x_test, y_test) = load_cifar10(path, **kwargs)
+    return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test]), path
 
 
 def decode(path: Path) -> Arrays:

@@ -12,8 +12,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from coursework.images import IMAGE_SIZE
-
+IMAGE_SHAPE = (32, 32, 3)  # (height, width, channels) of one image
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 OFFICIAL_SIZES = (50_000, 10_000)
 ORDER_LABELS_FILE = "cifar10-official-order-labels.npz"
@@ -169,7 +168,7 @@ def validate(arrays: Arrays, expected_sizes: tuple[int, int] | None, where: Path
     """A DataError unless ``arrays`` are CIFAR-10's: uint8 (N, 32, 32, 3) images, (N, 1) labels 0..9, and as many
     (train, test) images as ``expected_sizes`` says, equally many of each class (None: any number)."""
     for (x, y), subset, expected in zip(arrays, ("train", "test"), expected_sizes or (None, None)):
-        if x.dtype != np.uint8 or x.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 3) or y.shape != (len(x), 1):
+        if x.dtype != np.uint8 or x.shape[1:] != IMAGE_SHAPE or y.shape != (len(x), 1):
             raise DataError(f"{where}: {subset} arrays have shapes {x.shape} / {y.shape}, not (N, 32, 32, 3) / (N, 1)")
         if y.size and y.max() >= len(CLASSES):
             raise DataError(f"{where}: {subset} labels go up to {y.max()}, expected 0..{len(CLASSES) - 1}")

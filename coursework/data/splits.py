@@ -1,4 +1,4 @@
-"""The split every experiment uses (80/10/10 of all 60,000 images), its official-pixel subset, and per-class means."""
+"""The split every experiment uses (80/10/10 of all its dataset's images) and CIFAR-10's official-pixel subset."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ import numpy as np
 
 from coursework.checks import check_whole
 from coursework.data.batches import describe, integers_within
-from coursework.data.loading import load_all
-from coursework.data.sources import CLASSES, LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError, read_npz, resolve_source
-from coursework.images import IMAGE_SIZE
+from coursework.data.datasets import dataset
+from coursework.data.sources import CLASSES, IMAGE_SHAPE, LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError, read_npz
 
 SPLIT_SEED = 0  # the seed of the 80/10/10 split that every experiment uses
 
@@ -30,8 +29,8 @@ def split_indices(
 
 
 @dataclass
-class CifarSplit:
-    """The 80/10/10 split of all 60,000 CIFAR-10 images (uint8) with their labels, and where they came from."""
+class Split:
+    """The 80/10/10 split of all images of a dataset (uint8) with their labels, and where they came from."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -39,10 +38,10 @@ class CifarSplit:
     y_val: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
-    test_positions: np.ndarray  # of the test images among the 60,000: the official train set, then the test set
-    source: Path  # the copy they were read from (resolved as load_cifar10 does)
+    test_positions: np.ndarray  # of the test images among all images, in the order the dataset's loader gives them
+    source: Path  # the copy they were read from
 
-    def with_evaluation_images(self, count: int) -> CifarSplit:
+    def with_evaluation_images(self, count: int) -> Split:
         """This split with only its first ``count`` validation and test images (all of its training images): what a
         quick run evaluates on. The same split where ``count`` covers both."""
         count = check_whole(count, "count", minimum=1)
@@ -56,15 +55,18 @@ class CifarSplit:
         )
 
 
-def cifar_split(source: str | os.PathLike | None = None, seed: int = SPLIT_SEED, **load_options) -> CifarSplit:
-    """Load all 60,000 images and split them 48,000 / 6,000 / 6,000 (deterministic in ``seed``).
-
-    ``source`` and ``load_options`` as for :func:`load_cifar10`. Every experiment uses this split with ``SPLIT_SEED``.
-    """
-    path = resolve_source(source)
-    x, y = load_all(path, **load_options)
+def split(name: str, source: str | os.PathLike | None = None, seed: int = SPLIT_SEED, **load_options) -> Split:
+    """All images of dataset ``name`` (see :data:`~coursework.data.datasets.DATASETS`) split 80/10/10,
+    deterministic in ``seed``; ``source`` and ``load_options`` go to the dataset's loader."""
+    x, y, path = dataset(name).load(source, **load_options)
     train, val, test = split_indices(len(x), seed)
-    return CifarSplit(x[train], y[train, 0], x[val], y[val, 0], x[test], y[test, 0], test, path)
+    return Split(x[train], y[train, 0], x[val], y[val, 0], x[test], y[test, 0], test, path)
+
+
+def cifar_split(source: str | os.PathLike | None = None, seed: int = SPLIT_SEED, **load_options) -> Split:
+    """CIFAR-10's 60,000 images split 48,000 / 6,000 / 6,000; ``source`` and ``load_options`` as for
+    :func:`~coursework.data.loading.load_cifar10`."""
+    return split("cifar10", source, seed, **load_options)
 
 
 class OfficialSubset(NamedTuple):
@@ -74,14 +76,14 @@ class OfficialSubset(NamedTuple):
     x: np.ndarray  # their official pixels (uint8), for comparison with split.x_test[rows]
 
 
-def official_subset(split: CifarSplit) -> OfficialSubset | None:
+def official_subset(data: Split) -> OfficialSubset | None:
     """The split's test images that ``LOSSLESS_TEST_FILE`` beside its source holds, with their official pixels.
 
     The offline JPEG copy comes with the first official test images, bit-exact: measuring a model on them and on
     their JPEG versions shows what the compression does to its error. None where there is no such file. A DataError
     where their labels disagree with the split's: the source is then not in the official order.
     """
-    lossless_file = split.source.parent / LOSSLESS_TEST_FILE
+    lossless_file = data.source.parent / LOSSLESS_TEST_FILE
     if not lossless_file.exists():
         return None
     checks = {"x_test": _lossless_images_header, "y_test": _lossless_labels_header}
@@ -92,16 +94,16 @@ def official_subset(split: CifarSplit) -> OfficialSubset | None:
             f"{lossless_file}: y_test is {describe(labels)} of {len(labels)} labels for {len(official)} images, "
             f"expected one label 0..{len(CLASSES) - 1} per image; restore it from the dataset copy, or delete it"
         )
-    official_index = split.test_positions - OFFICIAL_SIZES[0]  # official test image i is image 50,000 + i
+    official_index = data.test_positions - OFFICIAL_SIZES[0]  # official test image i is image 50,000 + i
     rows = np.flatnonzero((official_index >= 0) & (official_index < len(official)))
-    if not np.array_equal(labels[official_index[rows]], split.y_test[rows]):
-        raise DataError(f"{lossless_file} does not match {split.source}: its images are not in the official order")
+    if not np.array_equal(labels[official_index[rows]], data.y_test[rows]):
+        raise DataError(f"{lossless_file} does not match {data.source}: its images are not in the official order")
     return OfficialSubset(rows, official[official_index[rows]])
 
 
 def _lossless_images_header(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
     """What is wrong with the lossless images of this header (None: nothing): at most the official test set."""
-    if dtype != np.uint8 or len(shape) != 4 or shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 3):
+    if dtype != np.uint8 or len(shape) != 4 or shape[1:] != IMAGE_SHAPE:
         return "expected uint8 images of shape (N, 32, 32, 3)"
     if shape[0] > OFFICIAL_SIZES[1]:
         return f"more images than the official test set's {OFFICIAL_SIZES[1]:,}"

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 
 from coursework.autoencoders import evaluate_mse, latent_shape
-from coursework.data import CifarSplit, OfficialSubset
+from coursework.data import OfficialSubset, Split
 from coursework.evaluation import training_record
 from coursework.experiments import configurations, load
 from coursework.images import psnr
 from coursework.store import read_history
 
 
-def evaluate(names: list[str], data: CifarSplit) -> pd.DataFrame:
+def evaluate(names: list[str], data: Split) -> pd.DataFrame:
     """One row per experiment: latent size, parameters, epochs trained of its cap and the best one, best
     validation MSE (the weights early stopping kept), test MSE and PSNR."""
     rows = []
@@ -43,7 +43,7 @@ def evaluate(names: list[str], data: CifarSplit) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("experiment")
 
 
-def official_pixels(names: list[str], data: CifarSplit, subset: OfficialSubset) -> pd.DataFrame:
+def official_pixels(names: list[str], data: Split, subset: OfficialSubset) -> pd.DataFrame:
     """Each experiment's MSE on the same test images as JPEG pixels (``data.x_test[subset.rows]``) and as official
     pixels (``subset.x``), and their ratio ``factor``."""
     rows = []

@@ -9,10 +9,9 @@ import pandas as pd
 
 from coursework._tensorflow import keras
 from coursework.checks import is_whole
-from coursework.data import CifarSplit
+from coursework.data import Split
 from coursework.evaluation import best_validation
-from coursework.experiments import latent_sweep_name, load
-from coursework.experiments.registry import SEEDS, SWEEP_CHANNELS
+from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name, load
 from coursework.images import as_float
 from coursework.training import call_in_batches
 
@@ -39,7 +38,7 @@ class LatentSweep(NamedTuple):
     correlation: float  # Pearson r of log latent values and log median validation MSE
 
 
-def latent_sweep(data: CifarSplit, side: int = 8, probe_images: int = 1000) -> LatentSweep:
+def latent_sweep(data: Split, side: int = 8, probe_images: int = 1000) -> LatentSweep:
     """The sweep's results at ``side`` x ``side`` x C: each model's best validation MSE (the weights early stopping
     kept) and its dead latent channels (zero at every position of the first ``probe_images`` validation images),
     per channel count the median and range over seeds, and the log-log correlation."""

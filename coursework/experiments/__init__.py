@@ -3,6 +3,8 @@
 
 from coursework.experiments.registry import (
     REGISTRY,
+    SEEDS,
+    SWEEP_CHANNELS,
     Experiment,
     configurations,
     experiment,
@@ -14,6 +16,8 @@ from coursework.experiments.runs import Trained, load, train
 
 __all__ = [
     "REGISTRY",
+    "SEEDS",
+    "SWEEP_CHANNELS",
     "Experiment",
     "Trained",
     "configurations",

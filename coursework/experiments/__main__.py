@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("names", nargs="*", help="experiments to train (default: every registered one)")
     parser.add_argument("--retrain", action="store_true", help="train even where a committed model exists")
     parser.add_argument("--list", action="store_true", help="list the registered experiments and exit")
-    parser.add_argument("--source", help="CIFAR-10 source (default: CIFAR10_SOURCE or keras' cache)")
+    parser.add_argument("--source", help="the dataset's copy (default for CIFAR-10: CIFAR10_SOURCE or keras' cache)")
     args = parser.parse_args(argv)
     if args.list and args.names:
         parser.error(f"--list takes no names (got {' '.join(args.names)})")
@@ -50,11 +50,12 @@ def main(argv: list[str] | None = None) -> None:
     if not todo:
         print("every experiment asked for is trained; --retrain trains them again")
         return
-    from coursework.data import DataError, cifar_split  # only now: decoding takes a while
+    from coursework.data import DataError, split  # only now: decoding takes a while
     from coursework.experiments.runs import checkpoint_dir, train
 
+    datasets = dict.fromkeys(experiment(name).config.dataset for name in todo)
     try:
-        data = cifar_split(args.source)
+        data = {dataset: split(dataset, args.source) for dataset in datasets}
     except (DataError, ValueError) as error:  # the source is missing, damaged or not CIFAR-10: no traceback
         parser.exit(1, f"{parser.prog}: error: {one_line(str(error))}\n")
     start = time.monotonic()
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         seconds = int(time.monotonic() - start)
         print(f"[{count}/{len(todo)}] {name} ({seconds // 3600} h {seconds // 60 % 60:02d} min so far)", flush=True)
         try:
-            train(name, data)
+            train(name, data[experiment(name).config.dataset])
         except KeyboardInterrupt:
             epoch = epochs_done(checkpoint_dir(name))
             parser.exit(130, f"{name}: interrupted after epoch {epoch}; run the same command to resume\n")

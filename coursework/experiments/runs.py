@@ -14,7 +14,7 @@ from coursework import cpu_name
 from coursework._tensorflow import keras
 from coursework.autoencoders import CAEConfig, train_cae
 from coursework.colorization import train_colorizer
-from coursework.data import CifarSplit
+from coursework.data import Split
 from coursework.experiments.registry import Config, experiment
 from coursework.paths import DATA_DIR
 from coursework.store import load_experiment, model_paths, save_experiment, training_command
@@ -47,7 +47,7 @@ def load(name: str) -> Trained:
     return saved
 
 
-def train(name: str, data: CifarSplit, verbose: bool = True) -> Trained:
+def train(name: str, data: Split, verbose: bool = True) -> Trained:
     """Train experiment ``name`` on ``data`` from scratch (same code, same seed as the committed model), save it,
     and return it. An interrupted run, even one killed while saving, resumes from its last epoch
     (:func:`checkpoint_dir`), which is deleted only once the model, history and config are saved."""

@@ -21,8 +21,8 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
     """The first hidden layer's activations for the inputs ``X``, the weights into and out of that layer (top row)
     and, under each weight matrix, its layer's biases.
 
-    Weights and biases share a diverging colour scale per layer, centred on 0; the activations span the activation's
-    output range.
+    Weights and biases share a diverging colour scale per layer, centred on 0, shown by the weights' colour bar; the
+    activations span the activation's output range.
     """
     parameters = network.parameters()
     hidden = [f"h{unit + 1}" for unit in range(parameters["W1"].shape[1])]
@@ -53,6 +53,7 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
         annotated_heatmap(
             axes[1, column], parameters[bias][np.newaxis], yticklabels=[f"${bias[0]}_{bias[1]}$"], **heatmap_options
         )
+        axes[1, column].images[0].colorbar.remove()  # a few pixels high, unreadable: the weights' bar above serves
         axes[0, column].set_title(title)
     return fig
 
@@ -60,14 +61,14 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
 def learning_rate_figure(
     study: Sweep, summary: pd.DataFrame, curve_rates: Sequence[float] | None = None, max_curves: int = 8
 ) -> plt.Figure:
-    """A learning-rate sweep: loss curves per rate (median and 10-90 % band over seeds), and a box plot with every
-    network's epochs to 100 % accuracy.
+    """A learning-rate sweep: loss curves per rate (median and interquartile band over seeds), and a box plot with
+    every network's epochs to 100 % accuracy.
 
     ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
     rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
     loss panel draws ``curve_rates`` (default: at most ``max_curves`` of the rates, spread evenly over the list) in
-    colours that are easy to tell apart; the box panel shows every rate. The points' jitter is seeded, so the figure
-    repeats.
+    colours that are easy to tell apart; the box panel shows the rates where some network got there and names the
+    others under its axis. The points' jitter is seeded, so the figure repeats.
     """
     rates = list(summary.index)
     rows = {rate: (study.table.learning_rate == rate).to_numpy() for rate in rates}
@@ -82,18 +83,20 @@ def learning_rate_figure(
     curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
     # tab10 without its grey, which the reference line would otherwise share with a curve
     colours = [colour for index, colour in enumerate(distinct_colours(max(10, len(curves) + 1))) if index != 7]
-    epoch_curves(ax_curve, curves, colours=colours[: len(curves)])
+    epoch_curves(ax_curve, curves, colours=colours[: len(curves)], band=(0.25, 0.75))
     ax_curve.axhline(REFERENCE_LOSS, color="k", ls=":", lw=1.5, label=f"reference loss {REFERENCE_LOSS}")
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
-    ax_curve.set_title(f"Loss: median and 10-90 % band over {seeds} seeds")
+    ax_curve.set_title(f"Loss: median and interquartile band over {seeds} seeds")
     ax_curve.legend(title="learning rate", ncol=2, fontsize=8, loc="lower left")
 
-    solved = [study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates]
-    drawn = [position for position, epochs in enumerate(solved) if epochs.size]
+    sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
+    names = {rate: f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates}
+    solved = {rate: study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates}
+    drawn = [rate for rate in rates if solved[rate].size]
     if drawn:  # a short exploratory run may solve nothing: then the panel stays empty
         ax_box.boxplot(
-            [solved[position] for position in drawn],
-            positions=drawn,
+            [solved[rate] for rate in drawn],
+            positions=range(len(drawn)),
             widths=0.6,
             showfliers=False,
             patch_artist=True,
@@ -101,15 +104,15 @@ def learning_rate_figure(
             medianprops={"color": "k"},
         )
     jitter = np.random.default_rng(0)
-    for position in drawn:
-        offsets = jitter.uniform(-0.15, 0.15, solved[position].size)
-        ax_box.scatter(position + offsets, solved[position], s=9, color="k", zorder=3)
-    ax_box.set(yscale="log", xlabel="learning rate", ylabel="epochs to 100 % accuracy")
+    for position, rate in enumerate(drawn):
+        offsets = jitter.uniform(-0.15, 0.15, solved[rate].size)
+        ax_box.scatter(position + offsets, solved[rate], s=9, color="k", zorder=3)
+    never = [names[rate] for rate in rates if rate not in drawn]
+    xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
+    ax_box.set(yscale="log", xlabel=xlabel, ylabel="epochs to 100 % accuracy")
     ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * start-sensitive)")
-    sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
-    ticks = [f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates]
-    ax_box.set_xticks(range(len(rates)), ticks, rotation=45)
-    ax_box.set_xlim(-0.5, len(rates) - 0.5)
+    ax_box.set_xticks(range(len(drawn)), [names[rate] for rate in drawn], rotation=45)
+    ax_box.set_xlim(-0.5, max(len(drawn), 1) - 0.5)
     return fig
 
 
