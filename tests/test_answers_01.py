@@ -18,4 +18,4 @@ def test_describe_tie_builds_one_sentence_from_the_facts() -> None:
     small = describe_tie(tie_outcome(tie_study(np.array([0.0, 0.0, 3e-17, 1e-16]), np.nan, np.nan)))
     assert "differ after epoch 3 (by 3e-17)" in small and "accuracy after 4 epochs was 50.0 %" in small
     escaped = describe_tie(tie_outcome(tie_study(np.array([0.0, 1e-16, 1e-2, 1.0]), 3.0, 4.0)))
-    assert escaped.endswith("reached 100 % accuracy at epoch 4.") and "identical" not in escaped
+    assert escaped.endswith("reached 100 % accuracy at epoch 4.") and "still identical" not in escaped

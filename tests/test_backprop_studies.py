@@ -16,6 +16,8 @@ from coursework.backprop.studies import (
     TieBreaking,
     best_setting,
     decoding_table,
+    distance_gap,
+    epoch_table,
     fewer_epochs,
     gradient_check_table,
     hidden_code,
@@ -25,6 +27,7 @@ from coursework.backprop.studies import (
     prediction_table,
     round_epochs,
     shares_apart,
+    stopping_rules,
     summarise,
     sweep,
     tie_breaking_study,
@@ -188,17 +191,50 @@ def test_decoding_table_splits_each_own_output_into_weights_and_bias() -> None:
     assert (broken.z > broken["largest other z"]).tolist() == [True, False, *[True] * 6]
 
 
-def test_best_setting_is_the_fastest_that_every_seed_solves_and_is_not_chaotic() -> None:
+def test_best_setting_is_the_one_after_which_every_seed_stays_at_100_soonest_and_not_chaotic() -> None:
     summary = pd.DataFrame(
         {
-            "solved_%": [100.0, 100.0, 95.0, 100.0],
-            "median_epochs_to_100": [400.0, 60.0, 10.0, 5.0],
-            "round_off_sensitive": [False, False, False, True],
+            "median_epochs_to_100": [400.0, 60.0, 40.0, 10.0, 5.0],
+            "all_stable_epoch": [900.0, 190.0, 380.0, np.nan, 20.0],
+            "round_off_sensitive": [False, False, False, False, True],
         },
-        index=pd.Index([1.0, 10.0, 30.0, 100.0], name="learning_rate"),
+        index=pd.Index([1.0, 10.0, 30.0, 50.0, 100.0], name="learning_rate"),
     )
-    assert best_setting(summary) == 10.0  # 30 lost a seed, 100 is chaotic
-    assert best_setting(summary.assign(**{"solved_%": 0.0})) is None
+    assert best_setting(summary) == 10.0  # 30 is faster to a first 100 % but settles later, 50 lost a seed, 100 chaotic
+    assert best_setting(summary.assign(all_stable_epoch=np.nan)) is None
+
+
+def test_summarise_counts_the_epoch_from_which_every_network_stays_at_100() -> None:
+    table = pd.DataFrame(
+        {
+            "rate": [1, 1, 2, 2],
+            "final_accuracy": [1.0, 1.0, 1.0, 0.5],
+            "epochs_to_100": [3.0, 5.0, 2.0, 2.0],
+            "epochs_to_stable_100": [3.0, 8.0, 2.0, np.nan],
+            "epochs_to_loss": np.nan,
+            "final_loss": 0.1,
+        }
+    )
+    summary = summarise(table, "rate")
+    assert summary.all_stable_epoch[1] == 8.0 and np.isnan(summary.all_stable_epoch[2])
+    assert summary.solved.tolist() == [2, 1]
+    assert epoch_table(summary).loc[1].tolist() == ["2/2", "4 (3.5-4.5)", "8", "never"]
+
+
+def test_stopping_rules_report_what_each_rule_returns() -> None:
+    accuracy = np.array([[0, 1, 0, 1, 1, 1.0], [0, 0, 1, 1, 1, 1.0]])
+    loss = np.array([[0.5, 0.4, 0.3, 0.2, 0.001, 0.001], [0.5, 0.4, 0.3, 0.2, 0.1, 0.1]])
+    table = pd.DataFrame(
+        {
+            "epochs_to_100": [2.0, 3.0],
+            "epochs_to_stable_100": [4.0, 3.0],
+            "epochs_to_loss": [5.0, np.nan],
+        }
+    )
+    rules = stopping_rules(table, History(loss, accuracy), limit=6)
+    assert rules["at 100 % then"].tolist() == [2, 2, 2]
+    assert rules["at 100 % from then on"].tolist() == [1, 2, 2]  # the first network drops back after epoch 2
+    assert rules["median stop epoch"].tolist() == [2.5, 5.0, 5.5]  # the loss rule stops the second at the limit
 
 
 def test_fewer_epochs_only_when_the_first_interquartile_range_lies_wholly_below_the_second() -> None:
@@ -220,3 +256,12 @@ def test_wilson_intervals_separate_all_from_none_but_not_one_seed_in_twenty() ->
     assert shares_apart((18, 30), (30, 30))
     with pytest.raises(ValueError, match="successes"):
         wilson_interval(3, 2)
+
+
+def test_distance_gap_names_the_largest_distance_ranked_and_the_smallest_not() -> None:
+    summary = pd.DataFrame({"largest_distance": [0.003, 0.02, 14.0, 35.0]})
+    assert (
+        distance_gap(summary)
+        == "largest distance network-twin: 2e-02 or less in the settings we rank, 1e+01 or more in the others"
+    )
+    assert distance_gap(summary.iloc[:2]).endswith("we rank")

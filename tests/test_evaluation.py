@@ -41,7 +41,7 @@ def test_total_training_time_sums_the_recorded_seconds_per_group(tmp_path, monke
     table = evaluation.total_training_time({"a": "one", "b": "two", "c": "two", "d": "three"})
     assert table.loc["one"].tolist() == [1, 0, 1.0]
     assert table.loc["two"].tolist() == [1, 1, 1.0]
-    assert table.loc["all"].tolist() == [2, 2, 2.0]
+    assert table.loc["sum"].tolist() == [2, 2, 2.0]
     assert np.isnan(table.loc["three", "hours"])  # nothing timed: unknown, not zero
     assert evaluation.training_cpus(["a", "b", "c"]) == ["X", "Y"]
 

@@ -154,15 +154,16 @@ def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_pane
     assert ax_box.get_xlabel() == "learning rate (no network got there at 1, 10*)"
 
 
-def test_tie_breaking_figure_says_when_the_exact_tie_never_moved() -> None:
+def test_tie_breaking_figure_names_every_run_on_the_loss_panel_where_all_are_drawn() -> None:
     table = pd.DataFrame({"asymmetry": [0.0, 1e-6]})
     spread = np.array([[0.0, 0.0, 0.0], [1e-6, 1e-4, 1.0]])
     loss = np.array([[0.2, 0.2, 0.2], [0.2, 0.1, 0.01]])
     fig = plotting.tie_breaking_figure(TieBreaking(table, spread, History(loss, np.zeros_like(loss))), "Ties")
     ax_spread, ax_loss = fig.axes
     assert fig.get_suptitle() == "Ties"
-    labels = [text.get_text() for text in ax_spread.get_legend().get_texts()]
-    assert labels == ["0 (exact tie; round-off only): stays 0.0 (not drawn left)", "1e-06", "tie broken (0.1)"]
+    assert [text.get_text() for text in ax_spread.get_legend().get_texts()] == ["tie broken (0.1)"]
+    assert [text.get_text() for text in ax_loss.get_legend().get_texts()] == ["0 (exact tie)", "1e-06"]
+    assert ax_spread.get_xscale() == ax_loss.get_xscale() == "log"
     assert np.isnan(ax_spread.get_lines()[0].get_ydata()).all()  # zero spread cannot be drawn on a log scale
     np.testing.assert_array_equal(ax_loss.get_lines()[1].get_ydata(), loss[1])
 
@@ -213,6 +214,15 @@ def test_direct_labels_keep_crowded_labels_apart() -> None:
     assert overlapping_labels(ax) == []
 
 
+def test_seed_curves_draw_every_seed_in_one_panel() -> None:
+    histories = {seed: {"loss": [3.0, 2.0], "val_loss": [2.5, 1.5]} for seed in ("seed 0", "seed 1", "seed 2")}
+    fig = plotting.seed_curves(histories)
+    (ax,) = fig.axes
+    assert len(ax.get_lines()) == 6
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["training", "validation"]
+    assert ax.get_yscale() == "log"
+
+
 def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
     values = {"base": [4.0, 4.2, 3.8], "better": [1.0, 1.1, 1.2], "worse": [8.0, 9.0, 10.0]}
     fig = plotting.seed_ranges(values, "base", "validation MSE", "title")
@@ -236,6 +246,13 @@ def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> N
     np.testing.assert_allclose(none, np.repeat(luma[0], 3, axis=-1), atol=1e-5)  # no colour: the gray image
 
 
+def test_colorization_rows_show_an_rgb_prediction_as_it_is() -> None:
+    truth = np.random.default_rng(0).integers(0, 256, (2, 4, 4, 3), dtype=np.uint8)
+    luma = rgb_to_ycrcb(truth.astype(np.float32) / 255)[..., :1]
+    fig = plotting.colorization_rows(luma, {"own output": np.full((2, 4, 4, 3), 0.25)}, truth)
+    np.testing.assert_allclose(fig.axes[2].get_images()[0].get_array(), 0.25)
+
+
 def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     runs = pd.DataFrame(
         {
@@ -249,12 +266,12 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     table = runs.groupby("channels").agg(
         latent_values=("latent_values", "first"), median_val_mse=("best_val_mse", "median")
     )
-    wide = runs.assign(latent_values=runs.latent_values * 4)
-    wide_table = table.assign(latent_values=table.latent_values * 4)
+    wide = runs.assign(latent_values=runs.latent_values * 4, best_val_mse=[0.01, 0.011, 0.006, 0.03])
+    wide_table = table.assign(latent_values=table.latent_values * 4, median_val_mse=[0.0105, 0.018])
     fig = plotting.latent_sweep_figure({8: (runs, table, -1.0), 16: (wide, wide_table, -1.0)})
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
-    assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2
+    assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2 + ["seed 1"]  # 0.03 > 1.5 x 0.018
     assert overlapping_labels(ax) == []
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "8 x 8 x C: median",

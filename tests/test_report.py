@@ -1,5 +1,7 @@
 """Tests of the report layer: the one rule for a difference, its verdict tables, and how tables are printed."""
 
+from itertools import combinations
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,3 +69,10 @@ def test_step_verdicts_compare_each_group_with_the_one_before() -> None:
     steps = facts.step_verdicts(runs, "channels", "best_val_mse")
     assert steps.index.tolist() == [1, 2, 4]
     assert steps.tolist() == ["-", "lower", "no difference"]
+
+
+def test_chance_of_difference_counts_the_splits_whose_ranges_are_apart() -> None:
+    values = range(6)  # six distinct values from one distribution: every split into 3 + 3 is equally likely
+    splits = [(first, [value for value in values if value not in first]) for first in combinations(values, 3)]
+    apart = sum(facts.ranges_apart(first, second) for first, second in splits)
+    assert facts.chance_of_difference(3) == pytest.approx(apart / len(splits)) == pytest.approx(0.1)

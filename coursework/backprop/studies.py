@@ -97,11 +97,12 @@ def sweep(
 
 
 def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
-    """Per group: share of networks solving the task, and median / quartiles of the epochs they needed.
+    """Per group: networks solving the task (``solved``, ``solved_%``), median / quartiles of the epochs they needed,
+    and ``all_stable_epoch``: the epoch from which every network of the group stays at 100 % (NaN if one does not).
 
     "Solved" means 100 % accuracy at the last epoch; epoch statistics are over the networks that got there.
     For a sweep run with ``nudge``, ``round_off_sensitive`` flags groups where some network's nudge grew past
-    :data:`SENSITIVE_DIVERGENCE`: their outcome may differ on a CPU that rounds differently.
+    :data:`SENSITIVE_DIVERGENCE` (``largest_distance``): their outcome may differ on a CPU that rounds differently.
     """
     groups = table.groupby(by, sort=False)
     summary = pd.DataFrame(
@@ -113,10 +114,13 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
             "q75_epochs_to_100": groups.epochs_to_100.quantile(0.75),
             "median_epochs_to_loss": groups.epochs_to_loss.median(),
             "median_final_loss": groups.final_loss.median(),
+            "all_stable_epoch": groups.epochs_to_stable_100.apply(lambda e: e.max() if e.notna().all() else np.nan),
         }
     )
+    summary["solved"] = (summary["solved_%"] * summary.networks / 100).round().astype(int)
     if "divergence" in table:
-        summary["round_off_sensitive"] = groups.divergence.max() > SENSITIVE_DIVERGENCE
+        summary["largest_distance"] = groups.divergence.max()
+        summary["round_off_sensitive"] = summary.largest_distance > SENSITIVE_DIVERGENCE
     return summary
 
 
@@ -336,13 +340,77 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
 
 
 def best_setting(summary: pd.DataFrame):
-    """The index of ``summary``'s fastest robust setting: the fewest median epochs to 100 % among the rows where
-    every network solved the task and none is round-off sensitive (a :func:`summarise` table). None if no row is."""
-    robust = summary["solved_%"] == 100.0
+    """The index of ``summary``'s best robust setting (a :func:`summarise` table): the one after which every network
+    stays at 100 % soonest (the smallest ``all_stable_epoch``), among rows that are not round-off sensitive. None if
+    no row qualifies."""
+    candidates = summary.all_stable_epoch
     if "round_off_sensitive" in summary:
-        robust &= ~summary.round_off_sensitive.astype(bool)
-    candidates = summary.loc[robust, "median_epochs_to_100"].dropna()
+        candidates = candidates[~summary.round_off_sensitive.astype(bool)]
+    candidates = candidates.dropna()
     return None if candidates.empty else candidates.idxmin()
+
+
+def stopping_rules(table: pd.DataFrame, history: History, limit: int, loss: float = REFERENCE_LOSS) -> pd.DataFrame:
+    """What three stopping rules return for the networks of a sweep (``table`` rows index ``history``): stop at the
+    first 100 % accuracy, at twice that epoch, or at the first loss below ``loss``; each capped at ``limit`` epochs.
+
+    Per rule: the median stop epoch, the networks at 100 % accuracy at that epoch, those that stay at 100 % from
+    there to the last epoch, and the median data loss (without a weight-decay penalty) at that epoch.
+    """
+    first = table.epochs_to_100.to_numpy()
+    stops = {
+        "first 100 %": first,
+        "twice that epoch": 2 * first,
+        f"loss below {loss}": table.epochs_to_loss.to_numpy(),
+    }
+    rows = np.asarray(table.index)
+    stable = table.epochs_to_stable_100.to_numpy()
+    result = {}
+    for rule, stop in stops.items():
+        stop = np.minimum(np.nan_to_num(stop, nan=limit), limit).astype(int)
+        result[rule] = {
+            "median stop epoch": float(np.median(stop)),
+            "at 100 % then": int((history.accuracy[rows, stop - 1] == 1).sum()),
+            "at 100 % from then on": int((stable <= stop).sum()),
+            "median data loss then": float(np.median(history.loss[rows, stop - 1])),
+        }
+    return pd.DataFrame(result).T.rename_axis("stop at").astype({"at 100 % then": int, "at 100 % from then on": int})
+
+
+def solved_text(row: pd.Series) -> str:
+    """A :func:`summarise` row's networks solved, as ``"solved/networks"``."""
+    return f"{int(row.solved)}/{int(row.networks)}"
+
+
+def epochs_text(row: pd.Series) -> str:
+    """A :func:`summarise` row's median (interquartile range) epochs to 100 %, rounded, or "never"."""
+    if np.isnan(row.median_epochs_to_100):
+        return "never"
+    quartiles = (round_epochs(row[f"q{q}_epochs_to_100"]) for q in (25, 75))
+    return f"{round_epochs(row.median_epochs_to_100)} ({'-'.join(quartiles)})"
+
+
+def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`summarise` table as text for printing: solved, median (IQR) epochs to the first 100 %, the epoch from
+    which all networks stay at 100 %, and the median epoch of loss below :data:`REFERENCE_LOSS`."""
+    return pd.DataFrame(
+        {
+            "solved": summary.apply(solved_text, axis=1),
+            "first 100 % (IQR)": summary.apply(epochs_text, axis=1),
+            "all at 100 % from": summary.all_stable_epoch.map(round_epochs),
+            f"loss < {REFERENCE_LOSS}": summary.median_epochs_to_loss.map(round_epochs),
+        },
+        index=summary.index,
+    )
+
+
+def distance_gap(summary: pd.DataFrame) -> str:
+    """One line: the largest network-twin distance of the settings below :data:`SENSITIVE_DIVERGENCE` and the
+    smallest of those above it (a :func:`summarise` table of a sweep with ``nudge``)."""
+    largest = summary.largest_distance
+    below, above = largest[largest <= SENSITIVE_DIVERGENCE], largest[largest > SENSITIVE_DIVERGENCE]
+    text = f"largest distance network-twin: {below.max():.0e} or less in the settings we rank"
+    return text + (f", {above.min():.0e} or more in the others" if len(above) else "")
 
 
 def fewer_epochs(a: pd.Series, b: pd.Series) -> bool:

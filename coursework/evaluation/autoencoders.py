@@ -96,7 +96,8 @@ def epochs_trained(table: pd.DataFrame) -> pd.DataFrame:
 
 def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
     """Training wall time per group (experiment -> group) from each committed history's per-epoch ``seconds``:
-    models timed, models without a record (trained before times were kept), and hours; a last row ``all``."""
+    models timed, models without a record (trained before times were kept), and hours of the timed ones; a last row
+    ``sum``."""
     rows: dict[str, dict] = {}
     for name, group in groups.items():
         history = read_history(name)
@@ -107,7 +108,7 @@ def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
         else:
             row["untimed"] += 1
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
-    table.loc["all"] = table.sum()
+    table.loc["sum"] = table.sum()
     table = table.astype({"timed": int, "untimed": int})
     return table.assign(hours=table.hours.where(table.timed > 0))  # no record: unknown, not zero hours
 

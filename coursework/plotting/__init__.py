@@ -8,6 +8,7 @@ Matplotlib only (seaborn, which the notebooks use for their theme, is not needed
 from coursework.plotting.autoencoders import (
     colorization_rows,
     latent_sweep_figure,
+    seed_curves,
     seed_ranges,
 )
 from coursework.plotting.backprop import hidden_layer_heatmaps, learning_rate_figure, tie_breaking_figure
@@ -34,6 +35,7 @@ __all__ = [
     "learning_rate_figure",
     "loss_curves",
     "save_figure",
+    "seed_curves",
     "seed_ranges",
     "tie_breaking_figure",
     "training_curves",

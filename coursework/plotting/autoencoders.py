@@ -15,15 +15,28 @@ from coursework.plotting.common import (
 from coursework.plotting.labels import direct_labels
 
 
+def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
+    """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
+    ``history``) in one panel, log y axis: one line per seed, one colour per curve."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+    for colour, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
+        for index, history in enumerate(histories.values()):
+            epochs = np.arange(1, len(history[key]) + 1)
+            ax.plot(epochs, history[key], marker="o", ms=3, color=colour, label=None if index else label)
+    ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
+    ax.legend(title=f"{len(histories)} seeds, one line each")
+    return fig
+
+
 def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, title: str) -> plt.Figure:
     """One row per configuration (label -> one value per seed, in the order drawn from the top): each seed a dot, the
     seeds' range a line; ``base``'s range shaded across the panel, so that a row clear of the band differs from it
     by the report's rule (ranges apart). Log x axis."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.2), layout="constrained")
-    ax.axvspan(min(values[base]), max(values[base]), color="grey", alpha=0.25, lw=0, label=f"{base}: seed range")
+    ax.axvspan(min(values[base]), max(values[base]), color="grey", alpha=0.45, lw=0, label=f"{base}: seed range")
     for row, seeds in enumerate(values.values()):
-        ax.plot([min(seeds), max(seeds)], [row, row], color="C0", lw=2, zorder=2)
-        ax.scatter(seeds, [row] * len(seeds), color="C0", s=22, zorder=3, edgecolors="w", linewidths=0.5)
+        ax.plot([min(seeds), max(seeds)], [row, row], color="C0", lw=3, zorder=2)
+        ax.scatter(seeds, [row] * len(seeds), color="C0", s=30, zorder=3, edgecolors="k", linewidths=0.5)
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel=xlabel, title=title)
@@ -33,8 +46,9 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
 
 def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
     """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
-    validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C (labels
-    placed so that none overlaps another)."""
+    validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C, and
+    each seed more than 1.5 times its size's median labelled with its seed (labels placed so that none overlaps
+    another)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
     points, texts, colours = [], [], []
     for colour, (side, (runs, table, *_)) in zip(("C0", "C1"), sweeps.items()):
@@ -45,10 +59,16 @@ def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
         points += list(zip(table.latent_values, table.median_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
         colours += [colour] * len(table)
+        median = runs.latent_values.map(dict(zip(table.latent_values, table.median_val_mse)))
+        far = runs[runs.best_val_mse > 1.5 * median]
+        points += list(zip(far.latent_values, far.best_val_mse))
+        texts += [f"seed {seed}" for seed in far.seed]
+        colours += [colour] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
     ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
     ax.legend(loc="lower left")
+    ax.margins(x=0.1)
     seeds = [(run.latent_values, run.best_val_mse) for _, (runs, *_) in sweeps.items() for run in runs.itertuples()]
     direct_labels(ax, points, texts, colours=colours, fontsize=8, obstacles=seeds)
     return fig
@@ -61,8 +81,12 @@ def colorization_rows(
     titles: list[str] | None = None,
     size: float = 1.2,
 ) -> plt.Figure:
-    """Colorizations side by side: the gray input (luminance (N, H, W, 1)), one row per predicted chroma (label ->
-    (N, H, W, 2)) merged with that luminance, and the ground truth (uint8 RGB)."""
+    """Colorizations side by side: the gray input (luminance (N, H, W, 1)), one row per prediction (label -> chroma
+    (N, H, W, 2), merged with that luminance, or RGB (N, H, W, 3) in [0, 1], shown as it is), and the ground truth
+    (uint8 RGB)."""
     rows = {"gray input": np.repeat(luma, 3, axis=-1)}
-    rows |= {label: merge_luma_chroma(luma, predicted) for label, predicted in chroma.items()}
+    rows |= {
+        label: predicted if predicted.shape[-1] == 3 else merge_luma_chroma(luma, predicted)
+        for label, predicted in chroma.items()
+    }
     return image_rows(rows | {"ground truth": truth}, titles=titles, size=size)

@@ -110,7 +110,7 @@ def learning_rate_figure(
     never = [names[rate] for rate in rates if rate not in drawn]
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
     ax_box.set(yscale="log", xlabel=xlabel, ylabel="epochs to 100 % accuracy")
-    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * start-sensitive)")
+    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * chaotic)")
     ax_box.set_xticks(range(len(drawn)), [names[rate] for rate in drawn], rotation=45)
     ax_box.set_xlim(-0.5, max(len(drawn), 1) - 0.5)
     return fig
@@ -120,20 +120,17 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     """A tie-breaking study over epochs: how far apart the hidden units are (log scale, where they differ at all) and
     the loss, one colour per initial asymmetry."""
     asymmetries = ties.table.asymmetry.to_list()
-    labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie; round-off only)" for asymmetry in asymmetries]
-    labels = [
-        label + (": stays 0.0 (not drawn left)" if asymmetry == 0 and not spread.any() else "")
-        for label, asymmetry, spread in zip(labels, asymmetries, ties.spread)
-    ]
+    labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie)" for asymmetry in asymmetries]
     colours = distinct_colours(len(asymmetries))
     fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
     epoch_curves(ax_spread, spreads, colours=colours)
-    ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
-    ax_spread.set(yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
+    line = ax_spread.axhline(TIE_BROKEN, color="grey", ls="--")
+    ax_spread.set(xscale="log", yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
     ax_spread.set_title("How far apart the hidden units are")
-    ax_spread.legend(title="initial bias asymmetry", fontsize=8, loc="lower right")
+    ax_spread.legend([line], [f"tie broken ({TIE_BROKEN:g})"], fontsize=8, loc="lower right")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colours=colours)
-    ax_loss.set(yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
+    ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
+    ax_loss.legend(title="initial bias asymmetry", fontsize=8, loc="lower left")
     fig.suptitle(title)
     return fig

@@ -8,6 +8,7 @@ no more than another seed alone does. The notebook prints each verdict in the ce
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from math import comb
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,13 @@ def ranges_apart(first: Sequence[float], second: Sequence[float]) -> bool:
     if not np.all(np.isfinite([*first, *second])):
         raise ValueError(f"values must be finite numbers, got {list(first)} and {list(second)}")
     return max(first) < min(second) or max(second) < min(first)
+
+
+def chance_of_difference(seeds: int = MIN_SEEDS) -> float:
+    """The rule's false-positive rate: the chance that two configurations that do not truly differ, ``seeds`` seeds
+    each (all values from one distribution, no ties), still have ranges apart. Of the C(2n, n) equally likely ways
+    to split the 2n sorted values between them, only 2 put all of one side below the other."""
+    return 2 / comb(2 * seeds, seeds)
 
 
 def verdict(values: Sequence[float], base: Sequence[float]) -> str:
