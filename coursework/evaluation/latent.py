@@ -33,8 +33,8 @@ def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
 class LatentSweep(NamedTuple):
     """One arm of the controlled latent-size sweep (``side`` x ``side`` x C, three seeds), from histories."""
 
-    runs: pd.DataFrame  # one row per model: channels, seed, latent values, best validation MSE, epochs, dead channels
-    table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds
+    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best validation MSE, dead channels
+    table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds, parameters
     correlation: float  # Pearson r of log latent values and log median validation MSE
 
 
@@ -49,7 +49,6 @@ def latent_sweep(data: Split, side: int = 8, probe_images: int = 1000) -> Latent
     for channels in SWEEP_CHANNELS[side]:
         for seed in SEEDS:
             trained = load(latent_sweep_name(channels, seed, side))
-            validation = trained.history["val_loss"]
             rows.append(
                 {
                     "channels": channels,
@@ -57,7 +56,6 @@ def latent_sweep(data: Split, side: int = 8, probe_images: int = 1000) -> Latent
                     "latent_values": side * side * channels,
                     "parameters": trained.model.count_params(),
                     "best_val_mse": best_validation(trained.history)[0],
-                    "epochs": len(validation),
                     "dead_channels": dead_latent_channels(trained.model, probe),
                 }
             )
@@ -79,8 +77,7 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
     errors = by_size.best_val_mse
     table = pd.DataFrame(
         {"latent_values": by_size.latent_values.first(), "median_val_mse": errors.median()}
-        | {"min_val_mse": errors.min(), "max_val_mse": errors.max(), "seeds": by_size.seed.count()}
-        | {"max_epochs": by_size.epochs.max()}
+        | {"min_val_mse": errors.min(), "max_val_mse": errors.max()}
         | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
     )
     return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
