@@ -33,7 +33,7 @@ def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
 class LatentSweep(NamedTuple):
     """One arm of the controlled latent-size sweep (``side`` x ``side`` x C, three seeds), from histories."""
 
-    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best validation MSE, dead channels
+    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse, dead channels
     table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds, parameters
     correlation: float  # Pearson r of log latent values and log median validation MSE
 
