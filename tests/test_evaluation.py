@@ -62,17 +62,6 @@ def test_official_pixels_measures_each_model_on_both_copies(monkeypatch) -> None
     np.testing.assert_allclose([table.jpeg_mse, table.official_mse, table.factor], [[1.0, 1.0], [3.0, 3.0], [3, 3]])
 
 
-def test_dead_latent_channels_counts_channels_that_are_zero_everywhere() -> None:
-    from coursework.autoencoders import build_cae
-
-    model = build_cae(filters=(4, 3))
-    kernel, _ = model.get_layer("encoder_conv2").get_weights()
-    images = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
-    for biases, dead in (([1.0, -1.0, 1.0], 1), ([-1.0, -1.0, 0.5], 2), ([0.1, 0.2, 0.3], 0)):
-        model.get_layer("encoder_conv2").set_weights([np.zeros_like(kernel), np.array(biases, np.float32)])
-        assert latent.dead_latent_channels(model, images) == dead  # ReLU(bias): 0 everywhere where bias < 0
-
-
 def test_log_correlation_is_one_for_a_power_law() -> None:
     values = pd.Series([64.0, 128.0, 256.0])
     assert latent.log_correlation(values, 0.5 * values**-0.7) == pytest.approx(-1.0)

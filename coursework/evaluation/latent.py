@@ -7,13 +7,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from coursework._tensorflow import keras
 from coursework.checks import is_whole
-from coursework.data import Split
 from coursework.evaluation import best_validation
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name, load
-from coursework.images import as_float
-from coursework.training import call_in_batches
 
 
 def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
@@ -33,18 +29,16 @@ def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
 class LatentSweep(NamedTuple):
     """One arm of the controlled latent-size sweep (``side`` x ``side`` x C, three seeds), from histories."""
 
-    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse, dead channels
+    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse
     table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds, parameters
     correlation: float  # Pearson r of log latent values and log median validation MSE
 
 
-def latent_sweep(data: Split, side: int = 8, probe_images: int = 1000) -> LatentSweep:
+def latent_sweep(side: int = 8) -> LatentSweep:
     """The sweep's results at ``side`` x ``side`` x C: each model's best validation MSE (the weights early stopping
-    kept) and its dead latent channels (zero at every position of the first ``probe_images`` validation images),
-    per channel count the median and range over seeds, and the log-log correlation."""
+    kept), per channel count the median and range over seeds, and the log-log correlation."""
     if not is_whole(side) or side not in SWEEP_CHANNELS:
         raise ValueError(f"the sweep has latent sides {sorted(SWEEP_CHANNELS)}, not {side!r}")
-    probe = data.x_val[:probe_images]
     rows = []
     for channels in SWEEP_CHANNELS[side]:
         for seed in SEEDS:
@@ -56,19 +50,9 @@ def latent_sweep(data: Split, side: int = 8, probe_images: int = 1000) -> Latent
                     "latent_values": side * side * channels,
                     "parameters": trained.model.count_params(),
                     "best_val_mse": best_validation(trained.history)[0],
-                    "dead_channels": dead_latent_channels(trained.model, probe),
                 }
             )
     return summarise_latent_sweep(pd.DataFrame(rows))
-
-
-def dead_latent_channels(model: keras.Model, images: np.ndarray) -> int:
-    """How many latent channels (ReLU outputs of the last encoder convolution) are 0 for every position of every
-    one of the uint8 ``images``: channels that carry nothing, so the model's real bottleneck is smaller."""
-    convolutions = [layer for layer in model.layers if layer.name.startswith("encoder_conv")]
-    encoder = keras.Model(model.input, convolutions[-1].output)
-    latent = call_in_batches(encoder, as_float(images))
-    return int(np.sum(latent.max(axis=(0, 1, 2)) <= 0))
 
 
 def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
