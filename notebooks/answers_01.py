@@ -13,18 +13,16 @@ from coursework.backprop.studies import TieOutcome
 def describe_tie(tie: TieOutcome) -> str:
     """One sentence, in plain words, on what the exactly tied start of a tie-breaking study did on this machine,
     built from its facts (they depend on how the CPU rounds)."""
+    rows = f"the eight rows of W1 (one per input) took {tie.distinct_input_rows} distinct values"
     if tie.held_exactly:
-        units = f"the three hidden units were still identical after {tie.epochs:,} epochs"
+        units = f"the three hidden units were still identical after {tie.epochs:,} epochs, but {rows}"
     else:
         units = (
             f"round-off made the hidden units differ after epoch {tie.first_difference_epoch:.0f} "
-            f"(by {tie.first_difference:.0e})"
+            f"(by {tie.first_difference:.0e}), and {rows}"
         )
     if np.isnan(tie.epochs_to_100):
         result = f"accuracy after {tie.epochs:,} epochs was {100 * tie.final_accuracy:.1f} %"
     else:
         result = f"the network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
-    return (
-        f"In exact arithmetic the units would stay identical and every input would get the same output, accuracy "
-        f"1 in 8 (Appendix B). On the machine that ran this notebook, {units}, and {result}."
-    )
+    return f"On the machine that ran this notebook, {units}; {result}."

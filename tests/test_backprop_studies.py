@@ -13,6 +13,7 @@ from coursework.backprop.studies import (
     NUDGE,
     SENSITIVE_DIVERGENCE,
     TIE_BROKEN,
+    Sweep,
     TieBreaking,
     best_setting,
     decoding_table,
@@ -80,6 +81,7 @@ def test_a_small_asymmetry_grows_until_the_network_learns() -> None:
     assert spread_start < 1e-5 < TIE_BROKEN < spread_end
     assert ties.table.final_accuracy.iloc[1] == 1.0
     assert not ties.table.epochs_to_tie_broken.isna().iloc[1]
+    assert ties.table.distinct_input_rows.iloc[1] == 8  # its inputs untied as well
     assert ties.spread[0, :500].max() < 1e-12  # the exact tie, as above
 
 
@@ -141,7 +143,13 @@ def test_hidden_code_reads_bits_against_the_activations_range(activation, low, h
 def tie_study(spread: np.ndarray, broken: float, reached: float) -> TieBreaking:
     """A one-row TieBreaking for the exactly tied start, with a given spread history and outcome."""
     table = pd.DataFrame(
-        {"asymmetry": [0.0], "epochs_to_tie_broken": [broken], "epochs_to_100": [reached], "final_accuracy": [0.5]}
+        {
+            "asymmetry": [0.0],
+            "epochs_to_tie_broken": [broken],
+            "epochs_to_100": [reached],
+            "final_accuracy": [0.5],
+            "distinct_input_rows": [5],
+        }
     )
     return TieBreaking(table, spread[None], History(np.ones((1, spread.size)), np.zeros((1, spread.size))))
 
@@ -150,6 +158,7 @@ def test_tie_outcome_reports_what_round_off_did_as_facts() -> None:
     held = tie_outcome(tie_study(np.zeros(10), np.nan, np.nan))
     assert held.held_exactly and held.epochs == 10 and held.first_difference == 0.0
     assert np.isnan(held.first_difference_epoch) and np.isnan(held.epochs_to_100) and held.final_accuracy == 0.5
+    assert held.distinct_input_rows == 5
     small = tie_outcome(tie_study(np.array([0.0, 0.0, 3e-17, 1e-16]), np.nan, np.nan))
     assert not small.held_exactly
     assert (small.first_difference_epoch, small.first_difference) == (3.0, 3e-17)
@@ -191,16 +200,20 @@ def test_decoding_table_splits_each_own_output_into_weights_and_bias() -> None:
     assert (broken.z > broken["largest other z"]).tolist() == [True, False, *[True] * 6]
 
 
-def test_best_setting_is_the_one_after_which_every_seed_stays_at_100_soonest_and_not_chaotic() -> None:
+def test_best_setting_keeps_the_soonest_median_seed_to_stay_at_100_and_breaks_ties_by_the_slowest_seed() -> None:
     summary = pd.DataFrame(
         {
-            "median_epochs_to_100": [400.0, 60.0, 40.0, 10.0, 5.0],
-            "all_stable_epoch": [900.0, 190.0, 380.0, np.nan, 20.0],
+            "median_stable_epoch": [900.0, 100.0, 90.0, 10.0, 5.0],
+            "q25_stable_epoch": [800.0, 80.0, 70.0, 8.0, 4.0],
+            "q75_stable_epoch": [1000.0, 120.0, 110.0, 12.0, 6.0],
+            "all_stable_epoch": [1200.0, 190.0, 380.0, np.nan, 20.0],
             "round_off_sensitive": [False, False, False, False, True],
         },
         index=pd.Index([1.0, 10.0, 30.0, 50.0, 100.0], name="learning_rate"),
     )
-    assert best_setting(summary) == 10.0  # 30 is faster to a first 100 % but settles later, 50 lost a seed, 100 chaotic
+    assert best_setting(summary) == 10.0  # 30 is tied with 10 (IQRs overlap), its slowest seed later; 50 lost one
+    apart = summary.assign(q75_stable_epoch=[1000.0, 120.0, 75.0, 12.0, 6.0])
+    assert best_setting(apart) == 30.0  # now 30's IQR lies wholly below 10's
     assert best_setting(summary.assign(all_stable_epoch=np.nan)) is None
 
 
@@ -218,7 +231,7 @@ def test_summarise_counts_the_epoch_from_which_every_network_stays_at_100() -> N
     summary = summarise(table, "rate")
     assert summary.all_stable_epoch[1] == 8.0 and np.isnan(summary.all_stable_epoch[2])
     assert summary.solved.tolist() == [2, 1]
-    assert epoch_table(summary).loc[1].tolist() == ["2/2", "4 (3.5-4.5)", "8", "never"]
+    assert epoch_table(summary).loc[1].tolist() == ["2/2", "4 (3.5-4.5)", "5.5 (4.2-6.8)", "8", "never"]
 
 
 def test_stopping_rules_report_what_each_rule_returns() -> None:
@@ -226,15 +239,30 @@ def test_stopping_rules_report_what_each_rule_returns() -> None:
     loss = np.array([[0.5, 0.4, 0.3, 0.2, 0.001, 0.001], [0.5, 0.4, 0.3, 0.2, 0.1, 0.1]])
     table = pd.DataFrame(
         {
+            "init": "uniform",
+            "bias_init": "zeros",
+            "activation": "sigmoid",
+            "learning_rate": 1.0,
+            "weight_decay": 0.0,
+            "seed": [0, 1],
             "epochs_to_100": [2.0, 3.0],
             "epochs_to_stable_100": [4.0, 3.0],
             "epochs_to_loss": [5.0, np.nan],
         }
     )
-    rules = stopping_rules(table, History(loss, accuracy), limit=6)
-    assert rules["at 100 % then"].tolist() == [2, 2, 2]
-    assert rules["at 100 % from then on"].tolist() == [1, 2, 2]  # the first network drops back after epoch 2
-    assert rules["median stop epoch"].tolist() == [2.5, 5.0, 5.5]  # the loss rule stops the second at the limit
+    study = Sweep(table, History(loss, accuracy), [Network((8, 3, 8), seed=seed) for seed in range(2)])
+    rules = stopping_rules(study, [0, 1], X8, Y8, limit=6)
+    assert rules["100 % then"].tolist() == [2, 2, 2]
+    assert rules["100 % to end"].tolist() == [1, 2, 2]  # the first network drops back after epoch 2
+    assert rules["median stop"].tolist() == [2.5, 5.0, 5.5]  # the loss rule stops the second at the limit
+    assert rules["rounded = input"].tolist() == [0, 0, 0]  # a few epochs at rate 1 give no 1 above 0.5
+
+
+def test_stopping_rules_count_the_networks_whose_rounded_outputs_are_the_input() -> None:
+    study = sweep(X8, Y8, epochs=1500, learning_rates=[50.0], seeds=range(3))
+    rules = stopping_rules(study, [0, 1, 2], X8, Y8, limit=1500)
+    # a loss below 0.0018 leaves no output 0.5 or more off: (0.5 ** 2) / 64 outputs alone is above it
+    assert rules.loc["loss below 0.0018", "rounded = input"] == (study.table.epochs_to_loss.notna()).sum() == 3
 
 
 def test_fewer_epochs_only_when_the_first_interquartile_range_lies_wholly_below_the_second() -> None:

@@ -98,7 +98,8 @@ def sweep(
 
 def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Per group: networks solving the task (``solved``, ``solved_%``), median / quartiles of the epochs they needed,
-    and ``all_stable_epoch``: the epoch from which every network of the group stays at 100 % (NaN if one does not).
+    median / quartiles of the epoch from which each network stays at 100 % (``*_stable_epoch``), and
+    ``all_stable_epoch``: the epoch from which every network of the group stays at 100 % (NaN if one does not).
 
     "Solved" means 100 % accuracy at the last epoch; epoch statistics are over the networks that got there.
     For a sweep run with ``nudge``, ``round_off_sensitive`` flags groups where some network's nudge grew past
@@ -114,6 +115,9 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
             "q75_epochs_to_100": groups.epochs_to_100.quantile(0.75),
             "median_epochs_to_loss": groups.epochs_to_loss.median(),
             "median_final_loss": groups.final_loss.median(),
+            "median_stable_epoch": groups.epochs_to_stable_100.median(),
+            "q25_stable_epoch": groups.epochs_to_stable_100.quantile(0.25),
+            "q75_stable_epoch": groups.epochs_to_stable_100.quantile(0.75),
             "all_stable_epoch": groups.epochs_to_stable_100.apply(lambda e: e.max() if e.notna().all() else np.nan),
         }
     )
@@ -270,7 +274,8 @@ def tie_breaking_study(
     :meth:`Network.train`, one epoch per call (the same arithmetic as one call for all epochs), to record
     :func:`unit_spread` after every epoch. The table
     gives, per asymmetry, the first epoch at which the units differ by more than :data:`TIE_BROKEN`, the first
-    epoch at 100 % accuracy and the final accuracy (NaN: never).
+    epoch at 100 % accuracy (NaN: never), the final accuracy and the number of distinct rows of the final ``W_1``
+    (one per input; all equal while the inputs stay tied).
     """
     # One generic direction for every bias: it must untie the hidden units *and* the inputs (with zero weights and
     # equal output biases, permuting inputs and outputs together is a symmetry too, which round-off alone would
@@ -297,6 +302,7 @@ def tie_breaking_study(
             "epochs_to_tie_broken": np.where(broken.any(axis=1), broken.argmax(axis=1) + 1.0, np.nan),
             "epochs_to_100": history.epochs_to_accuracy(1.0),
             "final_accuracy": accuracies[:, -1],
+            "distinct_input_rows": [len(np.unique(network.weights[0], axis=0)) for network in networks],
         }
     )
     return TieBreaking(table, spread, history)
@@ -308,7 +314,8 @@ class TieOutcome:
 
     ``first_difference_epoch`` is the first epoch (1-based) after which the hidden units differed at all (NaN:
     never), ``first_difference`` that difference (0.0 if never), ``epochs_to_tie_broken`` the first epoch past
-    :data:`TIE_BROKEN` and ``epochs_to_100`` the first at 100 % accuracy (NaN: never).
+    :data:`TIE_BROKEN`, ``epochs_to_100`` the first at 100 % accuracy (NaN: never) and ``distinct_input_rows`` the
+    number of distinct rows of the final ``W_1``.
     """
 
     epochs: int
@@ -318,6 +325,7 @@ class TieOutcome:
     epochs_to_tie_broken: float
     epochs_to_100: float
     final_accuracy: float
+    distinct_input_rows: int
 
 
 def tie_outcome(ties: TieBreaking) -> TieOutcome:
@@ -336,45 +344,74 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
         epochs_to_tie_broken=float(row.epochs_to_tie_broken),
         epochs_to_100=float(row.epochs_to_100),
         final_accuracy=float(row.final_accuracy),
+        distinct_input_rows=int(row.distinct_input_rows),
     )
 
 
 def best_setting(summary: pd.DataFrame):
-    """The index of ``summary``'s best robust setting (a :func:`summarise` table): the one after which every network
-    stays at 100 % soonest (the smallest ``all_stable_epoch``), among rows that are not round-off sensitive. None if
-    no row qualifies."""
-    candidates = summary.all_stable_epoch
-    if "round_off_sensitive" in summary:
-        candidates = candidates[~summary.round_off_sensitive.astype(bool)]
-    candidates = candidates.dropna()
-    return None if candidates.empty else candidates.idxmin()
+    """The index of ``summary``'s best setting (a :func:`summarise` table), among rows where every network stays at
+    100 % by the end and that are not round-off sensitive: the smallest median epoch from which a network stays at
+    100 %. Rows whose interquartile range of that epoch overlaps the best one's are tied with it; of the tied, the
+    one whose slowest network stays at 100 % soonest (smallest ``all_stable_epoch``) wins. None if no row
+    qualifies."""
+    candidates = summary[summary.all_stable_epoch.notna()]
+    if "round_off_sensitive" in candidates:
+        candidates = candidates[~candidates.round_off_sensitive.astype(bool)]
+    if candidates.empty:
+        return None
+    best = candidates.loc[candidates.median_stable_epoch.idxmin()]
+    tied = candidates[
+        (candidates.q25_stable_epoch <= best.q75_stable_epoch) & (candidates.q75_stable_epoch >= best.q25_stable_epoch)
+    ]
+    return tied.all_stable_epoch.idxmin()
 
 
-def stopping_rules(table: pd.DataFrame, history: History, limit: int, loss: float = REFERENCE_LOSS) -> pd.DataFrame:
-    """What three stopping rules return for the networks of a sweep (``table`` rows index ``history``): stop at the
-    first 100 % accuracy, at twice that epoch, or at the first loss below ``loss``; each capped at ``limit`` epochs.
+def stopping_rules(
+    study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray, limit: int, loss: float = REFERENCE_LOSS
+) -> pd.DataFrame:
+    """What three stopping rules return for the networks ``rows`` of a full-batch sweep: stop at the first 100 %
+    accuracy, at twice that epoch, or at the first loss below ``loss``; each capped at ``limit`` epochs.
 
     Per rule: the median stop epoch, the networks at 100 % accuracy at that epoch, those that stay at 100 % from
-    there to the last epoch, and the median data loss (without a weight-decay penalty) at that epoch.
+    there to the last epoch, those whose outputs rounded at 0.5 equal the target for every sample at that epoch
+    (each network retrained from its start to there), and the median data loss (without a weight-decay penalty).
     """
+    table, rows = study.table.loc[rows], np.asarray(rows)
     first = table.epochs_to_100.to_numpy()
     stops = {
         "first 100 %": first,
         "twice that epoch": 2 * first,
         f"loss below {loss}": table.epochs_to_loss.to_numpy(),
     }
-    rows = np.asarray(table.index)
     stable = table.epochs_to_stable_100.to_numpy()
     result = {}
     for rule, stop in stops.items():
         stop = np.minimum(np.nan_to_num(stop, nan=limit), limit).astype(int)
         result[rule] = {
-            "median stop epoch": float(np.median(stop)),
-            "at 100 % then": int((history.accuracy[rows, stop - 1] == 1).sum()),
-            "at 100 % from then on": int((stable <= stop).sum()),
-            "median data loss then": float(np.median(history.loss[rows, stop - 1])),
+            "median stop": float(np.median(stop)),
+            "100 % then": int((study.history.accuracy[rows, stop - 1] == 1).sum()),
+            "100 % to end": int((stable <= stop).sum()),
+            "rounded = input": sum(_copies(study, row, epoch - 1, X, Y) for row, epoch in zip(rows, stop)),
+            "median data loss": float(np.median(study.history.loss[rows, stop - 1])),
         }
-    return pd.DataFrame(result).T.rename_axis("stop at").astype({"at 100 % then": int, "at 100 % from then on": int})
+    columns = {"100 % then": int, "100 % to end": int, "rounded = input": int}
+    return pd.DataFrame(result).T.rename_axis("stop at").astype(columns)
+
+
+def _copies(study: Sweep, row: int, epochs: int, X: np.ndarray, Y: np.ndarray) -> bool:
+    """Whether network ``row`` of a full-batch sweep, retrained from its start for ``epochs`` epochs, gives outputs
+    that rounded at 0.5 equal ``Y`` for every sample (the outputs the sweep's epoch ``epochs + 1`` recorded)."""
+    setting = study.table.loc[row]
+    network = Network(
+        study.networks[row].layer_sizes,
+        init=setting.init,
+        bias_init=setting.bias_init,
+        activation=setting.activation,
+        seed=int(setting.seed),
+    )
+    if epochs:
+        network.train(X, Y, epochs, setting.learning_rate, weight_decay=setting.weight_decay)
+    return bool(np.array_equal(network.predict(X) > 0.5, Y > 0.5))
 
 
 def solved_text(row: pd.Series) -> str:
@@ -382,21 +419,24 @@ def solved_text(row: pd.Series) -> str:
     return f"{int(row.solved)}/{int(row.networks)}"
 
 
-def epochs_text(row: pd.Series) -> str:
-    """A :func:`summarise` row's median (interquartile range) epochs to 100 %, rounded, or "never"."""
-    if np.isnan(row.median_epochs_to_100):
+def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
+    """A :func:`summarise` row's median (interquartile range) of ``statistic`` (default: epochs to 100 %), rounded,
+    or "never"."""
+    if np.isnan(row[f"median_{statistic}"]):
         return "never"
-    quartiles = (round_epochs(row[f"q{q}_epochs_to_100"]) for q in (25, 75))
-    return f"{round_epochs(row.median_epochs_to_100)} ({'-'.join(quartiles)})"
+    quartiles = (round_epochs(row[f"q{q}_{statistic}"]) for q in (25, 75))
+    return f"{round_epochs(row[f'median_{statistic}'])} ({'-'.join(quartiles)})"
 
 
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`summarise` table as text for printing: solved, median (IQR) epochs to the first 100 %, the epoch from
-    which all networks stay at 100 %, and the median epoch of loss below :data:`REFERENCE_LOSS`."""
+    """A :func:`summarise` table as text for printing: solved, median (IQR) epochs to the first 100 % and to staying
+    at 100 % (of the networks that got there), the epoch from which all networks stay at 100 %, and the median epoch
+    of loss below :data:`REFERENCE_LOSS`."""
     return pd.DataFrame(
         {
             "solved": summary.apply(solved_text, axis=1),
             "first 100 % (IQR)": summary.apply(epochs_text, axis=1),
+            "stays from (IQR)": summary.apply(lambda row: epochs_text(row, "stable_epoch"), axis=1),
             "all at 100 % from": summary.all_stable_epoch.map(round_epochs),
             f"loss < {REFERENCE_LOSS}": summary.median_epochs_to_loss.map(round_epochs),
         },
