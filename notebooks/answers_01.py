@@ -16,6 +16,8 @@ def describe_tie(tie: TieOutcome) -> str:
     rows = f"the eight rows of W1 (one per input) took {tie.distinct_input_rows} distinct values"
     if tie.held_exactly:
         units = f"the three hidden units were still identical after {tie.epochs:,} epochs, but {rows}"
+        if tie.distinct_input_rows > 1:
+            units += ": rounding untied the inputs, not the units"
     else:
         units = (
             f"round-off made the hidden units differ after epoch {tie.first_difference_epoch:.0f} "

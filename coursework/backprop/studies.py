@@ -349,21 +349,14 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
 
 
 def best_setting(summary: pd.DataFrame):
-    """The index of ``summary``'s best setting (a :func:`summarise` table), among rows where every network stays at
-    100 % by the end and that are not round-off sensitive: the smallest median epoch from which a network stays at
-    100 %. Rows whose interquartile range of that epoch overlaps the best one's are tied with it; of the tied, the
-    one whose slowest network stays at 100 % soonest (smallest ``all_stable_epoch``) wins. None if no row
-    qualifies."""
-    candidates = summary[summary.all_stable_epoch.notna()]
-    if "round_off_sensitive" in candidates:
-        candidates = candidates[~candidates.round_off_sensitive.astype(bool)]
-    if candidates.empty:
-        return None
-    best = candidates.loc[candidates.median_stable_epoch.idxmin()]
-    tied = candidates[
-        (candidates.q25_stable_epoch <= best.q75_stable_epoch) & (candidates.q75_stable_epoch >= best.q25_stable_epoch)
-    ]
-    return tied.all_stable_epoch.idxmin()
+    """The index of ``summary``'s best robust setting (a :func:`summarise` table): the one after which every network
+    stays at 100 % soonest (the smallest ``all_stable_epoch``), among rows that are not round-off sensitive. None if
+    no row qualifies."""
+    candidates = summary.all_stable_epoch
+    if "round_off_sensitive" in summary:
+        candidates = candidates[~summary.round_off_sensitive.astype(bool)]
+    candidates = candidates.dropna()
+    return None if candidates.empty else candidates.idxmin()
 
 
 def stopping_rules(
