@@ -13,9 +13,9 @@ from coursework.backprop.studies import TieOutcome
 def describe_tie(tie: TieOutcome) -> str:
     """One sentence, in plain words, on what the exactly tied start of a tie-breaking study did on this machine,
     built from its facts (they depend on how the CPU rounds)."""
-    rows = f"the eight rows of W1 (one per input) took {tie.distinct_input_rows} distinct values"
+    rows = f"W1's eight rows (one per input) took {tie.distinct_input_rows} distinct values"
     if tie.held_exactly:
-        units = f"the three hidden units were still identical after {tie.epochs:,} epochs, but {rows}"
+        units = f"the three hidden units stayed identical for {tie.epochs:,} epochs, but {rows}"
         if tie.distinct_input_rows > 1:
             units += ": rounding untied the inputs, not the units"
     else:
@@ -24,7 +24,7 @@ def describe_tie(tie: TieOutcome) -> str:
             f"(by {tie.first_difference:.0e}), and {rows}"
         )
     if np.isnan(tie.epochs_to_100):
-        result = f"accuracy after {tie.epochs:,} epochs was {100 * tie.final_accuracy:.1f} %"
+        result = f"final accuracy {100 * tie.final_accuracy:.1f} %"
     else:
         result = f"the network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
-    return f"On the machine that ran this notebook, {units}; {result}."
+    return f"On this machine {units}; {result}."
