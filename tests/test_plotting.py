@@ -72,8 +72,8 @@ def test_training_curves_wrap_many_panels_into_a_grid_of_at_most_max_columns() -
     fig.set_dpi(100)  # as the notebooks render inline
     assert fig.get_size_inches()[0] * fig.dpi <= 2000
     assert [ax.get_title() for ax in fig.axes] == list(panels)
-    wide = plotting.loss_curves(
-        {name: {"loss": [1.0, 0.5], "val_loss": [1.0, 0.6]} for name in "abcde"}, panel_size=(3, 2), max_columns=4
+    wide = plotting.training_curves(
+        {name: np.linspace(1.0, 0.5, 2) for name in "abcde"}, panel_size=(3, 2), max_columns=4
     )
     np.testing.assert_allclose(wide.get_size_inches(), [12.0, 4.0])
     with pytest.raises(ValueError, match="max_columns"):
@@ -169,23 +169,6 @@ def test_tie_breaking_figure_names_every_run_on_the_loss_panel_where_all_are_dra
 
 
 # --- notebook 02 ---------------------------------------------------------------------------------------------------
-
-
-def test_loss_curves_draw_training_and_validation_loss_per_history() -> None:
-    histories = {
-        "a": {"loss": [3.0, 2.0], "val_loss": [3.5, 2.5]},
-        "b": {"loss": [1.0, 0.5, 0.2], "val_loss": [1, 1, 1]},
-    }
-    fig = plotting.loss_curves(histories, ylabel=["chroma MSE", "RGB MSE"], yscale="log", panel_size=(3, 2))
-    first, second = fig.axes
-    assert [first.get_title(), second.get_title()] == ["a", "b"]
-    assert (first.get_ylabel(), second.get_ylabel(), second.get_yscale()) == ("chroma MSE", "RGB MSE", "log")
-    assert [text.get_text() for text in first.get_legend().get_texts()] == ["training", "validation"]
-    training, validation = second.get_lines()
-    np.testing.assert_array_equal(training.get_xdata(), [1, 2, 3])
-    np.testing.assert_array_equal(validation.get_ydata(), [1, 1, 1])
-    assert training.get_marker() == "o"
-    np.testing.assert_allclose(fig.get_size_inches(), [6, 2])
 
 
 def overlapping_labels(ax: plt.Axes) -> list[tuple[str, str]]:

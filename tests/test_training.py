@@ -51,6 +51,9 @@ def test_augmentation_flips_and_shifts_training_batches_only() -> None:
     assert moved.shape == ramp.shape
     rising = moved[:, 8, 8, 0] < moved[:, 8, 9, 0]  # a flipped ramp falls from left to right
     assert 0 < rising.sum() < 64  # some images flipped, not all
+    batches = [augmented(tf.constant(ramp), tf.constant([0, seed], tf.int64)).numpy() for seed in range(4)]
+    unflipped = [batch[batch[:, 8, 8, 0] < batch[:, 8, 9, 0]] for batch in batches]
+    assert any(not np.array_equal(batch, ramp[: len(batch)]) for batch in unflipped)  # and some shifted
     images = (np.arange(8, dtype=np.uint8)[:, None, None, None] * 30) * np.ones((1, 8, 8, 3), np.uint8)
     batches = [x.numpy() for x, _ in image_dataset(images, 8, shuffle_seed=None, augment=False)]
     np.testing.assert_array_equal(batches[0], images / np.float32(255))  # without augment: the images as they are

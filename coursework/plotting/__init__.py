@@ -17,7 +17,6 @@ from coursework.plotting.common import (
     distinct_colours,
     epoch_curves,
     image_rows,
-    loss_curves,
     save_figure,
     training_curves,
 )
@@ -33,7 +32,6 @@ __all__ = [
     "image_rows",
     "latent_sweep_figure",
     "learning_rate_figure",
-    "loss_curves",
     "save_figure",
     "seed_curves",
     "seed_ranges",

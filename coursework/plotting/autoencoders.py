@@ -14,6 +14,8 @@ from coursework.plotting.common import (
 )
 from coursework.plotting.labels import direct_labels
 
+OUTLIER_FACTOR = 1.5  # a seed whose error is this many times its size's median is labelled with its seed
+
 
 def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
     """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
@@ -47,8 +49,8 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
 def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
     """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
     validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C, and
-    each seed more than 1.5 times its size's median labelled with its seed (labels placed so that none overlaps
-    another)."""
+    each seed more than :data:`OUTLIER_FACTOR` times its size's median labelled with its seed (labels placed so
+    that none overlaps another)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
     points, texts, colours = [], [], []
     for colour, (side, (runs, table, *_)) in zip(("C0", "C1"), sweeps.items()):
@@ -60,7 +62,7 @@ def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
         texts += [f"C = {channels}" for channels in table.index]
         colours += [colour] * len(table)
         median = runs.latent_values.map(dict(zip(table.latent_values, table.median_val_mse)))
-        far = runs[runs.best_val_mse > 1.5 * median]
+        far = runs[runs.best_val_mse > OUTLIER_FACTOR * median]
         points += list(zip(far.latent_values, far.best_val_mse))
         texts += [f"seed {seed}" for seed in far.seed]
         colours += [colour] * len(far)

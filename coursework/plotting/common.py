@@ -150,21 +150,3 @@ def annotated_heatmap(
     ax.grid(False)
     ax.spines[:].set_visible(False)
     ax.figure.colorbar(image, ax=ax).outline.set_visible(False)
-
-
-def loss_curves(
-    histories: Mapping[str, Mapping[str, ArrayLike]],
-    ylabel: str | Sequence[str] = "loss",
-    yscale: str | Sequence[str] = "linear",
-    panel_size: tuple[float, float] = (5.5, 3.8),
-    max_columns: int = 3,
-) -> plt.Figure:
-    """Training and validation loss per epoch of Keras histories (panel title -> ``history``), one panel each, in
-    rows of at most ``max_columns`` panels.
-
-    Each history needs ``"loss"`` and ``"val_loss"``; ``ylabel`` and ``yscale`` as for :func:`training_curves`.
-    """
-    panels = {name: {"training": h["loss"], "validation": h["val_loss"]} for name, h in histories.items()}
-    return training_curves(
-        panels, ylabel=ylabel, yscale=yscale, marker="o", panel_size=panel_size, max_columns=max_columns
-    )
