@@ -213,7 +213,7 @@ def test_a_new_dataset_is_one_entry_of_the_table(monkeypatch: pytest.MonkeyPatch
     from coursework.data import DATASETS, Dataset, split
 
     images, labels = np.zeros((20, 16, 16, 3), np.uint8), (np.arange(20, dtype=np.uint8) % 2)[:, None]
-    tiny = Dataset("synthetic", (16, 16, 3), ("even", "odd"), lambda source=None: (images, labels, tmp_path))
+    tiny = Dataset((16, 16, 3), lambda source=None: (images, labels, tmp_path))
     monkeypatch.setitem(DATASETS, "tiny", tiny)
     data = split("tiny")
     assert (len(data.x_train), len(data.x_val), len(data.x_test), data.source) == (16, 2, 2, tmp_path)

@@ -109,7 +109,7 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     summary = pd.DataFrame(
         {
             "networks": groups.size(),
-            "solved_%": groups.final_accuracy.apply(lambda a: 100 * float(np.mean(a == 1.0))),
+            "solved": groups.final_accuracy.apply(lambda a: int((a == 1.0).sum())),
             "median_epochs_to_100": groups.epochs_to_100.median(),
             "q25_epochs_to_100": groups.epochs_to_100.quantile(0.25),
             "q75_epochs_to_100": groups.epochs_to_100.quantile(0.75),
@@ -121,7 +121,7 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
             "all_stable_epoch": groups.epochs_to_stable_100.apply(lambda e: e.max() if e.notna().all() else np.nan),
         }
     )
-    summary["solved"] = (summary["solved_%"] * summary.networks / 100).round().astype(int)
+    summary.insert(2, "solved_%", 100 * summary.solved / summary.networks)
     if "divergence" in table:
         summary["largest_distance"] = groups.divergence.max()
         summary["round_off_sensitive"] = summary.largest_distance > SENSITIVE_DIVERGENCE
@@ -376,35 +376,46 @@ def stopping_rules(
         "twice that epoch": 2 * first,
         f"loss below {loss}": table.epochs_to_loss.to_numpy(),
     }
+    stops = {rule: np.minimum(np.nan_to_num(stop, nan=limit), limit).astype(int) for rule, stop in stops.items()}
+    copies = _copies(study, rows, stops, X, Y)
     stable = table.epochs_to_stable_100.to_numpy()
     result = {}
     for rule, stop in stops.items():
-        stop = np.minimum(np.nan_to_num(stop, nan=limit), limit).astype(int)
         result[rule] = {
             "median stop": float(np.median(stop)),
             "100 % then": int((study.history.accuracy[rows, stop - 1] == 1).sum()),
             "100 % to end": int((stable <= stop).sum()),
-            "rounded = input": sum(_copies(study, row, epoch - 1, X, Y) for row, epoch in zip(rows, stop)),
+            "rounded = input": copies[rule],
             "median data loss": float(np.median(study.history.loss[rows, stop - 1])),
         }
     columns = {"100 % then": int, "100 % to end": int, "rounded = input": int}
     return pd.DataFrame(result).T.rename_axis("stop at").astype(columns)
 
 
-def _copies(study: Sweep, row: int, epochs: int, X: np.ndarray, Y: np.ndarray) -> bool:
-    """Whether network ``row`` of a full-batch sweep, retrained from its start for ``epochs`` epochs, gives outputs
-    that rounded at 0.5 equal ``Y`` for every sample (the outputs the sweep's epoch ``epochs + 1`` recorded)."""
-    setting = study.table.loc[row]
-    network = Network(
-        study.networks[row].layer_sizes,
-        init=setting.init,
-        bias_init=setting.bias_init,
-        activation=setting.activation,
-        seed=int(setting.seed),
-    )
-    if epochs:
-        network.train(X, Y, epochs, setting.learning_rate, weight_decay=setting.weight_decay)
-    return bool(np.array_equal(network.predict(X) > 0.5, Y > 0.5))
+def _copies(
+    study: Sweep, rows: np.ndarray, stops: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray
+) -> dict[str, int]:
+    """Per rule, the networks ``rows`` of a full-batch sweep whose outputs, rounded at 0.5, equal ``Y`` for every
+    sample at their stop (the outputs the sweep's stop epoch recorded): each network is retrained once from its
+    start, on through its stops in order (training in parts is the same arithmetic as in one call)."""
+    counts = dict.fromkeys(stops, 0)
+    for index, row in enumerate(rows):
+        setting = study.table.loc[row]
+        network = Network(
+            study.networks[row].layer_sizes,
+            init=setting.init,
+            bias_init=setting.bias_init,
+            activation=setting.activation,
+            seed=int(setting.seed),
+        )
+        trained = 0
+        for rule in sorted(stops, key=lambda rule: stops[rule][index]):
+            epochs = int(stops[rule][index]) - 1
+            if epochs > trained:
+                network.train(X, Y, epochs - trained, setting.learning_rate, weight_decay=setting.weight_decay)
+                trained = epochs
+            counts[rule] += bool(np.array_equal(network.predict(X) > 0.5, Y > 0.5))
+    return counts
 
 
 def solved_text(row: pd.Series) -> str:

@@ -9,22 +9,20 @@ from pathlib import Path
 import numpy as np
 
 from coursework.data.loading import load_cifar10_all
-from coursework.data.sources import CIFAR10_URL, CLASSES, IMAGE_SHAPE
+from coursework.data.sources import IMAGE_SHAPE
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Where a dataset comes from, what its images and classes are, and the function that loads it."""
+    """The shape of a dataset's images and the function that loads it."""
 
-    source: str  # where its loader downloads it from
     image_shape: tuple[int, int, int]  # (height, width, channels) of one image
-    classes: tuple[str, ...]
     # (source=None, **options) -> every image (uint8, N x image_shape), its label (N, 1) and the copy they were read
     # from, always in the same order
     load: Callable[..., tuple[np.ndarray, np.ndarray, Path]]
 
 
-DATASETS = {"cifar10": Dataset(CIFAR10_URL, IMAGE_SHAPE, CLASSES, load_cifar10_all)}
+DATASETS = {"cifar10": Dataset(IMAGE_SHAPE, load_cifar10_all)}
 
 
 def dataset(name: str) -> Dataset:
