@@ -36,6 +36,7 @@ def test_each_study_configuration_changes_only_architecture_or_optimiser_fields_
         assert name == "study_base" or changed, name
         assert changed <= {
             "strides",
+            "pool_size",
             "filters",
             "kernel_size",
             "padding",

@@ -63,6 +63,10 @@ STUDY_BUDGET = {"epochs": 20, "patience": 3}  # at most 20 epochs; early stoppin
 STUDY_BASE = CAEConfig(**STUDY_BUDGET)
 STUDY_CHANGES = {  # name -> (the change in words, the config fields it changes)
     "study_stride2_all": ("stride 2 in every encoder convolution", {"strides": 2}),
+    "study_stride2_no_pool": (
+        "stride 2 in place of each pooling layer: the same 8x8 latent and decoder",
+        {"strides": (1, 2, 2), "pool_size": 1},
+    ),
     "study_one_pool": ("one pooling stage: the middle stage removed", {"filters": (8, 16)}),
     "study_channels_16_24_32": ("channels 16, 24, 32", {"filters": (16, 24, 32)}),
     "study_kernel5": ("5x5 kernels", {"kernel_size": 5}),
