@@ -124,7 +124,7 @@ def image_from_upload(content: bytes, name: str = "the uploaded file") -> np.nda
     """An uploaded image file as one uint8 (32, 32, 3) RGB image: centre-cropped to a square, then shrunk.
 
     Read as ``colorize`` reads files (:func:`coursework.images.read_image`: upright, transparency over white,
-    16-bit and float files scaled to their white level); unreadable files raise a ValueError that calls it ``name``.
+    16-bit gray files scaled by 65535); unreadable files raise a ValueError that calls it ``name``.
     """
     from PIL import Image, ImageOps
 

@@ -169,7 +169,7 @@ def train_model(
     resumable = None
     if checkpoint_dir is not None:  # after early stopping, whose state of each epoch it saves
         fingerprint = data_fingerprint(x_train, x_val)
-        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), fingerprint, epochs=config.epochs)
+        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), fingerprint)
         callbacks.append(resumable)
     initial_epoch = 0 if resumable is None else config.epochs if resumable.stopped else resumable.initial_epoch
     result = model.fit(

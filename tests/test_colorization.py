@@ -316,36 +316,13 @@ def test_colorize_reads_16_bit_png_by_its_bit_depth(model: keras.Model, tmp_path
     np.testing.assert_array_equal(colorize(tmp_path / "gray16.png", model), expected)
 
 
-@pytest.mark.parametrize(("white", "scale"), [(65535, 65535), (255, 255), (1000, 65535), (2**31 - 1, 2**31 - 1)])
-def test_colorize_scales_int32_tiff_by_the_narrowest_bit_depth_that_holds_it(
-    model: keras.Model, tmp_path: Path, white: int, scale: int
+@pytest.mark.parametrize("values", [np.round(gradient() * 65535).astype(np.int32), gradient()])
+def test_colorize_refuses_32_bit_files_rather_than_clip_them(
+    model: keras.Model, tmp_path: Path, values: np.ndarray
 ) -> None:
-    values = np.round(gradient().astype(np.float64) * white).astype(np.int32)
     Image.fromarray(values).save(tmp_path / "gray.tif")
-    expected = np.round(colorize((values / scale).astype(np.float32), model) * 255).astype(np.uint8)
-    np.testing.assert_array_equal(colorize(tmp_path / "gray.tif", model), expected)
-
-
-def test_colorize_reads_float_tiff_in_the_unit_range(model: keras.Model, tmp_path: Path) -> None:
-    Image.fromarray(gradient()).save(tmp_path / "gray.tif")
-    expected = np.round(colorize(gradient(), model) * 255).astype(np.uint8)
-    np.testing.assert_array_equal(colorize(tmp_path / "gray.tif", model), expected)
-
-
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        (gradient() * 255, r"\[0, 1\]"),
-        (np.full((8, 8), np.nan, np.float32), "nan"),
-        (np.round(gradient() * 100).astype(np.int32) - 50, ">= 0"),
-    ],
-)
-def test_colorize_rejects_tiff_values_it_cannot_scale(
-    model: keras.Model, tmp_path: Path, values: np.ndarray, message: str
-) -> None:
-    Image.fromarray(values).save(tmp_path / "bad.tif")
-    with pytest.raises(ValueError, match=message):
-        colorize(tmp_path / "bad.tif", model)
+    with pytest.raises(ValueError, match="gray.tif.*32-bit"):
+        colorize(tmp_path / "gray.tif", model)
 
 
 @pytest.mark.parametrize(("orientation", "quarter_turns"), [(3, 2), (6, -1), (8, 1)])
@@ -495,5 +472,7 @@ def test_a_file_with_a_layer_class_this_code_lacks_is_reported_with_the_fix(tmp_
     path = tmp_path / "old_colorizer.keras"
     keras.Model(inputs, Vanishing()(inputs)).save(path)
     del keras.saving.get_custom_objects()["coursework_test>Vanishing"]
-    with pytest.raises(ValueError, match="Vanishing"):
+    with pytest.raises(
+        ValueError, match=r"old_colorizer.keras is not a model this code can load.*old_colorizer --retrain"
+    ):
         load_model_file(path)
