@@ -169,7 +169,7 @@ def autoencoder_explorer(images: np.ndarray | None = None, autoencoders: Mapping
 
         images = cifar_split().x_test[:EXPLORER_IMAGES]
     if autoencoders is None:
-        from coursework.experiments import load
+        from coursework.experiments.runs import load
 
         autoencoders = {label: load(name).model for label, name in AUTOENCODERS.items()}
     index = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="test image", style=LABELS)

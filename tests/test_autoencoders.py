@@ -136,9 +136,10 @@ def test_short_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
     assert loaded_config == config
 
 
-def test_unknown_optimizer_raises() -> None:
+@pytest.mark.parametrize("field", ["optimizer", "output_activation"])
+def test_an_unknown_name_raises_when_the_config_is_made(field: str) -> None:
     with pytest.raises(ValueError, match="'adagrad'"):
-        train_cae(CAEConfig(optimizer="adagrad", epochs=1), smooth_images(8), smooth_images(8), verbose=False)
+        CAEConfig(**{field: "adagrad"})
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import pytest
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import colour, latent, training_record
-from coursework.experiments import REGISTRY, Trained
+from coursework.experiments import REGISTRY
+from coursework.experiments.runs import Trained
 
 
 def test_reference_table_sets_each_reference_result_beside_our_seeds() -> None:

@@ -5,9 +5,8 @@ from dataclasses import replace
 import pytest
 from test_reliability import killing_at
 
-from coursework import experiments
 from coursework.autoencoders import CAEConfig
-from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, seeds_of
+from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, runs, seeds_of
 from coursework.experiments.__main__ import main
 from coursework.experiments.registry import SEEDS, SWEEP_BASES, SWEEP_CHANNELS
 
@@ -77,11 +76,11 @@ def test_load_never_trains_a_missing_or_changed_model(tmp_path, monkeypatch) -> 
 
     monkeypatch.setattr(store, "MODELS_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match="python -m coursework.experiments cae_base`"):
-        experiments.load("cae_base")
+        runs.load("cae_base")
     model = __import__("coursework.autoencoders", fromlist=["build_cae"]).build_cae(filters=(2, 2))
     store.save_experiment("cae_base", model, {"loss": [1.0], "val_loss": [1.0]}, CAEConfig(epochs=3))
     with pytest.raises(ValueError, match="cae_base --retrain"):
-        experiments.load("cae_base")
+        runs.load("cae_base")
 
 
 def test_every_committed_config_is_its_registered_experiments() -> None:
@@ -125,7 +124,6 @@ def scratch(tmp_path, monkeypatch) -> dict:
     data cache are never touched."""
     from coursework import store
     from coursework.experiments import __main__ as cli
-    from coursework.experiments import runs
 
     folders = {"models": tmp_path / "models", "data": tmp_path / "data"}
     folders["models"].mkdir()
@@ -148,7 +146,6 @@ def test_a_save_killed_at_any_step_resumes_from_the_kept_checkpoint_and_leaves_m
 
     import coursework.training as training
     from coursework.checkpoint import epochs_done
-    from coursework.experiments import runs
 
     config = CAEConfig(filters=(2, 2), epochs=2, batch_size=16)
     monkeypatch.setattr(runs, "experiment", lambda name: SimpleNamespace(config=config))
@@ -195,7 +192,6 @@ def test_a_retrain_interrupted_and_run_again_trains_each_model_once_with_progres
     import json
 
     import coursework.data
-    from coursework.experiments import runs
 
     first, second = list(REGISTRY)[:2]
     monkeypatch.setattr(coursework.data, "split", lambda dataset, source: "the split")

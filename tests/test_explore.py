@@ -136,7 +136,7 @@ def test_the_autoencoder_explorer_loads_the_committed_models_and_test_images_its
     index, upload = explorer.widget.children[0].children
     assert (index.value, index.max, upload.accept, index.style.description_width) == (0, 199, "image/*", "initial")
     from coursework.data import cifar_split
-    from coursework.experiments import load
+    from coursework.experiments.runs import load
 
     autoencoders = {label: load(name).model for label, name in AUTOENCODERS.items()}
     assert displayed_picture(explorer) == picture([autoencoder_figure(cifar_split().x_test[0], autoencoders)])

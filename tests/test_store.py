@@ -31,7 +31,7 @@ def test_truncated_model_file_is_reported_as_corrupt_not_missing(tmp_path) -> No
 def test_a_missing_models_folder_names_the_fix(tmp_path, monkeypatch) -> None:
     """An installed (non-editable) package has no models/ beside it: say so, rather than look or train there."""
     from coursework.colorization import Ensemble, colorize
-    from coursework.experiments import load
+    from coursework.experiments.runs import load
 
     monkeypatch.setattr(store, "MODELS_DIR", tmp_path / "site-packages" / "models")
     message = r"models directory .*site-packages/models not found.*clone the repository and `pip install -e \.`"

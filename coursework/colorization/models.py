@@ -9,7 +9,7 @@ import numpy as np
 from coursework._tensorflow import keras, layers
 from coursework.autoencoders import build_cae
 from coursework.color import rgb_to_ycrcb
-from coursework.colorization.config import ColorizerConfig
+from coursework.configs import ColorizerConfig
 from coursework.training import PREDICT_BATCH_SIZE, call_in_batches
 
 

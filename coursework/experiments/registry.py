@@ -25,8 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from coursework.autoencoders import CAEConfig
-from coursework.colorization import ColorizerConfig
+from coursework.configs import CAEConfig, ColorizerConfig
 
 Config = CAEConfig | ColorizerConfig
 SEEDS = (0, 1, 2)  # every compared configuration, three times: initialisation and batch order differ

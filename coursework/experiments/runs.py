@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 from coursework import cpu_name
 from coursework._tensorflow import keras
-from coursework.autoencoders import CAEConfig, train_cae
+from coursework.autoencoders import train_cae
 from coursework.colorization import train_colorizer
+from coursework.configs import CAEConfig
 from coursework.data import Split
 from coursework.experiments.registry import Config, experiment
 from coursework.paths import DATA_DIR
