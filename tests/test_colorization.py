@@ -11,7 +11,7 @@ from PIL import Image
 
 import coursework.colorization.prediction as prediction
 from coursework import configs
-from coursework.color import colourfulness, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
+from coursework.color import colorfulness, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma, ycrcb_to_rgb
 from coursework.colorization import (
     DEFAULT_COLORIZER,
     ColorizerConfig,
@@ -127,7 +127,7 @@ def test_every_allowed_name_is_one_keras_knows() -> None:
 
 
 @pytest.mark.parametrize("name", ["cae_chroma", "unet_chroma"])
-def test_training_learns_a_colour_rule_beyond_the_mean_chroma(name: str) -> None:
+def test_training_learns_a_color_rule_beyond_the_mean_chroma(name: str) -> None:
     images, validation = ruled_images(256, seed=1), ruled_images(64, seed=2)
     config = replace(CONFIGS[name], filters=(8, 8, 8), epochs=15, batch_size=16, learning_rate=3e-3, patience=None)
     model, history = train_colorizer(config, images, validation, verbose=False)
@@ -135,8 +135,8 @@ def test_training_learns_a_colour_rule_beyond_the_mean_chroma(name: str) -> None
     luma, truth = split_luma_chroma(validation)
     predicted = predict_chroma(model, luma)
     assert np.mean((predicted - truth) ** 2) < 0.5 * np.mean((truth - truth.mean(axis=(0, 1, 2))) ** 2)
-    coloured, true_rgb = merge_luma_chroma(luma, predicted), validation / np.float32(255)
-    assert colourfulness(coloured).mean() > 0.5 * colourfulness(true_rgb).mean()
+    colored, true_rgb = merge_luma_chroma(luma, predicted), validation / np.float32(255)
+    assert colorfulness(colored).mean() > 0.5 * colorfulness(true_rgb).mean()
 
 
 def test_training_rejects_float_images() -> None:
@@ -158,7 +158,7 @@ def test_committed_colorizers_load_with_plain_keras() -> None:
     assert result.stdout.strip() == str(len(files)) and len(files) >= 3
 
 
-def test_committed_colorizers_load_and_colour_any_size() -> None:
+def test_committed_colorizers_load_and_color_any_size() -> None:
     from coursework.experiments import REGISTRY, names
     from coursework.store import model_paths
 

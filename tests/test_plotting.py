@@ -128,7 +128,7 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_chaotic_rates() ->
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
 
-def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colours() -> None:
+def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colors() -> None:
     rates = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]
     table = pd.DataFrame({"learning_rate": np.repeat(rates, 2), "epochs_to_100": np.arange(1.0, 21.0)})
     history = History(np.ones((20, 3)), np.zeros((20, 3)))
@@ -137,8 +137,8 @@ def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colours() -> 
     *labels, reference = [text.get_text() for text in ax_curve.get_legend().get_texts()]
     assert len(labels) == 8 and labels[0] == "0.1" and labels[-1] == "3000"
     assert reference == "reference loss 0.0018"  # the reference line is in the legend, in a colour of its own
-    colours = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels + [reference]]
-    assert len(set(colours)) == 9
+    colors = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels + [reference]]
+    assert len(set(colors)) == 9
     assert len(ax_box.get_xticklabels()) == 10  # every rate in the box panel
     ax_curve, _ = plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[1.0, 100.0]).axes
     assert [text.get_text() for text in ax_curve.get_legend().get_texts()][:-1] == ["1", "100"]

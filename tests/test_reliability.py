@@ -712,16 +712,16 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def sixteen_bit_png(colour_type: int, row: np.ndarray, transparent: tuple[int, ...]) -> bytes:
+def sixteen_bit_png(color_type: int, row: np.ndarray, transparent: tuple[int, ...]) -> bytes:
     """A 2x2 16-bit PNG (gray: colour type 0, RGB: 2) of two equal rows, with a tRNS transparent colour."""
-    header = struct.pack(">IIBBBBB", row.size // (1 if colour_type == 0 else 3), 2, 16, colour_type, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", row.size // (1 if color_type == 0 else 3), 2, 16, color_type, 0, 0, 0)
     raw = (b"\x00" + row.astype(">u2").tobytes()) * 2
     chunks = [(b"IHDR", header), (b"tRNS", struct.pack(f">{len(transparent)}H", *transparent))]
     chunks += [(b"IDAT", zlib.compress(raw)), (b"IEND", b"")]
     return b"\x89PNG\r\n\x1a\n" + b"".join(png_chunk(kind, data) for kind, data in chunks)
 
 
-def test_a_16_bit_png_transparent_colour_shows_white_as_an_8_bit_one_does() -> None:
+def test_a_16_bit_png_transparent_color_shows_white_as_an_8_bit_one_does() -> None:
     """A 16-bit gray PNG's tRNS colour was ignored (the 8-bit one is composited over white)."""
     from coursework.images import read_image
 

@@ -11,14 +11,14 @@ in :mod:`coursework.configs`): :mod:`~coursework.colorization.models` (the netwo
 :mod:`~coursework.colorization.training`, :mod:`~coursework.colorization.tiling` (exact tiles of a large image) and
 :mod:`~coursework.colorization.prediction` (loading committed colorizers, the default :class:`Ensemble`,
 :func:`colorize`). The metrics and tables are in
-:mod:`coursework.evaluation.colour`.
+:mod:`coursework.evaluation.color`.
 """
 
 from coursework.colorization.models import (
     build_colorizer,
     build_unet,
     check_colorizer,
-    colour_gain,
+    color_gain,
     downsampling_factor,
     ensemble_chroma,
     predict_chroma,
@@ -40,7 +40,7 @@ __all__ = [
     "build_unet",
     "check_colorizer",
     "colorize",
-    "colour_gain",
+    "color_gain",
     "downsampling_factor",
     "ensemble_chroma",
     "load_colorizer",

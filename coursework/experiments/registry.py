@@ -128,31 +128,31 @@ LATENT_SWEEP = tuple(
     if latent_sweep_name(channels, seed, side) not in _STUDY_CONFIGS
 )
 
-COLOUR_BUDGET = {"epochs": 30, "patience": 3}  # every step of the path: at most 30 epochs, early stopping
+COLOR_BUDGET = {"epochs": 30, "patience": 3}  # every step of the path: at most 30 epochs, early stopping
 COLORIZATION = (
     *seeded(
         "colorizer_rgb",
-        ColorizerConfig(architecture="cae", filters=(32, 8), target="rgb", **COLOUR_BUDGET),
+        ColorizerConfig(architecture="cae", filters=(32, 8), target="rgb", **COLOR_BUDGET),
         "colorization",
         "gray in, RGB out, the best study architecture",
     ),
     *seeded(
         "colorizer_chroma",
-        ColorizerConfig(architecture="cae", filters=(32, 8), target="chroma", **COLOUR_BUDGET),
+        ColorizerConfig(architecture="cae", filters=(32, 8), target="chroma", **COLOR_BUDGET),
         "colorization",
         "luminance in, chroma (Cr, Cb) out, merged with the luminance",
         "colorizer_rgb",
     ),
     *seeded(
         "colorizer_unet",
-        ColorizerConfig(architecture="unet", target="chroma", **COLOUR_BUDGET),
+        ColorizerConfig(architecture="unet", target="chroma", **COLOR_BUDGET),
         "colorization",
         "a U-Net: skip connections carry each encoder level's features to the decoder",
         "colorizer_chroma",
     ),
     *seeded(
         "colorizer_unet_augment",
-        ColorizerConfig(architecture="unet", target="chroma", augment=True, **COLOUR_BUDGET),
+        ColorizerConfig(architecture="unet", target="chroma", augment=True, **COLOR_BUDGET),
         "colorization",
         "augmentation: random horizontal flips and shifts of the training images",
         "colorizer_unet",
