@@ -27,22 +27,21 @@ def test_every_compared_configuration_has_three_seeds_differing_only_in_the_seed
     }
 
 
-def test_each_study_configuration_changes_only_architecture_or_optimiser_fields_of_the_base() -> None:
+def test_each_study_configuration_changes_the_base_but_not_its_budget_seed_or_dataset() -> None:
     base = experiment("study_base").config
     for name in names("study", seeds=False):
         config = experiment(name).config
         changed = {field for field in vars(base) if getattr(config, field) != getattr(base, field)}
         assert name == "study_base" or changed, name
-        assert changed <= {
-            "strides",
-            "pool_size",
-            "filters",
-            "kernel_size",
-            "padding",
-            "output_activation",
-            "optimizer",
-            "learning_rate",
-        }
+        assert not changed & {"epochs", "patience", "seed", "dataset"}, name
+
+
+def test_each_group_labels_its_configurations_apart() -> None:
+    for group in {entry.group for entry in REGISTRY.values()}:
+        labels = [experiment(name).label for name in names(group, seeds=False)]
+        assert len(set(labels)) == len(labels) and all(labels), group
+    for name, entry in REGISTRY.items():
+        assert {REGISTRY[seed].label for seed in seeds_of(name)} == {entry.label}, name
 
 
 def test_the_colorization_path_changes_one_thing_per_step() -> None:
