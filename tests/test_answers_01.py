@@ -3,7 +3,7 @@
 import sys
 
 import numpy as np
-from test_backprop_studies import tie_study
+from helpers import tie_study
 
 from coursework.backprop.studies import tie_outcome
 from coursework.paths import REPO_ROOT

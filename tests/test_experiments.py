@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 import pytest
-from test_reliability import killing_at
+from helpers import killing_at
 
 from coursework.autoencoders import CAEConfig
 from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, runs, seeds_of
