@@ -1,5 +1,6 @@
 """Helpers shared by several test modules (no test module imports another)."""
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -7,6 +8,11 @@ import pandas as pd
 
 from coursework.backprop import History
 from coursework.backprop.studies import TieBreaking
+
+
+def numbers(text: str) -> list[float]:
+    """The numbers a text states, in order (a figure's label, a sentence): what a test checks, not its wording."""
+    return [float(number) for number in re.findall(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?", text)]
 
 
 def killing_at(step: int, calls: list[int]) -> Callable[[Callable], Callable]:

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import numbers
 from matplotlib.collections import PolyCollection
 
 from coursework import plotting
@@ -120,7 +121,7 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_chaotic_rates() ->
     study, summary = synthetic_sweep()
     fig = plotting.learning_rate_figure(study, summary)
     ax_curve, ax_box = fig.axes
-    assert ax_curve.get_title() == "Loss: median and interquartile band over 3 seeds"
+    assert numbers(ax_curve.get_title()) == [3]  # the seeds per rate
     medians = [line for line in ax_curve.get_lines() if line.get_label() in ("1", "10")]
     np.testing.assert_allclose(medians[0].get_ydata(), np.linspace(1.0, 0.1, 4) * 2)  # median of networks 1-3
     assert [label.get_text() for label in ax_box.get_xticklabels()] == ["1", "10*"]
@@ -136,7 +137,7 @@ def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colors() -> N
     ax_curve, ax_box = plotting.learning_rate_figure(Sweep(table, history, []), summary).axes
     *labels, reference = [text.get_text() for text in ax_curve.get_legend().get_texts()]
     assert len(labels) == 8 and labels[0] == "0.1" and labels[-1] == "3000"
-    assert reference == "reference loss 0.0018"  # the reference line is in the legend, in a colour of its own
+    assert numbers(reference) == [0.0018]  # the reference line is in the legend, in a colour of its own
     colors = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels + [reference]]
     assert len(set(colors)) == 9
     assert len(ax_box.get_xticklabels()) == 10  # every rate in the box panel
@@ -151,7 +152,7 @@ def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_pane
     unsolved = Sweep(study.table.assign(epochs_to_100=np.nan), study.history, [])
     _, ax_box = plotting.learning_rate_figure(unsolved, summary).axes
     assert not ax_box.patches and not any(len(c.get_offsets()) for c in ax_box.collections)
-    assert ax_box.get_xlabel() == "learning rate (no network got there at 1, 10*)"
+    assert numbers(ax_box.get_xlabel()) == [1, 10]  # the rates where no network got there
 
 
 def test_tie_breaking_figure_names_every_run_on_the_loss_panel_where_all_are_drawn() -> None:
