@@ -11,6 +11,7 @@ from coursework import plotting
 from coursework.backprop import History, Network
 from coursework.backprop.studies import Sweep, TieBreaking
 from coursework.color import rgb_to_ycrcb
+from coursework.evaluation.latent import LatentSweep
 
 
 @pytest.fixture(autouse=True)
@@ -252,7 +253,7 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     )
     wide = runs.assign(latent_values=runs.latent_values * 4, best_val_mse=[0.01, 0.011, 0.006, 0.03])
     wide_table = table.assign(latent_values=table.latent_values * 4, median_val_mse=[0.0105, 0.018])
-    fig = plotting.latent_sweep_figure({8: (runs, table, -1.0), 16: (wide, wide_table, -1.0)})
+    fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table, -1.0), 16: LatentSweep(wide, wide_table, -1.0)})
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
     assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2 + ["seed 1"]  # 0.03 > 1.5 x 0.018
