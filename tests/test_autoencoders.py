@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, latent_shape, train_cae
+from coursework.autoencoders import build_cae, describe, evaluate_mse, latent_shape, train_cae
+from coursework.configs import CAEConfig
 from coursework.experiments import REGISTRY
 from coursework.store import load_experiment, save_experiment
 

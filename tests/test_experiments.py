@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 from helpers import killing_at
 
-from coursework.autoencoders import CAEConfig
+from coursework.configs import CAEConfig
 from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, runs, seeds_of
 from coursework.experiments.__main__ import main
 from coursework.experiments.registry import SEEDS, SWEEP_BASES, SWEEP_CHANNELS

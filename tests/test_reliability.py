@@ -23,8 +23,9 @@ import pytest
 from helpers import killing_at
 from PIL import Image
 
-from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, reconstruct, train_cae
+from coursework.autoencoders import build_cae, describe, evaluate_mse, reconstruct, train_cae
 from coursework.colorization import ColorizerConfig, Ensemble, build_colorizer, colorize
+from coursework.configs import CAEConfig
 from coursework.data import CLASSES, ORDER_LABELS_FILE, DataError, load_cifar10
 from coursework.store import load_experiment, load_model_file, save_experiment, training_command
 

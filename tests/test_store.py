@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import coursework.store as store
-from coursework.autoencoders import CAEConfig, build_cae
+from coursework.autoencoders import build_cae
+from coursework.configs import CAEConfig
 from coursework.store import load_experiment, load_model_file, model_paths, save_experiment
 
 
