@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -27,16 +26,6 @@ ARCHITECTURES = ("cae", "unet")
 ARCHITECTURE_FIELDS = ("filters", "kernel_size", "strides", "padding", "pool_size", "output_activation")
 
 
-class TrainingSettings(Protocol):
-    """What :func:`coursework.training.train_model` reads from an experiment's config (CAEConfig, ColorizerConfig)."""
-
-    learning_rate: float
-    batch_size: int
-    epochs: int
-    patience: int | None  # early stopping on validation loss; None: train all epochs
-    seed: int
-
-
 def check_name(value: object, name: str, allowed: tuple[str, ...]) -> str:
     """``value`` if it is one of the names ``allowed``, else a ValueError that lists them."""
     if not isinstance(value, str) or value not in allowed:
@@ -44,7 +33,7 @@ def check_name(value: object, name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def check_training_settings(config: TrainingSettings) -> None:
+def check_training_settings(config: Config) -> None:
     """A ValueError unless ``config``'s epochs, batch size, patience and learning rate can train a model.
 
     Caught when the config is made: ``epochs=0`` or a NaN learning rate would otherwise "train" without error and
@@ -171,3 +160,6 @@ class ColorizerConfig:
         object.__setattr__(self, "filters", filters)
         object.__setattr__(self, "augment", check_bool(self.augment, "augment"))
         check_training_settings(self)
+
+
+Config = CAEConfig | ColorizerConfig  # what defines one experiment

@@ -17,7 +17,7 @@ import numpy as np
 from coursework._tensorflow import keras, tf
 from coursework.checkpoint import ResumableTraining, data_fingerprint
 from coursework.checks import check_whole
-from coursework.configs import TrainingSettings
+from coursework.configs import Config
 
 # Several steps per call of the compiled training function: less Python and dispatch overhead per step, which is a
 # visible share of a step for models this small. 128 measured fastest of 1, 8, 32 and 128 steps side by side
@@ -114,7 +114,7 @@ def compile_model(model: keras.Model, loss: str, learning_rate: float, optimizer
 
 def train_model(
     model: keras.Model,
-    config: TrainingSettings,
+    config: Config,
     x_train: np.ndarray,
     x_val: np.ndarray,
     pairs: Pairs = autoencoder_pairs,

@@ -26,9 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from coursework.configs import CAEConfig, ColorizerConfig
+from coursework.configs import CAEConfig, ColorizerConfig, Config
 
-Config = CAEConfig | ColorizerConfig
 SEEDS = (0, 1, 2)  # every compared configuration, three times: initialisation and batch order differ
 
 
