@@ -223,3 +223,13 @@ def test_a_new_dataset_is_one_entry_of_the_table(monkeypatch: pytest.MonkeyPatch
     assert tuple(model.input.shape) == tuple(model.output.shape) == (None, 16, 16, 3)
     with pytest.raises(ValueError, match="'imagenet'"):
         CAEConfig(dataset="imagenet")
+
+
+def test_the_config_hands_build_cae_every_architecture_field_it_takes() -> None:
+    import inspect
+    from dataclasses import fields
+
+    from coursework.configs import ARCHITECTURE_FIELDS
+
+    taken = set(inspect.signature(build_cae).parameters) & {field.name for field in fields(CAEConfig)}
+    assert set(ARCHITECTURE_FIELDS) == taken
