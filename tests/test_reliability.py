@@ -19,10 +19,12 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from helpers import killing_at
 from PIL import Image
 
-from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, reconstruct, train_cae
+from coursework.autoencoders import build_cae, describe, evaluate_mse, reconstruct, train_cae
 from coursework.colorization import ColorizerConfig, Ensemble, build_colorizer, colorize
+from coursework.configs import CAEConfig
 from coursework.store import load_experiment, load_model_file, save_experiment, training_command
 
 IMAGES = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
@@ -307,22 +309,6 @@ class TaggedModel:
 
     def save(self, path: Path) -> None:
         Path(path).write_text(str(self.tag))
-
-
-def killing_at(step: int, calls: list[int]) -> Callable[[Callable], Callable]:
-    """Wraps a file operation so that the ``step``-th call of all wrapped ones (counted in ``calls``) is killed as it
-    begins (KeyboardInterrupt, as Ctrl-C)."""
-
-    def dying(original: Callable) -> Callable:
-        def operation(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == step:
-                raise KeyboardInterrupt
-            return original(*args, **kwargs)
-
-        return operation
-
-    return dying
 
 
 def save_killed_at(step: int, tag: int, folder: Path) -> bool:
