@@ -118,7 +118,7 @@ def synthetic_sweep() -> tuple[Sweep, pd.DataFrame]:
     return Sweep(table, history, []), summary
 
 
-def test_learning_rate_figure_shows_curves_per_rate_and_marks_chaotic_rates() -> None:
+def test_learning_rate_figure_shows_curves_per_rate_and_marks_sensitive_rates() -> None:
     study, summary = synthetic_sweep()
     fig = plotting.learning_rate_figure(study, summary)
     ax_curve, ax_box = fig.axes

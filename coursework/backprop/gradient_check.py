@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from coursework.backprop.network import Network
+from coursework.backprop.network import Backward, Network, backward
 from coursework.checks import check_real
 
 
-def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: float = 0.0, step: float = 1e-3) -> float:
-    """Largest relative error between backpropagated and numerical gradients, over every parameter.
+def gradient_check(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    weight_decay: float = 0.0,
+    step: float = 1e-3,
+    backward: Backward = backward,
+) -> float:
+    """Largest relative error between the gradients ``backward`` gives (:meth:`Network.gradients`) and numerical
+    ones, over every parameter.
 
     The numerical gradient is the fourth-order central difference
     ``(8 (f(p+h) - f(p-h)) - (f(p+2h) - f(p-2h))) / 12h``: its truncation error is O(h^4), so a step large
@@ -23,7 +31,7 @@ def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, weight_decay: flo
     step = check_real(step, "step", positive=True)
     if not 1e-8 <= step <= 0.1:  # smaller: round-off swamps the difference; larger: the Taylor expansion fails
         raise ValueError(f"step must be a finite number > 0 between 1e-8 and 0.1, got {step!r}")
-    grads_w, grads_b = net.gradients(X, Y, weight_decay)
+    grads_w, grads_b = net.gradients(X, Y, weight_decay, backward=backward)
     worst = 0.0
     for (name, parameter), analytic in zip(net.parameters().items(), grads_w + grads_b):
         if not np.all(np.isfinite(analytic)):

@@ -177,6 +177,11 @@ def backward(
     return grads_w, grads_b
 
 
+Backward = Callable[
+    [list[np.ndarray], list[np.ndarray], np.ndarray, Activation, float], tuple[list[np.ndarray], list[np.ndarray]]
+]  # the signature of backward
+
+
 class Network:
     """A fully connected network with one activation for every layer, trained by backpropagation.
 
@@ -255,14 +260,16 @@ class Network:
         return float(np.mean((self.predict(X) - Y) ** 2)) + penalty
 
     def gradients(
-        self, X: np.ndarray, Y: np.ndarray, weight_decay: float = 0.0
+        self, X: np.ndarray, Y: np.ndarray, weight_decay: float = 0.0, backward: Backward = backward
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Backpropagated gradients of :meth:`loss` for every weight matrix and bias vector."""
+        """Backpropagated gradients of :meth:`loss` for every weight matrix and bias vector, by :func:`backward` or
+        by another function with its signature (e.g. a deliberately wrong one, for a gradient check to catch)."""
         X, Y = check_data(X, Y, self.layer_sizes)
         weight_decay = check_real(weight_decay, "weight_decay", minimum=0.0)
         f = ACTIVATIONS[self.activation]
         with np.errstate(over="ignore"):
-            return backward(self.weights, forward(self.weights, self.biases, X, f), Y, f, weight_decay)
+            activations = forward(self.weights, self.biases, X, f)
+            return backward(self.weights, activations, Y, f, weight_decay)
 
     def train(
         self,

@@ -110,7 +110,7 @@ def learning_rate_figure(
     never = [names[rate] for rate in rates if rate not in drawn]
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
     ax_box.set(yscale="log", xlabel=xlabel, ylabel="epochs to 100 % accuracy")
-    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * chaotic)")
+    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * sensitive to the start)")
     ax_box.set_xticks(range(len(drawn)), [names[rate] for rate in drawn], rotation=45)
     ax_box.set_xlim(-0.5, max(len(drawn), 1) - 0.5)
     return fig
