@@ -19,7 +19,7 @@ REQUIREJS_VERSION := 2.3.8
 REQUIREJS_SHA256 := 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec
 REQUIREJS_PACKAGE := build/requirejs-$(REQUIREJS_VERSION).tgz
 
-.PHONY: setup data retrain report report-full report-exploratory html pdf check-report check-interactive check-pdf \
+.PHONY: setup data retrain unit report report-full report-exploratory html pdf check-report check-interactive check-pdf \
 	test lint benchmark clean
 
 setup: $(STAMP)
@@ -142,9 +142,7 @@ check-interactive: setup data
 # Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
 # and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed
 # afterwards, so the committed figures/ stay as `make report` made them.
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	figures=$$(mktemp -d) && trap 'rm -rf "$$figures"' EXIT && \
 		env $(addprefix -u ,$(NOTEBOOK_PARAMETERS)) COURSEWORK_FIGURES_DIR="$$figures" \
 		$(BIN)/pytest --nbval-lax --nbval-current-env tests notebooks
@@ -152,6 +150,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The inner loop: ruff and the package's tests, no notebook execution.
+unit: lint
+	$(BIN)/pytest tests
 
 # Speed and memory, measured side by side (see README); the extra backends come from benchmarks/requirements.txt.
 benchmark: setup

@@ -1,6 +1,7 @@
-"""Convolutional autoencoders for RGB images: the experiment config, a parameterised builder, training, evaluation.
+"""Convolutional autoencoders for RGB images: a builder of the architecture a :class:`~coursework.configs.CAEConfig`
+defines, training, evaluation.
 
-The reference architecture is ``build_cae()`` with its defaults (those of :class:`CAEConfig`)::
+The reference architecture is ``build_cae()`` with its defaults (those of :class:`~coursework.configs.CAEConfig`)::
 
     encoder  Conv 8 (3x3, ReLU, same) -> MaxPool 2 -> Conv 12 (3x3) -> MaxPool 2 -> Conv 16 (3x3)  = latent 8x8x16
     decoder  UpSampling 2 -> Conv 12 (3x3) -> UpSampling 2 -> Conv 3 (3x3, output activation)
@@ -23,104 +24,15 @@ Inputs and outputs are float images in [0, 1], shape (N, side, side, 3), the sid
 
 from __future__ import annotations
 
-import inspect
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
 from coursework._tensorflow import keras, layers
-from coursework.checks import check_whole
-from coursework.data import dataset
+from coursework.configs import CAEConfig, check_architecture
 from coursework.images import as_float, check_images
-from coursework.training import (
-    OPTIMIZERS,
-    PREDICT_BATCH_SIZE,
-    call_in_batches,
-    check_training_settings,
-    compile_model,
-    start_session,
-    train_model,
-)
-
-
-@dataclass(frozen=True)
-class CAEConfig:
-    """Everything that defines one autoencoder experiment: architecture (the defaults of :func:`build_cae`) and
-    training."""
-
-    filters: tuple[int, ...] = (8, 12, 16)
-    kernel_size: int = 3
-    strides: int | tuple[int, ...] = 1
-    padding: str = "same"
-    pool_size: int = 2
-    output_activation: str = "relu"
-    optimizer: str = "adam"
-    learning_rate: float = 1e-3
-    batch_size: int = 64
-    epochs: int = 10
-    patience: int | None = None  # early stopping on validation loss; None: train all epochs
-    seed: int = 0
-    dataset: str = "cifar10"  # a name in coursework.data.DATASETS: what it trains on, and its image size
-
-    def __post_init__(self) -> None:
-        filters, strides = check_architecture(
-            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, self.image_size
-        )
-        object.__setattr__(self, "filters", filters)
-        object.__setattr__(self, "strides", strides if np.ndim(self.strides) else strides[0])
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
-        try:
-            keras.activations.get(self.output_activation)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"unknown output_activation {self.output_activation!r} ({error})") from error
-        check_training_settings(self)
-
-    @property
-    def image_size(self) -> int:
-        """The side of the dataset's (square) images."""
-        return dataset(self.dataset).image_shape[0]
-
-    def build_kwargs(self) -> dict:
-        """The architecture part of the config (the fields :func:`build_cae` takes) and the dataset's image size, as
-        :func:`build_cae`'s keyword arguments."""
-        return {name: getattr(self, name) for name in _ARCHITECTURE_FIELDS} | {"image_size": self.image_size}
-
-
-def check_architecture(
-    filters: Sequence[int],
-    kernel_size: int,
-    strides: int | Sequence[int],
-    padding: str,
-    pool_size: int,
-    image_size: int | None,
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(filters, one stride per encoder convolution) as ints, or a ValueError naming the setting that cannot make
-    an autoencoder of this image size: checked by the config too, so that a bad one fails before any data loads."""
-    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__len__") or len(filters) < 2:
-        raise ValueError(f"filters needs at least two positive channel counts (encoder convolutions), got {filters!r}")
-    filters = tuple(check_whole(f, "each entry of filters", minimum=1) for f in filters)
-    stride_list = (strides,) * len(filters) if np.ndim(strides) == 0 else tuple(strides)
-    if len(stride_list) != len(filters):
-        raise ValueError(f"strides must be one positive int or one per encoder convolution, got {strides!r}")
-    stride_list = tuple(check_whole(s, "each stride", minimum=1) for s in stride_list)
-    if padding not in ("same", "valid"):
-        raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
-    check_whole(kernel_size, "kernel_size", minimum=1)
-    check_whole(pool_size, "pool_size", minimum=1)
-    if image_size is None and padding != "same":
-        raise ValueError("image_size=None (any input size) needs padding='same'")
-    downsampling = math.prod(stride_list) * pool_size ** (len(filters) - 1)
-    if padding == "same" and image_size is not None and image_size % downsampling:
-        raise ValueError(
-            f"image_size {image_size} is not a multiple of the encoder's down-sampling {downsampling} (strides "
-            f"{stride_list}, pooling {pool_size} after each convolution but the last): the decoder cannot mirror it "
-            "without cropping"
-        )
-    return filters, stride_list
+from coursework.training import PREDICT_BATCH_SIZE, call_in_batches, compile_model, start_session, train_model
 
 
 def build_cae(
@@ -220,9 +132,6 @@ def _valid_decoder(
         if extra:
             x = layers.Cropping2D(((0, extra), (0, extra)), name=f"decoder_crop_{kind}{index + 1}")(x)
     return x
-
-
-_ARCHITECTURE_FIELDS = tuple(f.name for f in fields(CAEConfig) if f.name in inspect.signature(build_cae).parameters)
 
 
 def check_autoencoder(model: object, where: str = "model") -> keras.Model:

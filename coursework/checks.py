@@ -11,12 +11,14 @@ import math
 import numbers
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["check_bool", "check_real", "check_whole", "is_whole", "read_json"]
 
 
 def is_whole(value: object) -> bool:
     """Whether ``value`` is an integer (Python or NumPy), and not a bool (``True`` is an int to Python)."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def check_whole(value: object, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -34,8 +36,7 @@ def check_whole(value: object, name: str, minimum: int | None = None, maximum: i
 
 def check_real(value: object, name: str, positive: bool = False, minimum: float | None = None) -> float:
     """``value`` as a float if it is a finite real number (> 0 with ``positive``, >= ``minimum``), else a ValueError."""
-    finite = isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
-    finite = finite and math.isfinite(value)
+    finite = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
     if not finite or (positive and value <= 0) or (minimum is not None and value < minimum):
         condition = " > 0" if positive else f" >= {minimum}" if minimum is not None else ""
         raise ValueError(f"{name} must be a finite number{condition}, got {value!r}")
@@ -44,7 +45,7 @@ def check_real(value: object, name: str, positive: bool = False, minimum: float 
 
 def check_bool(value: object, name: str) -> bool:
     """``value`` if it is a bool (Python or NumPy), else a ValueError: ``"no"`` or ``0.5`` would read as true."""
-    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+    if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 

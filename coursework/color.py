@@ -76,7 +76,7 @@ def merge_luma_chroma(luma: np.ndarray, chroma: np.ndarray) -> np.ndarray:
     return ycrcb_to_rgb(np.concatenate([luma, chroma], axis=-1))
 
 
-def colourfulness(rgb: np.ndarray) -> np.ndarray:
+def colorfulness(rgb: np.ndarray) -> np.ndarray:
     """Hasler & Süsstrunk (2003) colourfulness of each image (N, H, W, 3) in [0, 1], on their 0-255 scale.
 
     M = sqrt(std(rg)^2 + std(yb)^2) + 0.3 sqrt(mean(rg)^2 + mean(yb)^2), with rg = R - G and

@@ -23,6 +23,7 @@ from coursework.backprop import INITIALISERS, Network, encoder_dataset
 from coursework.color import split_luma_chroma
 from coursework.data import DATASETS
 from coursework.images import check_images, read_image
+from coursework.parameters import backprop_run_sizes
 from coursework.plotting import hidden_layer_heatmaps, image_rows, training_curves
 
 LEARNING_RATES = (0.1, 1000.0)  # the slider's range: notebook 01's grid, from too slow to diverging
@@ -95,7 +96,8 @@ def backprop_figures(
 
 
 def backprop_explorer(epochs: int = EXPLORER_EPOCHS) -> Explorer:
-    """Sliders for learning rate, initialisation and seed that retrain the network and redraw its figures."""
+    """Sliders for learning rate, initialisation and seed (those notebook 01 ran per learning rate) that retrain the
+    network and redraw its figures."""
     import ipywidgets as widgets
 
     pictures: list[bytes] = []  # the first view's, drawn when the widget is made
@@ -115,7 +117,7 @@ def backprop_explorer(epochs: int = EXPLORER_EPOCHS) -> Explorer:
         ),
         init=widgets.Dropdown(options=list(INITIALISERS), value="uniform", description="weights", style=LABELS),
         bias_init=widgets.Dropdown(options=list(INITIALISERS), value="zeros", description="biases", style=LABELS),
-        seed=widgets.IntSlider(value=0, min=0, max=29, description="seed", style=LABELS),
+        seed=widgets.IntSlider(value=0, min=0, max=backprop_run_sizes()[0] - 1, description="seed", style=LABELS),
     )
     return Explorer(widget, pictures[0])
 
@@ -124,7 +126,7 @@ def image_from_upload(content: bytes, name: str = "the uploaded file") -> np.nda
     """An uploaded image file as one uint8 (32, 32, 3) RGB image: centre-cropped to a square, then shrunk.
 
     Read as ``colorize`` reads files (:func:`coursework.images.read_image`: upright, transparency over white,
-    16-bit and float files scaled to their white level); unreadable files raise a ValueError that calls it ``name``.
+    16-bit gray files scaled by 65535); unreadable files raise a ValueError that calls it ``name``.
     """
     from PIL import Image, ImageOps
 
@@ -169,7 +171,7 @@ def autoencoder_explorer(images: np.ndarray | None = None, autoencoders: Mapping
 
         images = cifar_split().x_test[:EXPLORER_IMAGES]
     if autoencoders is None:
-        from coursework.experiments import load
+        from coursework.experiments.runs import load
 
         autoencoders = {label: load(name).model for label, name in AUTOENCODERS.items()}
     index = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="test image", style=LABELS)

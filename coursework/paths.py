@@ -3,10 +3,14 @@
 A checkout (``pip install -e .``, what ``make setup`` does) keeps ``figures/``, ``models/`` and ``data/`` beside the
 package. An installed copy (``pip install .``) lives in site-packages, where nothing should be written: there figures
 go to ``./figures`` and the data cache to ``~/.cache/coursework``, and the models are missing (coursework.store says
-how to get them). ``COURSEWORK_FIGURES_DIR`` and ``COURSEWORK_DATA_DIR`` override both.
+how to get them). ``COURSEWORK_FIGURES_DIR`` and ``COURSEWORK_DATA_DIR`` override both. :func:`atomic_path` is how
+every file the package writes for later (models, checkpoints, the data cache) is written.
 """
 
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -24,3 +28,16 @@ def writable_dirs(repo_root: Path, environ: dict[str, str] | os._Environ) -> tup
 FIGURES_DIR, DATA_DIR = writable_dirs(REPO_ROOT, os.environ)
 # The committed models: only a checkout has them.
 MODELS_DIR = REPO_ROOT / "models"
+
+
+@contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """A temporary path beside ``final`` to write to; renamed to ``final`` when the block ends without an error, and
+    removed otherwise, so that ``final`` is never seen half-written (it keeps ``final``'s suffix: Keras needs it)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.stem}.{secrets.token_hex(4)}.tmp{final.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)

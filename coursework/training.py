@@ -11,15 +11,14 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
 
 from coursework._tensorflow import keras, tf
 from coursework.checkpoint import ResumableTraining, data_fingerprint
-from coursework.checks import check_real, check_whole
+from coursework.checks import check_whole
+from coursework.configs import Config
 
-OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
 # Several steps per call of the compiled training function: less Python and dispatch overhead per step, which is a
 # visible share of a step for models this small. 128 measured fastest of 1, 8, 32 and 128 steps side by side
 # (`benchmarks/autoencoder.py --knobs`, benchmarks/README.md); the arithmetic, and so every trained weight, is the same.
@@ -28,30 +27,6 @@ VALIDATION_BATCH_SIZE = 256  # validation only evaluates: larger batches, same r
 PREDICT_BATCH_SIZE = 500  # images a trained model runs on at once outside training (memory bound, same result)
 
 Pairs = Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
-
-
-class TrainingSettings(Protocol):
-    """What :func:`train_model` reads from an experiment's config (CAEConfig, ColorizerConfig)."""
-
-    learning_rate: float
-    batch_size: int
-    epochs: int
-    patience: int | None  # early stopping on validation loss; None: train all epochs
-    seed: int
-
-
-def check_training_settings(config: TrainingSettings) -> None:
-    """A ValueError unless ``config``'s epochs, batch size, patience and learning rate can train a model.
-
-    Caught when the config is made: ``epochs=0`` or a NaN learning rate would otherwise "train" without error and
-    save an untrained model, or one full of NaN, and a negative seed would fail only once the data are loaded.
-    """
-    check_whole(config.epochs, "epochs", minimum=1)
-    check_whole(config.batch_size, "batch_size", minimum=1)
-    if config.patience is not None:
-        check_whole(config.patience, "patience (None: no early stopping)", minimum=0)
-    check_real(config.learning_rate, "learning_rate", positive=True)
-    check_whole(config.seed, "seed", minimum=0, maximum=2**32 - 1)  # what NumPy's and TensorFlow's seeding accept
 
 
 def start_session(seed: int) -> None:
@@ -130,18 +105,16 @@ class EpochOrder(keras.callbacks.Callback):
         self.epoch.assign(epoch)
 
 
-def compile_model(model: keras.Model, loss: Any, learning_rate: float, optimizer: str = "adam") -> None:
-    """Compile ``model`` with the named optimizer (``OPTIMIZERS``) and ``loss``, several steps per call."""
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
-    model.compile(
-        optimizer=OPTIMIZERS[optimizer](learning_rate=learning_rate), loss=loss, steps_per_execution=STEPS_PER_EXECUTION
-    )
+def compile_model(model: keras.Model, loss: str, learning_rate: float, optimizer: str = "adam") -> None:
+    """Compile ``model`` with the optimizer and loss Keras knows by these names (those a config allows, see
+    :mod:`coursework.configs`), several steps per call."""
+    optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    model.compile(optimizer=optimizer, loss=keras.losses.get(loss), steps_per_execution=STEPS_PER_EXECUTION)
 
 
 def train_model(
     model: keras.Model,
-    config: TrainingSettings,
+    config: Config,
     x_train: np.ndarray,
     x_val: np.ndarray,
     pairs: Pairs = autoencoder_pairs,
@@ -169,7 +142,7 @@ def train_model(
     resumable = None
     if checkpoint_dir is not None:  # after early stopping, whose state of each epoch it saves
         fingerprint = data_fingerprint(x_train, x_val)
-        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), fingerprint, epochs=config.epochs)
+        resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), fingerprint)
         callbacks.append(resumable)
     initial_epoch = 0 if resumable is None else config.epochs if resumable.stopped else resumable.initial_epoch
     result = model.fit(

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from coursework.autoencoders import CAEConfig, build_cae, describe, evaluate_mse, latent_shape, train_cae
+from coursework.autoencoders import build_cae, describe, evaluate_mse, latent_shape, train_cae
+from coursework.configs import CAEConfig
 from coursework.experiments import REGISTRY
 from coursework.store import load_experiment, save_experiment
 
@@ -136,9 +137,10 @@ def test_short_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
     assert loaded_config == config
 
 
-def test_unknown_optimizer_raises() -> None:
+@pytest.mark.parametrize("field", ["optimizer", "output_activation"])
+def test_an_unknown_name_raises_when_the_config_is_made(field: str) -> None:
     with pytest.raises(ValueError, match="'adagrad'"):
-        train_cae(CAEConfig(optimizer="adagrad", epochs=1), smooth_images(8), smooth_images(8), verbose=False)
+        CAEConfig(**{field: "adagrad"})
 
 
 @pytest.mark.parametrize(
@@ -221,3 +223,13 @@ def test_a_new_dataset_is_one_entry_of_the_table(monkeypatch: pytest.MonkeyPatch
     assert tuple(model.input.shape) == tuple(model.output.shape) == (None, 16, 16, 3)
     with pytest.raises(ValueError, match="'imagenet'"):
         CAEConfig(dataset="imagenet")
+
+
+def test_the_config_hands_build_cae_every_architecture_field_it_takes() -> None:
+    import inspect
+    from dataclasses import fields
+
+    from coursework.configs import ARCHITECTURE_FIELDS
+
+    taken = set(inspect.signature(build_cae).parameters) & {field.name for field in fields(CAEConfig)}
+    assert set(ARCHITECTURE_FIELDS) == taken

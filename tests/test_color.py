@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coursework.color import colourfulness, merge_luma_chroma, rgb_to_ycrcb, ycrcb_to_rgb
+from coursework.color import colorfulness, merge_luma_chroma, rgb_to_ycrcb, ycrcb_to_rgb
 
 
 def random_rgb(shape: tuple, seed: int = 0) -> np.ndarray:
@@ -34,7 +34,7 @@ def test_known_values(rgb: tuple, ycrcb: tuple) -> None:
     np.testing.assert_allclose(rgb_to_ycrcb(np.array(rgb, np.float32)), ycrcb, atol=1e-6)
 
 
-def test_every_rgb_colour_lands_in_the_unit_cube() -> None:
+def test_every_rgb_color_lands_in_the_unit_cube() -> None:
     corners = np.array(np.meshgrid([0, 1], [0, 1], [0, 1])).reshape(3, -1).T.astype(np.float32)
     ycrcb = rgb_to_ycrcb(corners)
     assert ycrcb.min() >= -1e-6 and ycrcb.max() <= 1 + 1e-6
@@ -68,7 +68,7 @@ def test_merge_luma_chroma_recombines_the_channels() -> None:
         (lambda: rgb_to_ycrcb(np.zeros((2, 2, 3), np.uint8)), "float images"),
         (lambda: rgb_to_ycrcb(np.zeros((2, 2, 4), np.float32)), "3 channels"),
         (lambda: ycrcb_to_rgb(np.zeros((2, 2, 2), np.float32)), "3 channels"),
-        (lambda: colourfulness(np.zeros((2, 2, 3), np.float32)), "batch"),
+        (lambda: colorfulness(np.zeros((2, 2, 3), np.float32)), "batch"),
     ],
 )
 def test_bad_input_raises(call, message: str) -> None:
@@ -76,27 +76,27 @@ def test_bad_input_raises(call, message: str) -> None:
         call()
 
 
-def test_colourfulness_is_zero_for_gray_and_grows_with_saturation() -> None:
+def test_colorfulness_is_zero_for_gray_and_grows_with_saturation() -> None:
     gray = np.repeat(random_rgb((3, 8, 8, 1)), 3, axis=-1)
-    np.testing.assert_allclose(colourfulness(gray), 0, atol=1e-9)
+    np.testing.assert_allclose(colorfulness(gray), 0, atol=1e-9)
     ycrcb = rgb_to_ycrcb(random_rgb((1, 8, 8, 3), seed=2) * 0.5 + 0.25)
     scores = [
-        colourfulness(ycrcb_to_rgb(np.concatenate([ycrcb[..., :1], 0.5 + s * (ycrcb[..., 1:] - 0.5)], -1)))[0]
+        colorfulness(ycrcb_to_rgb(np.concatenate([ycrcb[..., :1], 0.5 + s * (ycrcb[..., 1:] - 0.5)], -1)))[0]
         for s in (0.25, 0.5, 1.0)
     ]
     assert scores[0] < scores[1] < scores[2]
 
 
-def test_colourfulness_of_a_flat_colour_is_the_offset_term() -> None:
+def test_colorfulness_of_a_flat_color_is_the_offset_term() -> None:
     red = np.zeros((1, 4, 4, 3), np.float32)
     red[..., 0] = 1.0  # rg = 255, yb = 127.5, no spread
-    np.testing.assert_allclose(colourfulness(red), 0.3 * np.hypot(255, 127.5))
+    np.testing.assert_allclose(colorfulness(red), 0.3 * np.hypot(255, 127.5))
 
 
 FLOAT_IMAGE_CALLS = {
     "rgb_to_ycrcb": lambda x: rgb_to_ycrcb(x),
     "ycrcb_to_rgb": lambda x: ycrcb_to_rgb(x),
-    "colourfulness": lambda x: colourfulness(x),
+    "colourfulness": lambda x: colorfulness(x),
     "merge_luma_chroma": lambda x: merge_luma_chroma(x[..., :1], x[..., 1:]),
 }
 
@@ -121,4 +121,4 @@ def test_round_off_just_outside_the_unit_range_is_accepted() -> None:
     rgb = random_rgb((1, 4, 4, 3))
     rgb[0, 0, 0] = [-1e-7, 1 + 1e-7, 0.5]  # what the conversions' float arithmetic produces
     np.testing.assert_allclose(ycrcb_to_rgb(rgb_to_ycrcb(rgb), clip=False), rgb, atol=1e-6)
-    assert np.isfinite(colourfulness(rgb)).all()
+    assert np.isfinite(colorfulness(rgb)).all()

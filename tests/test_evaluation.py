@@ -6,8 +6,9 @@ import pytest
 
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
-from coursework.evaluation import colour, latent, training_record
-from coursework.experiments import REGISTRY, Trained
+from coursework.evaluation import color, latent, training_record
+from coursework.experiments import REGISTRY
+from coursework.experiments.runs import Trained
 
 
 def test_reference_table_sets_each_reference_result_beside_our_seeds() -> None:
@@ -85,34 +86,34 @@ def test_numbers_that_would_misreport_are_refused() -> None:
         best_validation({"val_loss": [0.3, 0.2, 0.1]}, epochs=-1)
 
 
-def test_colour_table_puts_two_baselines_first_and_relates_every_row_to_them() -> None:
+def test_color_table_puts_two_baselines_first_and_relates_every_row_to_them() -> None:
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (6, 8, 8, 3), dtype=np.uint8)
     _, truth = split_luma_chroma(images)
-    table = colour.colour_table({"perfect": truth}, images, x_train=images)
+    table = color.color_table({"perfect": truth}, images, x_train=images)
     assert table.index.tolist() == ["no colour", "mean chroma", "perfect"]
     assert table.loc["perfect", "chroma_mse"] == pytest.approx(0, abs=1e-12)
     assert table.loc["perfect", "vs_truth"] == pytest.approx(1, rel=1e-5)
     assert table.loc["mean chroma", "vs_mean_chroma"] == 1
     assert table.loc["no colour", "colourfulness"] == pytest.approx(0, abs=1e-6)
     with pytest.raises(ValueError, match="does not match"):
-        colour.colour_table({"wrong": truth[:, :4]}, images, images)
+        color.color_table({"wrong": truth[:, :4]}, images, images)
 
 
-def test_choose_gain_takes_the_closest_gain_that_keeps_enough_colour() -> None:
+def test_choose_gain_takes_the_closest_gain_that_keeps_enough_color() -> None:
     table = pd.DataFrame({"vs_mean_chroma": [0.77, 0.78, 0.80, 0.85], "vs_truth": [0.45, 0.55, 0.63, 0.72]})
     table.index = [1.0, 1.2, 1.4, 1.6]
-    assert colour.choose_gain(table) == 1.4
+    assert color.choose_gain(table) == 1.4
     with pytest.raises(ValueError, match="no candidate"):
-        colour.choose_gain(table.iloc[:2])
+        color.choose_gain(table.iloc[:2])
 
 
-def test_mean_colour_error_splits_the_chroma_mse_exactly() -> None:
+def test_mean_color_error_splits_the_chroma_mse_exactly() -> None:
     rng = np.random.default_rng(1)
     images = rng.integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
     predicted = rng.uniform(0.3, 0.7, (5, 8, 8, 2))
     _, truth = split_luma_chroma(images)
-    image_colour, layout = colour.mean_colour_error(predicted, images)
-    assert image_colour + layout == pytest.approx(np.mean((predicted - truth) ** 2))
+    image_color, layout = color.mean_color_error(predicted, images)
+    assert image_color + layout == pytest.approx(np.mean((predicted - truth) ** 2))
     shifted = truth + 0.1  # right layout, wrong average colour
-    assert colour.mean_colour_error(shifted, images) == pytest.approx((0.01, 0.0), abs=1e-6)  # float32 chroma
+    assert color.mean_color_error(shifted, images) == pytest.approx((0.01, 0.0), abs=1e-6)  # float32 chroma

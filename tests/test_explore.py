@@ -67,9 +67,11 @@ def displayed_picture(explorer) -> bytes:
     return base64.b64decode(data["image/png"])
 
 
-def test_the_explorer_wires_every_setting_to_a_labelled_control_and_shows_its_first_view() -> None:
+def test_the_explorer_wires_every_setting_to_a_labelled_control_and_shows_its_first_view(monkeypatch) -> None:
+    monkeypatch.setenv("LR_SEEDS", "7")
     explorer = backprop_explorer(epochs=50)
     controls = {child.description: child.value for child in explorer.widget.children[:-1]}
+    assert explorer.widget.children[3].max == 6  # the seed slider offers the run's seeds
     assert controls == {"learning rate": 10.0, "weights": "uniform", "biases": "zeros", "seed": 0}
     assert {child.style.description_width for child in explorer.widget.children[:-1]} == {"initial"}  # not cut off
     first_view = backprop_figures(learning_rate=10.0, init="uniform", bias_init="zeros", seed=0, epochs=50)
@@ -136,7 +138,7 @@ def test_the_autoencoder_explorer_loads_the_committed_models_and_test_images_its
     index, upload = explorer.widget.children[0].children
     assert (index.value, index.max, upload.accept, index.style.description_width) == (0, 199, "image/*", "initial")
     from coursework.data import cifar_split
-    from coursework.experiments import load
+    from coursework.experiments.runs import load
 
     autoencoders = {label: load(name).model for label, name in AUTOENCODERS.items()}
     assert displayed_picture(explorer) == picture([autoencoder_figure(cifar_split().x_test[0], autoencoders)])

@@ -16,6 +16,16 @@ def test_importing_the_tensorflow_modules_prints_nothing() -> None:
     assert result.stderr == "" and result.stdout == ""
 
 
+def test_the_configs_registry_and_verdict_rule_import_without_tensorflow() -> None:
+    result = run_python(
+        "import sys\n"
+        "import coursework.experiments.registry, coursework.report.facts\n"
+        "print(sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
+
+
 def test_silenced_stderr_hides_c_level_output_but_not_python_messages_or_errors() -> None:
     result = run_python(
         "import os, warnings\n"

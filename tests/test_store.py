@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import coursework.store as store
-from coursework.autoencoders import CAEConfig, build_cae
+from coursework.autoencoders import build_cae
+from coursework.configs import CAEConfig
 from coursework.store import load_experiment, load_model_file, model_paths, save_experiment
 
 
@@ -31,7 +32,7 @@ def test_truncated_model_file_is_reported_as_corrupt_not_missing(tmp_path) -> No
 def test_a_missing_models_folder_names_the_fix(tmp_path, monkeypatch) -> None:
     """An installed (non-editable) package has no models/ beside it: say so, rather than look or train there."""
     from coursework.colorization import Ensemble, colorize
-    from coursework.experiments import load
+    from coursework.experiments.runs import load
 
     monkeypatch.setattr(store, "MODELS_DIR", tmp_path / "site-packages" / "models")
     message = r"models directory .*site-packages/models not found.*clone the repository and `pip install -e \.`"

@@ -9,7 +9,7 @@ import numpy as np
 from coursework._tensorflow import keras, layers
 from coursework.autoencoders import build_cae
 from coursework.color import rgb_to_ycrcb
-from coursework.colorization.config import ColorizerConfig
+from coursework.configs import ColorizerConfig
 from coursework.training import PREDICT_BATCH_SIZE, call_in_batches
 
 
@@ -107,16 +107,16 @@ def ensemble_chroma(
 ) -> np.ndarray:
     """Chroma (N, H, W, 2) of float luminance (N, H, W, 1): the average of every model's :func:`predict_chroma`
     (and, with ``flips``, of its prediction for the left-right mirrored luminance, mirrored back), moved away from
-    gray by ``gain`` (:func:`colour_gain`)."""
+    gray by ``gain`` (:func:`color_gain`)."""
     if not models:
         raise ValueError("an ensemble needs at least one model")
     views = [(luma, lambda chroma: chroma)]
     if flips:
         views.append((np.ascontiguousarray(luma[:, :, ::-1]), lambda chroma: chroma[:, :, ::-1]))
     total = sum(back(predict_chroma(model, view, batch_size)) for model in models for view, back in views)
-    return colour_gain(total / (len(models) * len(views)), gain)
+    return color_gain(total / (len(models) * len(views)), gain)
 
 
-def colour_gain(chroma: np.ndarray, gain: float) -> np.ndarray:
+def color_gain(chroma: np.ndarray, gain: float) -> np.ndarray:
     """``chroma`` moved away from gray (0.5) by the factor ``gain``, clipped to [0, 1]: more colour for gain > 1."""
     return np.clip(0.5 + gain * (chroma - 0.5), 0, 1).astype(np.float32)

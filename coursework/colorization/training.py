@@ -8,8 +8,8 @@ import numpy as np
 
 from coursework._tensorflow import keras, tf
 from coursework.color import LUMA_WEIGHTS, RGB_TO_YCRCB, YCRCB_OFFSET
-from coursework.colorization.config import LOSSES, ColorizerConfig
 from coursework.colorization.models import build_colorizer
+from coursework.configs import ColorizerConfig
 from coursework.images import check_images
 from coursework.training import compile_model, start_session, train_model
 
@@ -36,14 +36,14 @@ def train_colorizer(
 ) -> tuple[keras.Model, dict]:
     """Train a colorizer on uint8 RGB images; returns (the model, uncompiled, and its history).
 
-    Seeds everything first. Adam with ``config.loss`` (:data:`~coursework.colorization.config.LOSSES`), early
+    Seeds everything first. Adam with ``config.loss`` (:data:`~coursework.configs.LOSSES`), early
     stopping on the validation loss (best weights restored). ``checkpoint_dir``: as
     :func:`coursework.training.train_model` (resumable training).
     """
     x_train, x_val = check_images(x_train, "x_train"), check_images(x_val, "x_val")
     start_session(config.seed)
     model = build_colorizer(config)
-    compile_model(model, LOSSES[config.loss], config.learning_rate)
+    compile_model(model, config.loss, config.learning_rate)
     history = train_model(
         model, config, x_train, x_val, training_pairs(config), config.augment, verbose, checkpoint_dir
     )

@@ -1,6 +1,6 @@
 """The autoencoders' errors: one row per trained model, official pixels, the reference's numbers beside ours.
 
-Every function loads committed models (:func:`coursework.experiments.load`), which never trains: a missing model
+Every function loads committed models (:func:`coursework.experiments.runs.load`), which never trains: a missing model
 raises an error that names its training command.
 """
 
@@ -12,7 +12,8 @@ import pandas as pd
 from coursework.autoencoders import evaluate_mse, latent_shape
 from coursework.data import OfficialSubset, Split
 from coursework.evaluation import training_record
-from coursework.experiments import configurations, load
+from coursework.experiments import configurations
+from coursework.experiments.runs import load
 from coursework.images import psnr
 from coursework.store import read_history
 

@@ -9,7 +9,8 @@ import pandas as pd
 
 from coursework.checks import is_whole
 from coursework.evaluation import best_validation
-from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name, load
+from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
+from coursework.experiments.runs import load
 
 
 def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:

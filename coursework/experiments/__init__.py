@@ -1,5 +1,6 @@
-"""The experiments of notebook 02: declared in :mod:`~coursework.experiments.registry`, loaded or trained in
-:mod:`~coursework.experiments.runs`, trained from the command line by ``python -m coursework.experiments``."""
+"""The experiments of notebook 02: declared in :mod:`~coursework.experiments.registry` (exported here; importing it
+imports no TensorFlow), loaded or trained in :mod:`~coursework.experiments.runs`, trained from the command line by
+``python -m coursework.experiments``."""
 
 from coursework.experiments.registry import (
     REGISTRY,
@@ -12,19 +13,15 @@ from coursework.experiments.registry import (
     names,
     seeds_of,
 )
-from coursework.experiments.runs import Trained, load, train
 
 __all__ = [
     "REGISTRY",
     "SEEDS",
     "SWEEP_CHANNELS",
     "Experiment",
-    "Trained",
     "configurations",
     "experiment",
     "latent_sweep_name",
-    "load",
     "names",
     "seeds_of",
-    "train",
 ]

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import time
-from pathlib import Path
 
 from coursework.checkpoint import epochs_done
 from coursework.experiments.registry import REGISTRY, experiment
-from coursework.paths import DATA_DIR
+from coursework.paths import DATA_DIR, atomic_path
 from coursework.store import model_paths
 
 RETRAIN_STATE = "retrain.json"  # under DATA_DIR: the names a retrain asked for, and those it has saved
@@ -43,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
         except ValueError as error:
             parser.error(str(error))
     names = list(dict.fromkeys(args.names)) or list(REGISTRY)
-    todo = [name for name in names if args.retrain or not model_paths(name)["model"].exists()]
+    # The config is written last: a model without it was not saved completely.
+    todo = [name for name in names if args.retrain or not model_paths(name)["config"].exists()]
     done = retrained_before(names) if args.retrain else []
     if done:
         print(f"resuming a retrain: {len(done)} of {len(todo)} already retrained ({', '.join(done)})", flush=True)
@@ -51,11 +50,6 @@ def main(argv: list[str] | None = None) -> None:
         print("every experiment asked for is trained; --retrain trains them again")
         return
     datasets = dict.fromkeys(experiment(name).config.dataset for name in todo)
-    if args.source and len(datasets) > 1:
-        parser.error(
-            f"--source is one dataset's copy, but these experiments train on {', '.join(datasets)}: name "
-            "the experiments of one dataset at a time"
-        )
     from coursework.data import DataError, split  # only now: decoding takes a while
     from coursework.experiments.runs import checkpoint_dir, train
 
@@ -76,7 +70,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.exit(130, f"{name}: interrupted after epoch {epoch}; run the same command to resume\n")
         if args.retrain:
             done.append(name)
-            write_json(DATA_DIR / RETRAIN_STATE, {"names": names, "done": done})
+            with atomic_path(DATA_DIR / RETRAIN_STATE) as temporary:
+                temporary.write_text(json.dumps({"names": names, "done": done}))
     if args.retrain:
         (DATA_DIR / RETRAIN_STATE).unlink(missing_ok=True)
     print(f"{len(todo)} of {len(todo)} trained in {(time.monotonic() - start) / 60:.0f} min", flush=True)
@@ -89,14 +84,6 @@ def retrained_before(names: list[str]) -> list[str]:
     except (OSError, ValueError):
         return []
     return [name for name in state["done"] if name in names] if state.get("names") == names else []
-
-
-def write_json(path: Path, value: object) -> None:
-    """Write ``value`` as JSON to ``path`` through a temporary file, so that it is never seen half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(value))
-    os.replace(temporary, path)
 
 
 def one_line(message: str) -> str:

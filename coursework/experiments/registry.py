@@ -13,7 +13,8 @@ Each group answers one question of the assignment. Every configuration that ente
   architecture, then chroma only, then a U-Net, then augmentation. The last step (an average of its seeds and
   of horizontal flips, with a colour gain chosen on validation) needs no training: :mod:`coursework.colorization`.
 
-Add an experiment with one :class:`Experiment` in its group, then ``python -m coursework.experiments NAME``.
+Add an experiment with one :func:`seeded` call (three seeds) in its group, or one entry of ``STUDY_CHANGES``,
+then ``python -m coursework.experiments NAME``.
 Nothing here trains or loads: :mod:`coursework.experiments.runs` does.
 """
 
@@ -25,21 +26,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from coursework.autoencoders import CAEConfig
-from coursework.colorization import ColorizerConfig
+from coursework.configs import CAEConfig, ColorizerConfig, Config
 
-Config = CAEConfig | ColorizerConfig
 SEEDS = (0, 1, 2)  # every compared configuration, three times: initialisation and batch order differ
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """One trained model of the report: ``config`` trains it; ``change`` says in words how it differs from ``base``
-    (None: it is a base); ``group`` is the question it answers."""
+    """One trained model of the report: ``config`` trains it; ``group`` is the question it answers; ``label`` is its
+    short name in figures and tables; ``change`` says in words how it differs from ``base`` (None: it is a base)."""
 
     name: str
     config: Config
     group: str
+    label: str
     change: str
     base: str | None = None
 
@@ -49,43 +49,76 @@ def seed_name(name: str, seed: int) -> str:
     return name if seed == 0 else f"{name}_seed{seed}"
 
 
-def seeded(name: str, config: Config, group: str, change: str, base: str | None = None) -> tuple[Experiment, ...]:
+def seeded(
+    name: str, config: Config, group: str, label: str, change: str, base: str | None = None
+) -> tuple[Experiment, ...]:
     """One experiment per seed in :data:`SEEDS`, the same ``config`` apart from its seed."""
-    return tuple(Experiment(seed_name(name, seed), replace(config, seed=seed), group, change, base) for seed in SEEDS)
+    return tuple(
+        Experiment(seed_name(name, seed), replace(config, seed=seed), group, label, change, base) for seed in SEEDS
+    )
 
 
+_PRESCRIBED = CAEConfig()
 REFERENCE = (
-    *seeded("cae_base", CAEConfig(), "reference", "the prescribed network: Adam, MSE, batch 64, 10 epochs"),
-    *seeded("cae_stride2", CAEConfig(strides=2), "reference", "stride 2 in every encoder convolution", "cae_base"),
+    *seeded(
+        "cae_base",
+        _PRESCRIBED,
+        "reference",
+        "prescribed",
+        f"the prescribed network: Adam, MSE, batch {_PRESCRIBED.batch_size}, {_PRESCRIBED.epochs} epochs",
+    ),
+    *seeded(
+        "cae_stride2",
+        CAEConfig(strides=2),
+        "reference",
+        "stride 2",
+        "stride 2 in every encoder convolution",
+        "cae_base",
+    ),
 )
 
 STUDY_BUDGET = {"epochs": 20, "patience": 3}  # at most 20 epochs; early stopping on validation MSE, best weights kept
 STUDY_BASE = CAEConfig(**STUDY_BUDGET)
-STUDY_CHANGES = {  # name -> (the change in words, the config fields it changes)
-    "study_stride2_all": ("stride 2 in every encoder convolution", {"strides": 2}),
+# name -> (its label; the change in words, where {field} stands for the value it gives that field; the config fields
+# it changes). A variant may change any field but the budget, the seed and the dataset (epochs, patience, seed,
+# dataset): those stay the study's.
+STUDY_CHANGES = {
+    "study_stride2_all": (
+        "stride 2 in every encoder convolution",
+        "stride {strides} in every encoder convolution",
+        {"strides": 2},
+    ),
     "study_stride2_no_pool": (
+        "stride 2 in place of each pooling layer",
         "stride 2 in place of each pooling layer: the same 8x8 latent and decoder",
         {"strides": (1, 2, 2), "pool_size": 1},
     ),
-    "study_one_pool": ("one pooling stage: the middle stage removed", {"filters": (8, 16)}),
-    "study_channels_16_24_32": ("channels 16, 24, 32", {"filters": (16, 24, 32)}),
-    "study_kernel5": ("5x5 kernels", {"kernel_size": 5}),
-    "study_valid_padding": ("valid padding (the decoder mirrors it)", {"padding": "valid"}),
-    "study_sigmoid_output": ("sigmoid output", {"output_activation": "sigmoid"}),
-    "study_sgd": ("SGD (learning rate 0.01) instead of Adam", {"optimizer": "sgd", "learning_rate": 0.01}),
+    "study_one_pool": ("one pooling stage", "one pooling stage: the middle stage removed", {"filters": (8, 16)}),
+    "study_channels_16_24_32": ("channels 16, 24, 32", "channels {filters}", {"filters": (16, 24, 32)}),
+    "study_kernel5": ("5x5 kernels", "{kernel_size}x{kernel_size} kernels", {"kernel_size": 5}),
+    "study_valid_padding": ("valid padding", "valid padding (the decoder mirrors it)", {"padding": "valid"}),
+    "study_sigmoid_output": ("sigmoid output", "sigmoid output", {"output_activation": "sigmoid"}),
+    "study_sgd": (
+        "SGD",
+        "SGD (learning rate {learning_rate}) instead of Adam",
+        {"optimizer": "sgd", "learning_rate": 0.01},
+    ),
 }
 STUDY_COMBINED = "study_one_pool_32_8"  # the best architecture: one pooling stage, 32 then 8 channels
 STUDY = (
-    *seeded("study_base", STUDY_BASE, "study", "the prescribed network, at most 20 epochs"),
+    *seeded("study_base", STUDY_BASE, "study", "base", f"the prescribed network, at most {STUDY_BASE.epochs} epochs"),
     *(
         experiment
-        for name, (change, fields) in STUDY_CHANGES.items()
-        for experiment in seeded(name, replace(STUDY_BASE, **fields), "study", change, "study_base")
+        for name, (label, change, fields) in STUDY_CHANGES.items()
+        for experiment in seeded(
+            name, replace(STUDY_BASE, **fields), "study", label, change.format(**fields), "study_base"
+        )
     ),
     *seeded(
         STUDY_COMBINED,
         replace(STUDY_BASE, filters=(32, 8)),
         "study",
+        "one pooling stage and channels 32, 8",
         "one pooling stage and channels 32, 8: a wider first layer, a narrower latent",
         "study_base",
     ),
@@ -93,7 +126,14 @@ STUDY = (
 
 LONG_BUDGET = {"epochs": 60, "patience": 3}  # three times the study's cap
 LONG = tuple(
-    Experiment(f"{entry.name}_long", replace(entry.config, **LONG_BUDGET), "long", "at most 60 epochs", entry.name)
+    Experiment(
+        f"{entry.name}_long",
+        replace(entry.config, **LONG_BUDGET),
+        "long",
+        f"{entry.label}, long",
+        f"at most {LONG_BUDGET['epochs']} epochs",
+        entry.name,
+    )
     for entry in STUDY
     if entry.name in ("study_base", STUDY_COMBINED, "study_stride2_all")
 )
@@ -121,6 +161,7 @@ LATENT_SWEEP = tuple(
         replace(_STUDY_CONFIGS[base], filters=(*_STUDY_CONFIGS[base].filters[:-1], channels), seed=seed),
         f"latent {side}x{side}",
         f"latent {side}x{side}x{channels}",
+        f"latent {side}x{side}x{channels}",
         base,
     )
     for side, base in SWEEP_BASES.items()
@@ -129,32 +170,36 @@ LATENT_SWEEP = tuple(
     if latent_sweep_name(channels, seed, side) not in _STUDY_CONFIGS
 )
 
-COLOUR_BUDGET = {"epochs": 30, "patience": 3}  # every step of the path: at most 30 epochs, early stopping
+COLOR_BUDGET = {"epochs": 30, "patience": 3}  # every step of the path: at most 30 epochs, early stopping
 COLORIZATION = (
     *seeded(
         "colorizer_rgb",
-        ColorizerConfig(architecture="cae", filters=(32, 8), target="rgb", **COLOUR_BUDGET),
+        ColorizerConfig(architecture="cae", filters=(32, 8), target="rgb", **COLOR_BUDGET),
         "colorization",
+        "gray -> RGB",
         "gray in, RGB out, the best study architecture",
     ),
     *seeded(
         "colorizer_chroma",
-        ColorizerConfig(architecture="cae", filters=(32, 8), target="chroma", **COLOUR_BUDGET),
+        ColorizerConfig(architecture="cae", filters=(32, 8), target="chroma", **COLOR_BUDGET),
         "colorization",
+        "chroma",
         "luminance in, chroma (Cr, Cb) out, merged with the luminance",
         "colorizer_rgb",
     ),
     *seeded(
         "colorizer_unet",
-        ColorizerConfig(architecture="unet", target="chroma", **COLOUR_BUDGET),
+        ColorizerConfig(architecture="unet", target="chroma", **COLOR_BUDGET),
         "colorization",
+        "U-Net",
         "a U-Net: skip connections carry each encoder level's features to the decoder",
         "colorizer_chroma",
     ),
     *seeded(
         "colorizer_unet_augment",
-        ColorizerConfig(architecture="unet", target="chroma", augment=True, **COLOUR_BUDGET),
+        ColorizerConfig(architecture="unet", target="chroma", augment=True, **COLOR_BUDGET),
         "colorization",
+        "U-Net, augmented",
         "augmentation: random horizontal flips and shifts of the training images",
         "colorizer_unet",
     ),

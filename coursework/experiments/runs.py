@@ -12,10 +12,11 @@ from typing import NamedTuple
 
 from coursework import cpu_name
 from coursework._tensorflow import keras
-from coursework.autoencoders import CAEConfig, train_cae
+from coursework.autoencoders import train_cae
 from coursework.colorization import train_colorizer
+from coursework.configs import CAEConfig, Config
 from coursework.data import Split
-from coursework.experiments.registry import Config, experiment
+from coursework.experiments.registry import experiment
 from coursework.paths import DATA_DIR
 from coursework.store import load_experiment, model_paths, save_experiment, training_command
 

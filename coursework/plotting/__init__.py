@@ -14,7 +14,7 @@ from coursework.plotting.autoencoders import (
 from coursework.plotting.backprop import hidden_layer_heatmaps, learning_rate_figure, tie_breaking_figure
 from coursework.plotting.common import (
     annotated_heatmap,
-    distinct_colours,
+    distinct_colors,
     epoch_curves,
     image_rows,
     save_figure,
@@ -26,7 +26,7 @@ __all__ = [
     "annotated_heatmap",
     "colorization_rows",
     "direct_labels",
-    "distinct_colours",
+    "distinct_colors",
     "epoch_curves",
     "hidden_layer_heatmaps",
     "image_rows",

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from coursework.color import merge_luma_chroma
-from coursework.plotting.common import (
-    image_rows,
-)
+from coursework.plotting.common import image_rows
 from coursework.plotting.labels import direct_labels
+
+if TYPE_CHECKING:
+    from coursework.evaluation.latent import LatentSweep
 
 OUTLIER_FACTOR = 1.5  # a seed whose error is this many times its size's median is labelled with its seed
 
@@ -21,10 +22,10 @@ def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: 
     """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
     ``history``) in one panel, log y axis: one line per seed, one colour per curve."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    for colour, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
+    for color, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
         for index, history in enumerate(histories.values()):
             epochs = np.arange(1, len(history[key]) + 1)
-            ax.plot(epochs, history[key], marker="o", ms=3, color=colour, label=None if index else label)
+            ax.plot(epochs, history[key], marker="o", ms=3, color=color, label=None if index else label)
     ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
     ax.legend(title=f"{len(histories)} seeds, one line each")
     return fig
@@ -46,33 +47,34 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
     return fig
 
 
-def latent_sweep_figure(sweeps: dict[int, pd.DataFrame | tuple]) -> plt.Figure:
+def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
     validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C, and
     each seed more than :data:`OUTLIER_FACTOR` times its size's median labelled with its seed (labels placed so
     that none overlaps another)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
-    points, texts, colours = [], [], []
-    for colour, (side, (runs, table, *_)) in zip(("C0", "C1"), sweeps.items()):
-        ax.scatter(runs.latent_values, runs.best_val_mse, s=16, color=colour, alpha=0.45, zorder=3)
+    points, texts, colors = [], [], []
+    for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
+        runs, table = sweep.runs, sweep.table
+        ax.scatter(runs.latent_values, runs.best_val_mse, s=16, color=color, alpha=0.45, zorder=3)
         ax.plot(
-            table.latent_values, table.median_val_mse, marker="o", color=colour, label=f"{side} x {side} x C: median"
+            table.latent_values, table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median"
         )
         points += list(zip(table.latent_values, table.median_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
-        colours += [colour] * len(table)
+        colors += [color] * len(table)
         median = runs.latent_values.map(dict(zip(table.latent_values, table.median_val_mse)))
         far = runs[runs.best_val_mse > OUTLIER_FACTOR * median]
         points += list(zip(far.latent_values, far.best_val_mse))
         texts += [f"seed {seed}" for seed in far.seed]
-        colours += [colour] * len(far)
+        colors += [color] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
     ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
     ax.legend(loc="lower left")
     ax.margins(x=0.1)
-    seeds = [(run.latent_values, run.best_val_mse) for _, (runs, *_) in sweeps.items() for run in runs.itertuples()]
-    direct_labels(ax, points, texts, colours=colours, fontsize=8, obstacles=seeds)
+    seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
+    direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds)
     return fig
 
 

@@ -12,7 +12,7 @@ from coursework.backprop import ACTIVATIONS, Network
 from coursework.backprop.studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
 from coursework.plotting.common import (
     annotated_heatmap,
-    distinct_colours,
+    distinct_colors,
     epoch_curves,
 )
 
@@ -82,8 +82,8 @@ def learning_rate_figure(
     fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
     curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
     # tab10 without its grey, which the reference line would otherwise share with a curve
-    colours = [colour for index, colour in enumerate(distinct_colours(max(10, len(curves) + 1))) if index != 7]
-    epoch_curves(ax_curve, curves, colours=colours[: len(curves)], band=(0.25, 0.75))
+    colors = [color for index, color in enumerate(distinct_colors(max(10, len(curves) + 1))) if index != 7]
+    epoch_curves(ax_curve, curves, colors=colors[: len(curves)], band=(0.25, 0.75))
     ax_curve.axhline(REFERENCE_LOSS, color="k", ls=":", lw=1.5, label=f"reference loss {REFERENCE_LOSS}")
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
     ax_curve.set_title(f"Loss: median and interquartile band over {seeds} seeds")
@@ -121,15 +121,15 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     the loss, one colour per initial asymmetry."""
     asymmetries = ties.table.asymmetry.to_list()
     labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie)" for asymmetry in asymmetries]
-    colours = distinct_colours(len(asymmetries))
+    colors = distinct_colors(len(asymmetries))
     fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
-    epoch_curves(ax_spread, spreads, colours=colours)
+    epoch_curves(ax_spread, spreads, colors=colors)
     line = ax_spread.axhline(TIE_BROKEN, color="grey", ls="--")
     ax_spread.set(xscale="log", yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
     ax_spread.set_title("How far apart the hidden units are")
     ax_spread.legend([line], [f"tie broken ({TIE_BROKEN:g})"], fontsize=8, loc="lower right")
-    epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colours=colours)
+    epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colors=colors)
     ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
     ax_loss.legend(title="initial bias asymmetry", fontsize=8, loc="lower left")
     fig.suptitle(title)

@@ -42,7 +42,7 @@ def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, siz
     return fig
 
 
-def distinct_colours(count: int) -> list:
+def distinct_colors(count: int) -> list:
     """``count`` colours that are easy to tell apart: matplotlib's qualitative ``tab10`` (up to 10; beyond that
     ``tab20``, whose pairs are lighter and darker shades of one hue)."""
     cmap = mpl.colormaps["tab10" if count <= 10 else "tab20"]
@@ -52,7 +52,7 @@ def distinct_colours(count: int) -> list:
 def epoch_curves(
     ax: plt.Axes,
     curves: Mapping[str, ArrayLike],
-    colours: Sequence | None = None,
+    colors: Sequence | None = None,
     band: tuple[float, float] = (0.1, 0.9),
     **line_options,
 ) -> None:
@@ -61,12 +61,12 @@ def epoch_curves(
     A 2-D entry (runs, epochs), such as one setting over many seeds, is drawn as its median with its ``band`` of
     quantiles shaded. An empty label leaves the curve out of the legend. ``line_options`` go to ``ax.plot``.
     """
-    colours = list(colours) if colours is not None else [None] * len(curves)
-    for colour, (label, values) in zip(colours, curves.items()):
+    colors = list(colors) if colors is not None else [None] * len(curves)
+    for color, (label, values) in zip(colors, curves.items()):
         values = np.asarray(values, dtype=float)
         epochs = np.arange(1, values.shape[-1] + 1)
         centre = np.median(values, axis=0) if values.ndim == 2 else values
-        (line,) = ax.plot(epochs, centre, color=colour, label=label or None, **line_options)
+        (line,) = ax.plot(epochs, centre, color=color, label=label or None, **line_options)
         if values.ndim == 2:
             low, high = np.quantile(values, band, axis=0)
             ax.fill_between(epochs, low, high, color=line.get_color(), alpha=0.2)

@@ -59,7 +59,7 @@ def direct_labels(
     ax: plt.Axes,
     points: Sequence[tuple[float, float]],
     texts: Sequence[str],
-    colours: Sequence | None = None,
+    colors: Sequence | None = None,
     fontsize: float = 7,
     marker_size: float = 9,
     obstacles: Sequence[tuple[float, float]] = (),
@@ -71,16 +71,16 @@ def direct_labels(
     fig = ax.figure
     fig.canvas.draw()  # fixes the layout and limits, so that display coordinates hold
     renderer = fig.canvas.get_renderer()
-    colours = list(colours) if colours is not None else ["black"] * len(texts)
+    colors = list(colors) if colors is not None else ["black"] * len(texts)
     half = marker_size / 2 * fig.dpi / 72
     markers, blocked = _squares(ax, points, half), _squares(ax, obstacles, half)
     frame = ax.get_window_extent(renderer)
     placed, labels = [], []
-    for index, (point, text, colour) in enumerate(zip(points, texts, colours)):
-        style = {"fontsize": fontsize, "color": colour}
+    for index, (point, text, color) in enumerate(zip(points, texts, colors)):
+        style = {"fontsize": fontsize, "color": color}
         others = placed + markers[:index] + markers[index + 1 :] + blocked
         dx, dy, ha, va, box = _best_place(ax, point, text, style, others, frame, renderer)
-        leader = {"arrowstyle": "-", "color": colour, "lw": 0.5, "shrinkA": 0, "shrinkB": 3}
+        leader = {"arrowstyle": "-", "color": color, "lw": 0.5, "shrinkA": 0, "shrinkB": 3}
         label = ax.annotate(
             text,
             point,

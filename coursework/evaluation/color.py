@@ -1,6 +1,6 @@
 """How close and how colourful colorizers are: metrics, tables against baselines, the colour gain's choice.
 
-Pure functions of predicted chroma and images: nothing here trains. ``COLOUR_TARGETS`` are the colorizer's targets,
+Pure functions of predicted chroma and images: nothing here trains. ``COLOR_TARGETS`` are the colorizer's targets,
 relative to the mean-chroma baseline (chroma MSE at most) and to the truth (colourfulness at least).
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coursework.color import colourfulness, mean_chroma, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma
+from coursework.color import colorfulness, mean_chroma, merge_luma_chroma, rgb_to_ycrcb, split_luma_chroma
 from coursework.images import as_float
 
-COLOUR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
+COLOR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
 GAIN_CANDIDATES = tuple(round(1 + step / 10, 1) for step in range(11))  # the colour gains choose_gain picks from
 
 
-def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarray]:
+def color_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarray]:
     """Per-image chroma MSE and colourfulness of predicted ``chroma`` merged with the uint8 ``images``' own
     luminance, and the colourfulness of the ground truth."""
     truth = as_float(images)
@@ -27,12 +27,12 @@ def colour_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarr
     predicted = merge_luma_chroma(luma, chroma.astype(np.float32))
     return {
         "chroma_mse": np.mean((chroma - true_chroma) ** 2, axis=(1, 2, 3), dtype=np.float64),
-        "colourfulness": colourfulness(predicted),
-        "true_colourfulness": colourfulness(truth),
+        "colourfulness": colorfulness(predicted),
+        "true_colourfulness": colorfulness(truth),
     }
 
 
-def colour_table(predictions: dict[str, np.ndarray], images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
+def color_table(predictions: dict[str, np.ndarray], images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
     """One row per predicted chroma (name -> (N, H, W, 2)) on uint8 ``images``, after two baselines: "no colour"
     (Cr = Cb = 0.5) and "mean chroma" (the mean chroma of ``x_train`` at every pixel). Columns: chroma MSE and its
     ratio to the mean-chroma baseline's, colourfulness and its ratio to the truth's."""
@@ -41,7 +41,7 @@ def colour_table(predictions: dict[str, np.ndarray], images: np.ndarray, x_train
         "no colour": np.full_like(true_chroma, 0.5),
         "mean chroma": np.broadcast_to(mean_chroma(x_train), true_chroma.shape),
     }
-    metrics = {name: colour_metrics(chroma, images) for name, chroma in (baselines | predictions).items()}
+    metrics = {name: color_metrics(chroma, images) for name, chroma in (baselines | predictions).items()}
     reference = metrics["mean chroma"]
     rows = {
         name: {
@@ -56,16 +56,16 @@ def colour_table(predictions: dict[str, np.ndarray], images: np.ndarray, x_train
 
 
 def choose_gain(table: pd.DataFrame) -> float:
-    """The colour gain to keep, from a :func:`colour_table` on validation with one row per candidate gain (index:
-    the gain): the lowest chroma MSE among the gains that keep at least ``COLOUR_TARGETS["vs_truth"]`` of the true
+    """The colour gain to keep, from a :func:`color_table` on validation with one row per candidate gain (index:
+    the gain): the lowest chroma MSE among the gains that keep at least ``COLOR_TARGETS["vs_truth"]`` of the true
     colourfulness. A ValueError when no gain keeps it."""
-    colourful = table[table.vs_truth >= COLOUR_TARGETS["vs_truth"]]
-    if colourful.empty:
-        raise ValueError(f"no candidate keeps {COLOUR_TARGETS['vs_truth']}x of the true colourfulness")
-    return float(colourful.vs_mean_chroma.idxmin())
+    colorful = table[table.vs_truth >= COLOR_TARGETS["vs_truth"]]
+    if colorful.empty:
+        raise ValueError(f"no candidate keeps {COLOR_TARGETS['vs_truth']}x of the true colourfulness")
+    return float(colorful.vs_mean_chroma.idxmin())
 
 
-def mean_colour_error(chroma: np.ndarray, images: np.ndarray) -> tuple[float, float]:
+def mean_color_error(chroma: np.ndarray, images: np.ndarray) -> tuple[float, float]:
     """A colorizer's chroma MSE on uint8 ``images`` split in two exact parts: the error of each image's average
     colour (its mean Cr, Cb), and the error of the rest (the colour's layout within the image)."""
     _, truth = split_luma_chroma(images)
