@@ -19,6 +19,7 @@ from coursework.backprop.studies import (
     decoding_table,
     distance_gap,
     epoch_table,
+    epochs_to_rounded,
     fewer_epochs,
     gradient_check_table,
     hidden_code,
@@ -261,6 +262,21 @@ def test_stopping_rules_count_the_networks_whose_rounded_outputs_are_the_input()
     rules = stopping_rules(study, [0, 1, 2], X8, Y8, limit=1500)
     # a loss below 0.0018 leaves no output 0.5 or more off: (0.5 ** 2) / 64 outputs alone is above it
     assert rules.loc["loss below 0.0018", "rounded = input"] == (study.table.epochs_to_loss.notna()).sum() == 3
+
+
+def test_epochs_to_rounded_matches_a_check_of_every_epoch() -> None:
+    study = sweep(X8, Y8, epochs=600, learning_rates=[50.0], seeds=range(3))
+    found = epochs_to_rounded(study, [0, 1, 2], X8, Y8)
+    for row in range(3):
+        network, right = Network((8, 3, 8), seed=row), []
+        for _ in range(600):
+            right.append(np.array_equal(network.predict(X8) > 0.5, Y8 > 0.5))
+            network.train(X8, Y8, 1, 50.0)
+        right = np.array(right)
+        stays = np.flip(np.logical_and.accumulate(np.flip(right)))
+        assert found.loc[row, "first"] == np.argmax(right) + 1
+        assert found.loc[row, "stays"] == np.argmax(stays) + 1
+    assert found["first"].notna().all()  # rate 50 gets every output right within 600 epochs
 
 
 def test_fewer_epochs_only_when_the_first_interquartile_range_lies_wholly_below_the_second() -> None:

@@ -395,6 +395,41 @@ def stopping_rules(
     return pd.DataFrame(result).T.rename_axis("stop at").astype(columns)
 
 
+def epochs_to_rounded(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray) -> pd.DataFrame:
+    """Per network ``rows`` of a full-batch sweep: ``first``, the first epoch whose outputs, rounded at 0.5, all equal
+    ``Y``, and ``stays``, the epoch from which they do to the sweep's last epoch (NaN: never).
+
+    An epoch whose loss is below 0.25 / ``Y.size`` has every squared error below 0.25, so every rounded output right;
+    each network is retrained from its start, one epoch at a time, only up to its last epoch above that loss.
+    """
+    rows = np.asarray(rows)
+    loss = study.history.loss[rows]
+    right = loss < 0.25 / Y.size
+    horizons = np.where((~right).any(axis=1), loss.shape[1] - np.argmax(~right[:, ::-1], axis=1), 0)
+    for index, (row, horizon) in enumerate(zip(rows, horizons)):
+        setting, network = study.table.loc[row], _start(study, row)
+        for epoch in range(horizon):
+            right[index, epoch] = np.array_equal(network.predict(X) > 0.5, Y > 0.5)
+            network.train(X, Y, 1, setting.learning_rate, weight_decay=setting.weight_decay)
+    history = History(loss, right.astype(float))
+    return pd.DataFrame(
+        {"first": history.epochs_to_accuracy(1.0), "stays": history.epochs_to_accuracy(1.0, stable=True)},
+        index=study.table.index[rows],
+    )
+
+
+def _start(study: Sweep, row: int) -> Network:
+    """The untrained start of the sweep's network ``row``."""
+    setting = study.table.loc[row]
+    return Network(
+        study.networks[row].layer_sizes,
+        init=setting.init,
+        bias_init=setting.bias_init,
+        activation=setting.activation,
+        seed=int(setting.seed),
+    )
+
+
 def _copies(
     study: Sweep, rows: np.ndarray, stops: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray
 ) -> dict[str, int]:
@@ -403,14 +438,7 @@ def _copies(
     start, on through its stops in order (training in parts is the same arithmetic as in one call)."""
     counts = dict.fromkeys(stops, 0)
     for index, row in enumerate(rows):
-        setting = study.table.loc[row]
-        network = Network(
-            study.networks[row].layer_sizes,
-            init=setting.init,
-            bias_init=setting.bias_init,
-            activation=setting.activation,
-            seed=int(setting.seed),
-        )
+        setting, network = study.table.loc[row], _start(study, row)
         trained = 0
         for rule in sorted(stops, key=lambda rule: stops[rule][index]):
             epochs = int(stops[rule][index]) - 1
