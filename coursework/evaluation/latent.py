@@ -1,4 +1,4 @@
-"""Latent size against reconstruction error: the controlled sweep's results, from the committed models."""
+"""Latent size against reconstruction error: the sweep's results, from the committed models."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
 
 
 class LatentSweep(NamedTuple):
-    """One arm of the controlled latent-size sweep (``side`` x ``side`` x C, three seeds), from histories."""
+    """One arm of the latent-size sweep (``side`` x ``side`` x C, three seeds), from histories."""
 
     runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse
     table: pd.DataFrame  # one row per channel count: latent values, median, min and max over the seeds, parameters

@@ -48,7 +48,7 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
 
 
 def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
-    """The controlled latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
+    """The latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
     validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C, and
     each seed more than :data:`OUTLIER_FACTOR` times its size's median labelled with its seed (labels placed so
     that none overlaps another)."""
@@ -70,7 +70,7 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
         colors += [color] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
-    ax.set_title("Latent size, controlled: only the latent channels change (JPEG pixels)")
+    ax.set_title("Latent size: the latent channels C vary, and the parameters with them (JPEG pixels)")
     ax.legend(loc="lower left")
     ax.margins(x=0.1)
     seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
