@@ -216,6 +216,39 @@ def test_best_setting_is_the_fastest_median_where_every_seed_solves_and_none_is_
     assert best_setting(summary.assign(solved=0)) is None
 
 
+def test_best_setting_by_rounded_right_skips_a_rate_where_a_seed_loses_it() -> None:
+    summary = pd.DataFrame(
+        {
+            "networks": 30,
+            "solved": 30,
+            "rounded": [30, 30, 30, 29],
+            "rounded_lost": [0, 0, 5, 0],
+            "median_epochs_to_rounded": [500.0, 230.0, 120.0, 60.0],
+            "median_epochs_to_100": [300.0, 95.0, 60.0, 30.0],
+        },
+        index=pd.Index([10.0, 50.0, 100.0, 200.0], name="learning_rate"),
+    )
+    assert best_setting(summary) == 50.0  # 100 lost it in 5 seeds, 200 ends wrong in one
+    assert best_setting(summary.drop(columns="median_epochs_to_rounded")) == 200.0  # the rule by 100 % accuracy
+
+
+def test_summarise_counts_rounded_right_at_the_end_and_lost_on_the_way() -> None:
+    table = pd.DataFrame(
+        {
+            "rate": [1, 1, 1],
+            "final_accuracy": 1.0,
+            "epochs_to_100": 2.0,
+            "epochs_to_stable_100": 2.0,
+            "epochs_to_loss": np.nan,
+            "final_loss": 0.1,
+            "rounded_first": [3.0, 4.0, 5.0],
+            "rounded_stays": [3.0, 9.0, np.nan],  # the second lost it and regained it, the third lost it for good
+        }
+    )
+    row = summarise(table, "rate").loc[1]
+    assert (row.rounded, row.rounded_lost, row.median_epochs_to_rounded) == (2, 2, 4.0)
+
+
 def test_summarise_counts_the_epoch_from_which_every_network_stays_at_100() -> None:
     table = pd.DataFrame(
         {

@@ -130,20 +130,27 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_sensitive_rates() 
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
 
+def test_learning_rate_figure_boxes_the_epochs_to_rounded_right_where_the_table_has_them() -> None:
+    study, summary = synthetic_sweep()
+    study.table["rounded_first"] = 10 * study.table.epochs_to_100
+    _, ax_box = plotting.learning_rate_figure(study, summary).axes
+    points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
+    assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "rounded right" in ax_box.get_ylabel()
+
+
 def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colors() -> None:
     rates = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]
     table = pd.DataFrame({"learning_rate": np.repeat(rates, 2), "epochs_to_100": np.arange(1.0, 21.0)})
     history = History(np.ones((20, 3)), np.zeros((20, 3)))
     summary = pd.DataFrame({"round_off_sensitive": [False] * 10}, index=pd.Index(rates, name="learning_rate"))
     ax_curve, ax_box = plotting.learning_rate_figure(Sweep(table, history, []), summary).axes
-    *labels, reference = [text.get_text() for text in ax_curve.get_legend().get_texts()]
+    labels = [text.get_text() for text in ax_curve.get_legend().get_texts()]
     assert len(labels) == 8 and labels[0] == "0.1" and labels[-1] == "3000"
-    assert numbers(reference) == [0.0018]  # the reference line is in the legend, in a colour of its own
-    colors = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels + [reference]]
-    assert len(set(colors)) == 9
+    colors = [tuple(line.get_color()) for line in ax_curve.get_lines() if line.get_label() in labels]
+    assert len(set(colors)) == 8
     assert len(ax_box.get_xticklabels()) == 10  # every rate in the box panel
     ax_curve, _ = plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[1.0, 100.0]).axes
-    assert [text.get_text() for text in ax_curve.get_legend().get_texts()][:-1] == ["1", "100"]
+    assert [text.get_text() for text in ax_curve.get_legend().get_texts()] == ["1", "100"]
     with pytest.raises(ValueError, match="curve_rates"):
         plotting.learning_rate_figure(Sweep(table, history, []), summary, curve_rates=[2.0])
 

@@ -44,19 +44,11 @@ def train_stacked(
     network on its own with :meth:`Network.train`; the returned History has shape (networks, epochs).
     ``log_every`` prints the mean loss and accuracy every that many epochs.
     """
-    _check_networks(networks)
-    X, Y = check_data(X, Y, networks[0].layer_sizes)
-    samples, count = X.shape[0], len(networks)
-    epochs, _ = check_schedule(epochs, batch_size, samples)
+    stack, epochs = _stack(networks, X, Y, epochs, learning_rate, weight_decay, batch_size)
+    samples, (weights, biases) = len(stack.X), stack[:2]
     if log_every is not None:
         check_whole(log_every, "log_every (None: no log)", minimum=1)
-    rates = _per_network(learning_rate, count, "learning_rate", positive=True)
-    decays = _per_network(weight_decay, count, "weight_decay", positive=False)
-    activation = ACTIVATIONS[networks[0].activation]
-    weights = [np.stack(layer) for layer in zip(*(net.weights for net in networks))]
-    biases = [np.stack(layer) for layer in zip(*(net.biases for net in networks))]
-    log = _epoch_logger(epochs, log_every, *Y.shape)
-    stack = Stack(weights, biases, X, Y, rates, decays, activation)
+    log = _epoch_logger(epochs, log_every, *stack.Y.shape)
     with np.errstate(over="ignore", invalid="ignore"):
         if batch_size is None:
             squared_errors, hits = _FullBatch(stack).run(epochs, log)
@@ -65,7 +57,50 @@ def train_stacked(
     for index, net in enumerate(networks):
         net.weights = [w[index].copy() for w in weights]
         net.biases = [b[index].copy() for b in biases]
-    return finished_history(squared_errors.T, hits.T, *Y.shape)
+    return finished_history(squared_errors.T, hits.T, *stack.Y.shape)
+
+
+def rounded_right(
+    networks: Sequence[Network],
+    X: np.ndarray,
+    Y: np.ndarray,
+    epochs: int,
+    learning_rate: float | Sequence[float],
+    weight_decay: float | Sequence[float] = 0.0,
+) -> np.ndarray:
+    """Full-batch training as :func:`train_stacked`, on copies (``networks`` are not changed): per network and epoch
+    (shape (networks, epochs)), whether every output of the epoch's forward pass, rounded at 0.5, equals ``Y``."""
+    stack, epochs = _stack(networks, X, Y, epochs, learning_rate, weight_decay, None)
+    training = _FullBatch(stack)
+    outputs = training.output.reshape(len(stack.X), len(networks), -1)
+    targets = (stack.Y > 0.5)[:, None, :]
+    right = np.empty((len(networks), epochs), dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            training.run(1, None)
+            right[:, epoch] = ((outputs > 0.5) == targets).all(axis=(0, 2))
+    return right
+
+
+def _stack(
+    networks: Sequence[Network],
+    X: np.ndarray,
+    Y: np.ndarray,
+    epochs: int,
+    learning_rate: float | Sequence[float],
+    weight_decay: float | Sequence[float],
+    batch_size: int | None,
+) -> tuple[Stack, int]:
+    """The checked networks' parameters stacked (copies), with their data, step sizes and decays; and ``epochs``."""
+    _check_networks(networks)
+    X, Y = check_data(X, Y, networks[0].layer_sizes)
+    count = len(networks)
+    epochs, _ = check_schedule(epochs, batch_size, X.shape[0])
+    rates = _per_network(learning_rate, count, "learning_rate", positive=True)
+    decays = _per_network(weight_decay, count, "weight_decay", positive=False)
+    weights = [np.stack(layer) for layer in zip(*(net.weights for net in networks))]
+    biases = [np.stack(layer) for layer in zip(*(net.biases for net in networks))]
+    return Stack(weights, biases, X, Y, rates, decays, ACTIVATIONS[networks[0].activation]), epochs
 
 
 def _check_networks(networks: Sequence[Network]) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from coursework.backprop.gradient_check import gradient_check
 from coursework.backprop.network import ACTIVATIONS, Backward, History, Network, backward
-from coursework.backprop.stacked import train_stacked
+from coursework.backprop.stacked import rounded_right, train_stacked
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss, used as the "converged" loss threshold
 # A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
@@ -122,6 +122,14 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
         }
     )
     summary.insert(2, "solved_%", 100 * summary.solved / summary.networks)
+    if "rounded_first" in table:  # joined from epochs_to_rounded(...).add_prefix("rounded_")
+        first, stays = groups.rounded_first, groups.rounded_stays
+        summary["rounded"] = stays.count()
+        summary["rounded_lost"] = groups.apply(lambda g: int((g.rounded_first < g.rounded_stays.fillna(np.inf)).sum()))
+        summary["all_rounded_epoch"] = stays.apply(lambda e: e.max() if e.notna().all() else np.nan)
+        summary["median_epochs_to_rounded"] = first.median()
+        summary["q25_epochs_to_rounded"] = first.quantile(0.25)
+        summary["q75_epochs_to_rounded"] = first.quantile(0.75)
     if "divergence" in table:
         summary["largest_distance"] = groups.divergence.max()
         summary["round_off_sensitive"] = summary.largest_distance > SENSITIVE_DIVERGENCE
@@ -352,13 +360,20 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
 
 
 def best_setting(summary: pd.DataFrame):
-    """The index of ``summary``'s best setting (a :func:`summarise` table): the smallest median epochs to 100 %
-    accuracy among the rows where every network solved the task and none is round-off sensitive. None if no row
-    qualifies."""
-    eligible = summary.solved == summary.networks
+    """The index of ``summary``'s best setting (a :func:`summarise` table), None if no row qualifies.
+
+    With rounded-right columns: the smallest median epochs to rounded right among the rows where every network ends
+    rounded right and none lost it on the way; without: the smallest median epochs to 100 % accuracy among the rows
+    where every network solved the task. Either way no round-off sensitive row qualifies.
+    """
+    if "median_epochs_to_rounded" in summary:
+        eligible = (summary.rounded == summary.networks) & (summary.rounded_lost == 0)
+        epochs = summary.median_epochs_to_rounded
+    else:
+        eligible, epochs = summary.solved == summary.networks, summary.median_epochs_to_100
     if "round_off_sensitive" in summary:
         eligible &= ~summary.round_off_sensitive.astype(bool)
-    candidates = summary.median_epochs_to_100[eligible].dropna()
+    candidates = epochs[eligible].dropna()
     return None if candidates.empty else candidates.idxmin()
 
 
@@ -400,17 +415,26 @@ def epochs_to_rounded(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.nd
     ``Y``, and ``stays``, the epoch from which they do to the sweep's last epoch (NaN: never).
 
     An epoch whose loss is below 0.25 / ``Y.size`` has every squared error below 0.25, so every rounded output right;
-    each network is retrained from its start, one epoch at a time, only up to its last epoch above that loss.
+    the networks that ever reach 100 % accuracy (rounded right implies it) are retrained together from their starts,
+    up to their last epoch above that loss.
     """
     rows = np.asarray(rows)
     loss = study.history.loss[rows]
     right = loss < 0.25 / Y.size
     horizons = np.where((~right).any(axis=1), loss.shape[1] - np.argmax(~right[:, ::-1], axis=1), 0)
-    for index, (row, horizon) in enumerate(zip(rows, horizons)):
-        setting, network = study.table.loc[row], _start(study, row)
-        for epoch in range(horizon):
-            right[index, epoch] = np.array_equal(network.predict(X) > 0.5, Y > 0.5)
-            network.train(X, Y, 1, setting.learning_rate, weight_decay=setting.weight_decay)
+    retrain = np.flatnonzero((horizons > 0) & (study.history.accuracy[rows] == 1).any(axis=1))
+    if len(retrain):
+        settings = study.table.loc[rows[retrain]]
+        checked = rounded_right(
+            [_start(study, row) for row in rows[retrain]],
+            X,
+            Y,
+            int(horizons[retrain].max()),
+            settings.learning_rate.to_numpy(),
+            settings.weight_decay.to_numpy(),
+        )
+        for index, row_right in zip(retrain, checked):
+            right[index, : horizons[index]] = row_right[: horizons[index]]
     history = History(loss, right.astype(float))
     return pd.DataFrame(
         {"first": history.epochs_to_accuracy(1.0), "stays": history.epochs_to_accuracy(1.0, stable=True)},
@@ -464,18 +488,26 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`summarise` table as text for printing: solved, median (IQR) epochs to the first 100 % (of the networks
-    that got there), the epoch from which all networks stay at 100 %, and the median epoch of loss below
-    :data:`REFERENCE_LOSS`."""
-    return pd.DataFrame(
-        {
+    """A :func:`summarise` table as text for printing. With rounded-right columns: networks rounded right at the end,
+    median (IQR) epochs to the first rounded right, networks that lost it on the way, the epoch from which all are
+    rounded right, networks at 100 % accuracy at the end; without: solved, median (IQR) epochs to the first 100 %, the
+    epoch from which all networks stay at 100 %. Both end with the median epoch of loss below :data:`REFERENCE_LOSS`."""
+    if "rounded" in summary:
+        columns = {
+            "rounded right": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+            "first (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
+            "lost it": summary.rounded_lost,
+            "all right from": summary.all_rounded_epoch.map(round_epochs),
+            "100 % accuracy": summary.apply(solved_text, axis=1),
+        }
+    else:
+        columns = {
             "solved": summary.apply(solved_text, axis=1),
             "first 100 % (IQR)": summary.apply(epochs_text, axis=1),
             "all stay at 100 % from": summary.all_stable_epoch.map(round_epochs),
-            f"loss < {REFERENCE_LOSS}": summary.median_epochs_to_loss.map(round_epochs),
-        },
-        index=summary.index,
-    )
+        }
+    columns[f"loss < {REFERENCE_LOSS}"] = summary.median_epochs_to_loss.map(round_epochs)
+    return pd.DataFrame(columns, index=summary.index)
 
 
 def distance_gap(summary: pd.DataFrame) -> str:
@@ -487,10 +519,10 @@ def distance_gap(summary: pd.DataFrame) -> str:
     return text + (f", {above.min():.0e} or more in the others" if len(above) else "")
 
 
-def fewer_epochs(a: pd.Series, b: pd.Series) -> bool:
-    """Whether setting ``a`` needs fewer epochs to 100 % than ``b`` by the notebook's rule: ``a``'s interquartile
-    range (``q25_epochs_to_100`` .. ``q75_epochs_to_100`` of a :func:`summarise` row) lies wholly below ``b``'s."""
-    return bool(a.q75_epochs_to_100 < b.q25_epochs_to_100)
+def fewer_epochs(a: pd.Series, b: pd.Series, statistic: str = "epochs_to_100") -> bool:
+    """Whether setting ``a`` needs fewer epochs than ``b`` by the notebook's rule: ``a``'s interquartile range
+    (``q25_{statistic}`` .. ``q75_{statistic}`` of a :func:`summarise` row) lies wholly below ``b``'s."""
+    return bool(a[f"q75_{statistic}"] < b[f"q25_{statistic}"])
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from coursework.backprop import ACTIVATIONS, Network
-from coursework.backprop.studies import REFERENCE_LOSS, TIE_BROKEN, Sweep, TieBreaking
+from coursework.backprop.studies import TIE_BROKEN, Sweep, TieBreaking
 from coursework.plotting.common import (
     annotated_heatmap,
     distinct_colors,
@@ -62,7 +62,8 @@ def learning_rate_figure(
     study: Sweep, summary: pd.DataFrame, curve_rates: Sequence[float] | None = None, max_curves: int = 8
 ) -> plt.Figure:
     """A learning-rate sweep: loss curves per rate (median and interquartile band over seeds), and a box plot with
-    every network's epochs to 100 % accuracy.
+    every network's first epoch rounded right (column ``rounded_first`` of the table, if there) or else of 100 %
+    accuracy.
 
     ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
     rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
@@ -81,17 +82,16 @@ def learning_rate_figure(
         raise ValueError(f"curve_rates {missing} are not rates of the summary {rates}")
     fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
     curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
-    # tab10 without its grey, which the reference line would otherwise share with a curve
-    colors = [color for index, color in enumerate(distinct_colors(max(10, len(curves) + 1))) if index != 7]
-    epoch_curves(ax_curve, curves, colors=colors[: len(curves)], band=(0.25, 0.75))
-    ax_curve.axhline(REFERENCE_LOSS, color="k", ls=":", lw=1.5, label=f"reference loss {REFERENCE_LOSS}")
+    epoch_curves(ax_curve, curves, colors=distinct_colors(len(curves)), band=(0.25, 0.75))
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
     ax_curve.set_title(f"Loss: median and interquartile band over {seeds} seeds")
     ax_curve.legend(title="learning rate", ncol=2, fontsize=8, loc="lower left")
 
     sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
     names = {rate: f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates}
-    solved = {rate: study.table.epochs_to_100[rows[rate]].dropna().to_numpy() for rate in rates}
+    target = "rounded right" if "rounded_first" in study.table else "100 % accuracy"
+    epochs = study.table.get("rounded_first", study.table.epochs_to_100)
+    solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
     drawn = [rate for rate in rates if solved[rate].size]
     if drawn:  # a short exploratory run may solve nothing: then the panel stays empty
         ax_box.boxplot(
@@ -109,8 +109,8 @@ def learning_rate_figure(
         ax_box.scatter(position + offsets, solved[rate], s=9, color="k", zorder=3)
     never = [names[rate] for rate in rates if rate not in drawn]
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
-    ax_box.set(yscale="log", xlabel=xlabel, ylabel="epochs to 100 % accuracy")
-    ax_box.set_title("Epochs to 100 % accuracy (networks that got there; * sensitive to the start)")
+    ax_box.set(yscale="log", xlabel=xlabel, ylabel=f"epochs to {target}")
+    ax_box.set_title(f"Epochs to {target} (networks that got there; * sensitive to the start)")
     ax_box.set_xticks(range(len(drawn)), [names[rate] for rate in drawn], rotation=45)
     ax_box.set_xlim(-0.5, max(len(drawn), 1) - 0.5)
     return fig
