@@ -36,6 +36,7 @@ from coursework.backprop.studies import (
     tie_outcome,
     unit_spread,
     wilson_interval,
+    with_rounded,
 )
 
 X8, Y8 = encoder_dataset(8)
@@ -310,6 +311,7 @@ def test_epochs_to_rounded_matches_a_check_of_every_epoch() -> None:
         assert found.loc[row, "first"] == np.argmax(right) + 1
         assert found.loc[row, "stays"] == np.argmax(stays) + 1
     assert found["first"].notna().all()  # rate 50 gets every output right within 600 epochs
+    assert with_rounded(study, X8, Y8).table.rounded_stays.tolist() == found.stays.tolist()
 
 
 def test_fewer_epochs_only_when_the_first_interquartile_range_lies_wholly_below_the_second() -> None:

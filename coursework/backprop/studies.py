@@ -442,6 +442,13 @@ def epochs_to_rounded(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.nd
     )
 
 
+def with_rounded(study: Sweep, X: np.ndarray, Y: np.ndarray) -> Sweep:
+    """``study`` with :func:`epochs_to_rounded` of every network joined to its table as ``rounded_first`` and
+    ``rounded_stays`` (which :func:`summarise` and :func:`best_setting` then use)."""
+    study.table = study.table.join(epochs_to_rounded(study, study.table.index, X, Y).add_prefix("rounded_"))
+    return study
+
+
 def _start(study: Sweep, row: int) -> Network:
     """The untrained start of the sweep's network ``row``."""
     setting = study.table.loc[row]
