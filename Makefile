@@ -142,7 +142,7 @@ check-interactive: setup data
 # Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
 # and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed
 # afterwards, so the committed figures/ stay as `make report` made them.
-test: lint
+test: lint data
 	figures=$$(mktemp -d) && trap 'rm -rf "$$figures"' EXIT && \
 		env $(addprefix -u ,$(NOTEBOOK_PARAMETERS)) COURSEWORK_FIGURES_DIR="$$figures" \
 		$(BIN)/pytest --nbval-lax --nbval-current-env tests notebooks

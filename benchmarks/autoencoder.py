@@ -228,7 +228,8 @@ def kernels(variant: str) -> str:
         return f"JAX {jax.__version__}: XLA CPU code for this CPU, {cores} cores"
     import tensorflow as tf
 
-    onednn = f"on ({isa})" if coursework.onednn_enabled() else "off (Eigen)"
+    # TensorFlow reads the switch once, at import; coursework sets it to 1 unless the environment chose first
+    onednn = {"1": f"on ({isa})", "0": "off (Eigen)"}.get(os.environ.get("TF_ENABLE_ONEDNN_OPTS"), "as TF defaults")
     intra = tf.config.threading.get_intra_op_parallelism_threads() or f"{cores} (auto)"
     inter = tf.config.threading.get_inter_op_parallelism_threads() or f"{cores} (auto)"
     return f"TensorFlow {tf.__version__}: oneDNN {onednn}, threads {intra} intra-op / {inter} inter-op"

@@ -172,7 +172,7 @@ def test_a_damaged_cache_entry_says_to_delete_it(tmp_path: Path) -> None:
     load(folder, tmp_path)
     (entry,) = (tmp_path / "cache").iterdir()
     entry.write_bytes(entry.read_bytes()[:1000])
-    with pytest.raises(DataError, match=f"{entry.name} is damaged.*delete it"):
+    with pytest.raises(DataError, match=f"{entry.name}: not an .npz.*delete it"):
         load(folder, tmp_path)
 
 

@@ -1,14 +1,20 @@
 """Tests of the experiment registry, loading (never training) and the training command line."""
 
+import json
+import zipfile
 from dataclasses import replace
 
+import keras
 import pytest
 from helpers import killing_at
 
+from coursework.autoencoders import build_cae
+from coursework.colorization import build_colorizer
 from coursework.configs import CAEConfig
 from coursework.experiments import REGISTRY, configurations, experiment, latent_sweep_name, names, runs, seeds_of
 from coursework.experiments.__main__ import main
 from coursework.experiments.registry import SEEDS, SWEEP_BASES, SWEEP_CHANNELS
+from coursework.store import model_paths
 
 
 def test_every_compared_configuration_has_three_seeds_differing_only_in_the_seed() -> None:
@@ -203,3 +209,29 @@ def test_a_retrain_interrupted_and_run_again_trains_each_model_once_with_progres
     out = capsys.readouterr().out
     assert f"1 of 2 already retrained ({first})" in out and f"[1/2] {first}" not in out and f"[2/2] {second}" in out
     assert not (scratch["data"] / "retrain.json").exists()  # the retrain is complete: the next one starts afresh
+
+
+ARCHITECTURE_KEYS = ("filters", "kernel_size", "strides", "padding", "activation", "pool_size", "size", "cropping")
+
+
+def layer_signature(layers: list[dict]) -> list[tuple]:
+    """Each layer's class and the settings that shape it, from Keras' serialised layer list."""
+    return [
+        (layer["class_name"], {key: layer["config"][key] for key in ARCHITECTURE_KEYS if key in layer["config"]})
+        for layer in layers
+    ]
+
+
+def test_every_committed_model_has_the_layers_its_config_builds_today() -> None:
+    """A change inside build_cae or build_colorizer (an activation, a layer) makes the committed models stale even
+    though their configs still match the registry: this names them."""
+    stale = []
+    for name, entry in REGISTRY.items():
+        with zipfile.ZipFile(model_paths(name)["model"]) as archive:
+            saved = json.loads(archive.read("config.json"))["config"]["layers"]
+        config = entry.config
+        built = build_cae(**config.build_kwargs()) if isinstance(config, CAEConfig) else build_colorizer(config)
+        serialised = json.loads(json.dumps(keras.saving.serialize_keras_object(built)))["config"]["layers"]
+        if layer_signature(saved) != layer_signature(serialised):
+            stale.append(name)
+    assert not stale, f"committed models whose layers differ from what their config builds now: {stale}"

@@ -95,7 +95,7 @@ def stable_widget_ids(text: str) -> str:
 
 
 def main(paths: list[str]) -> int:
-    if not paths:
+    if not paths or any(path.startswith("-") for path in paths):  # --help, or an option it does not have
         return usage(__doc__)
     for path in map(Path, paths):
         text = path.read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from coursework.data.sources import CLASSES, IMAGE_SHAPE, ORDER_LABELS_FILE, Arrays, DataError, labels_file
+from coursework.data.sources import CLASSES, IMAGE_SHAPE, ORDER_LABELS_FILE, Arrays, DataError, labels_file, read_npz
 from coursework.images import read_image
 
 SUBSETS = ("train", "test")
@@ -43,14 +43,8 @@ def read_order_labels(path: Path) -> dict[str, np.ndarray]:
             f"{path.parent}: {ORDER_LABELS_FILE} is missing; copy it from the dataset copy (it lies beside "
             f"cifar10-jpeg.zip) to {path}: the images' order, and so the split, depend on it"
         )
-    try:
-        with np.load(path, allow_pickle=False) as saved:
-            return {subset: saved[f"y_{subset}"].astype(np.uint8).reshape(-1, 1) for subset in SUBSETS}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as error:
-        raise DataError(
-            f"{path}: not a labels file with y_train and y_test ({type(error).__name__}: {error}); restore it from "
-            "the dataset copy"
-        ) from error
+    arrays = read_npz(path, tuple(f"y_{subset}" for subset in SUBSETS), "restore it from the dataset copy")
+    return {subset: y.astype(np.uint8).reshape(-1, 1) for subset, y in zip(SUBSETS, arrays)}
 
 
 def _by_subset_and_class(names: list[str], where: Path) -> dict[str, dict[str, list[str]]]:

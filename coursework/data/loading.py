@@ -10,7 +10,6 @@ import hashlib
 import os
 import sys
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +19,8 @@ from coursework.data.image_files import from_zip
 from coursework.data.sources import (
     OFFICIAL_SIZES,
     Arrays,
-    DataError,
     batches_folder,
+    read_npz,
     resolve_source,
     source_files,
     validate,
@@ -80,14 +79,7 @@ def cache_path(source: Path, cache_dir: Path) -> Path:
 
 def _read_cache(cache: Path) -> Arrays:
     """The arrays of a cache entry; a DataError that says to delete it where it is damaged."""
-    try:
-        with np.load(cache, allow_pickle=False) as saved:
-            x_train, y_train, x_test, y_test = (saved[name] for name in CACHED_ARRAYS)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-        raise DataError(
-            f"the CIFAR-10 cache {cache} is damaged ({type(error).__name__}: {error}): delete it to decode the "
-            "source again"
-        ) from error
+    x_train, y_train, x_test, y_test = read_npz(cache, CACHED_ARRAYS, "delete it to decode the source again")
     return (x_train, y_train), (x_test, y_test)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,17 @@ Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 class DataError(ValueError):
     """The data source is missing, corrupt or not CIFAR-10 as expected."""
+
+
+def read_npz(path: Path, names: tuple[str, ...], fix: str) -> tuple[np.ndarray, ...]:
+    """The arrays ``names`` of the .npz file ``path``; a DataError that says what is wrong and ``fix`` otherwise."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            return tuple(saved[name] for name in names)
+    except (OSError, ValueError, KeyError, EOFError, TypeError, AttributeError, zipfile.BadZipFile) as error:
+        raise DataError(
+            f"{path}: not an .npz holding {', '.join(names)} ({type(error).__name__}: {error}); {fix}"
+        ) from error
 
 
 def resolve_source(source: str | os.PathLike | None) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +11,7 @@ import numpy as np
 
 from coursework.checks import check_whole
 from coursework.data.datasets import dataset
-from coursework.data.sources import LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError
+from coursework.data.sources import LOSSLESS_TEST_FILE, OFFICIAL_SIZES, DataError, read_npz
 
 SPLIT_SEED = 0  # the seed of the 80/10/10 split that every experiment uses
 
@@ -87,14 +86,7 @@ def official_subset(data: Split) -> OfficialSubset | None:
     lossless_file = data.source.parent / LOSSLESS_TEST_FILE
     if not lossless_file.exists():
         return None
-    try:
-        with np.load(lossless_file, allow_pickle=False) as saved:
-            official, labels = saved["x_test"], saved["y_test"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as error:
-        raise DataError(
-            f"{lossless_file}: not an .npz holding x_test and y_test ({type(error).__name__}: {error}); restore it "
-            "from the dataset copy, or delete it"
-        ) from error
+    official, labels = read_npz(lossless_file, ("x_test", "y_test"), "restore it from the dataset copy, or delete it")
     official_index = data.test_positions - OFFICIAL_SIZES[0]  # official test image i is image 50,000 + i
     rows = np.flatnonzero((official_index >= 0) & (official_index < len(official)))
     if not np.array_equal(labels[official_index[rows]], data.y_test[rows]):
