@@ -65,12 +65,13 @@ def rounded_right(
     X: np.ndarray,
     Y: np.ndarray,
     epochs: int,
-    learning_rate: float | Sequence[float],
-    weight_decay: float | Sequence[float] = 0.0,
+    learning_rates: np.ndarray,
+    weight_decays: np.ndarray,
 ) -> np.ndarray:
-    """Full-batch training as :func:`train_stacked`, on copies (``networks`` are not changed): per network and epoch
-    (shape (networks, epochs)), whether every output of the epoch's forward pass, rounded at 0.5, equals ``Y``."""
-    stack, epochs = _stack(networks, X, Y, epochs, learning_rate, weight_decay, None)
+    """Full-batch training as :func:`train_stacked` (one rate and decay per network), on copies (``networks`` are
+    not changed): per network and epoch (shape (networks, epochs)), whether every output of the epoch's forward
+    pass, rounded at 0.5, equals ``Y``."""
+    stack, epochs = _stack(networks, X, Y, epochs, learning_rates, weight_decays, None)
     training = _FullBatch(stack)
     outputs = training.output.reshape(len(stack.X), len(networks), -1)
     targets = (stack.Y > 0.5)[:, None, :]
