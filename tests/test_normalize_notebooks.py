@@ -111,3 +111,10 @@ def test_two_runs_with_the_same_results_are_saved_as_the_same_bytes() -> None:
     state = json.loads(text)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     slider = outputs[1]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
     assert state[slider]["state"]["layout"].removeprefix("IPY_MODEL_") in state and len(state) == 3
+
+
+def test_stream_text_split_mid_line_is_written_one_line_per_entry() -> None:
+    cell = new_code_cell("print('a,', 'b')", id="cell-1")
+    cell.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": ["a,", "\n", "b\n"]})]
+    notebook = nbformat.writes(new_notebook(cells=[cell], metadata={})) + "\n"
+    assert json.loads(normalized(notebook, KernelSpecs()))["cells"][0]["outputs"][0]["text"] == ["a,\n", "b\n"]

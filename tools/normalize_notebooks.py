@@ -61,6 +61,8 @@ def normalized(text: str, kernelspecs: KernelSpecManager | None = None) -> str:
         cell.metadata.pop("execution", None)
         merged: list = []
         for output in cell.get("outputs", []):
+            if output.output_type == "stream" and isinstance(output.text, list):
+                output.text = "".join(output.text)  # written back one line per entry, as JupyterLab splits it
             previous = merged[-1] if merged else {}
             if output.output_type == "stream" == previous.get("output_type") and output.name == previous.name:
                 previous.text += output.text
