@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from coursework._tensorflow import keras
-from coursework.checks import read_json
-from coursework.paths import atomic_path
+from coursework.paths import atomic_path, read_json
 
 STATE_FILE = "state.json"
 FORMAT = 2  # of state.json: bump it when the snapshot's layout changes
@@ -42,7 +41,7 @@ class ResumableTraining(keras.callbacks.Callback):
 
     ``stopping``: the run's early stopping callback (placed before this one), whose state is saved and restored;
     ``config`` and ``data``: what the run is (``repr`` of its config, :func:`data_fingerprint` of its images).
-    :attr:`initial_epoch` is the epoch to resume from: pass it to ``fit``. The folder is kept when training ends.
+    :meth:`initial_epoch` is the epoch to resume from: pass it to ``fit``. The folder is kept when training ends.
     """
 
     def __init__(self, directory: Path, stopping: keras.callbacks.EarlyStopping | None, config: str, data: str):
@@ -51,15 +50,12 @@ class ResumableTraining(keras.callbacks.Callback):
         self.state = _read_state(self.directory, config, data)
         self.history: dict[str, list[float]] = dict(self.state["history"]) if self.state else {}
 
-    @property
-    def initial_epoch(self) -> int:
-        """The number of epochs the checkpoint holds (0 for a new run)."""
-        return self.state["epoch"] if self.state else 0
-
-    @property
-    def stopped(self) -> bool:
-        """Whether early stopping had ended the run: then no epoch is left to train."""
-        return bool(self.state and self.state["stopped"])
+    def initial_epoch(self, epochs: int) -> int:
+        """The epoch to resume a run of ``epochs`` from: the epochs the checkpoint holds (0 for a new run), or
+        ``epochs`` where early stopping had ended the run (no epoch is left to train)."""
+        if not self.state:
+            return 0
+        return epochs if self.state["stopped"] else self.state["epoch"]
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         """Restore the snapshot: weights, optimizer, and early stopping's state (after its own reset)."""

@@ -1,4 +1,4 @@
-"""The checks that repeat across the package: one wording, one definition of "a whole number", one JSON reader.
+"""The checks that repeat across the package: one wording, one definition of "a whole number".
 
 Each returns the value as a plain Python type, or raises a ValueError that names the argument and what it got, so
 that a bad value fails where it is passed, not deep inside NumPy or Keras.
@@ -6,14 +6,12 @@ that a bad value fails where it is passed, not deep inside NumPy or Keras.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
-from pathlib import Path
 
 import numpy as np
 
-__all__ = ["check_bool", "check_real", "check_whole", "is_whole", "read_json"]
+__all__ = ["check_bool", "check_real", "check_whole", "is_whole"]
 
 
 def is_whole(value: object) -> bool:
@@ -48,17 +46,3 @@ def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
-
-
-def read_json(path: Path, fix: str) -> dict:
-    """The JSON object in the file ``path``, else a ValueError naming the file, what is wrong with it and ``fix``."""
-    if not path.is_file():
-        what = "is missing" if not path.exists() else "is not a regular file"
-        raise ValueError(f"{path} {what}: {fix}")
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error}): {fix}") from error
-    if not isinstance(value, dict):
-        raise ValueError(f"{path} holds a {type(value).__name__}, not a JSON object: {fix}")
-    return value

@@ -4,9 +4,11 @@ A checkout (``pip install -e .``, what ``make setup`` does) keeps ``figures/``, 
 package. An installed copy (``pip install .``) lives in site-packages, where nothing should be written: there figures
 go to ``./figures`` and the data cache to ``~/.cache/coursework``, and the models are missing (coursework.store says
 how to get them). ``COURSEWORK_FIGURES_DIR`` and ``COURSEWORK_DATA_DIR`` override both. :func:`atomic_path` is how
-every file the package writes for later (models, checkpoints, the data cache) is written.
+every file the package writes for later (models, checkpoints, the data cache) is written, :func:`read_json` how its
+JSON files are read back.
 """
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -41,3 +43,17 @@ def atomic_path(final: Path) -> Iterator[Path]:
         os.replace(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def read_json(path: Path, fix: str) -> dict:
+    """The JSON object in the file ``path``, else a ValueError naming the file, what is wrong with it and ``fix``."""
+    if not path.is_file():
+        what = "is missing" if not path.exists() else "is not a regular file"
+        raise ValueError(f"{path} {what}: {fix}")
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error}): {fix}") from error
+    if not isinstance(value, dict):
+        raise ValueError(f"{path} holds a {type(value).__name__}, not a JSON object: {fix}")
+    return value

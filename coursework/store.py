@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from coursework._tensorflow import keras
-from coursework.checks import read_json
-from coursework.paths import MODELS_DIR, atomic_path
+from coursework.paths import MODELS_DIR, atomic_path, read_json
 
 # What an experiment name may be: letters, digits, "_", "." and "-", not starting with "." or "-", without "/".
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")

@@ -144,12 +144,11 @@ def train_model(
         fingerprint = data_fingerprint(x_train, x_val)
         resumable = ResumableTraining(checkpoint_dir, stopping, repr(config), fingerprint)
         callbacks.append(resumable)
-    initial_epoch = 0 if resumable is None else config.epochs if resumable.stopped else resumable.initial_epoch
     result = model.fit(
         image_dataset(x_train, config.batch_size, config.seed, pairs, augment, epoch=order.epoch),
         validation_data=image_dataset(x_val, VALIDATION_BATCH_SIZE, shuffle_seed=None, pairs=pairs),
         epochs=config.epochs,
-        initial_epoch=initial_epoch,
+        initial_epoch=resumable.initial_epoch(config.epochs) if resumable else 0,
         callbacks=callbacks,
         shuffle=False,  # the tf.data pipeline shuffles, with the config's seed
         verbose=0,

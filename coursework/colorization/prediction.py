@@ -27,13 +27,14 @@ def load_colorizer(name: str, directory: Path | None = None) -> keras.Model:
     file holds another kind of model, a FileNotFoundError naming the training command where there is none.
     """
     path = model_paths(name, directory)["model"]
-    modified = path.stat().st_mtime_ns if path.exists() else None
-    return _load_file(path, modified)
+    stat = path.stat() if path.exists() else None
+    return _load_file(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino) if stat else None)
 
 
 @functools.lru_cache(maxsize=16)
-def _load_file(path: Path, modified: int | None) -> keras.Model:
-    """The colorizer in ``path``, cached by its modification time: a retrained file is read afresh."""
+def _load_file(path: Path, version: tuple[int, int, int] | None) -> keras.Model:
+    """The colorizer in ``path``, cached by its file's time, size and inode: a retrained file (written to a new
+    inode by :func:`coursework.paths.atomic_path`) is read afresh, even within one tick of a coarse clock."""
     return check_colorizer(load_model_file(path), path.name)
 
 
