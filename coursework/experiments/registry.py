@@ -6,8 +6,8 @@ Each group answers one question of the assignment. Every configuration that ente
 * ``reference``: Ex. 1, the prescribed network and its stride-2 twin, the prescribed 10 epochs.
 * ``study``: Ex. 2, one change at a time from ``study_base`` (the assignment's list), and the two best changes'
   combination, at most 20 epochs with early stopping.
-* ``long``: the study's headline models (base, combination, stride 2) at three times its budget, seed 0: does the
-  ranking hold when nobody is cut short?
+* ``long``: the study's headline models (base, combination, stride 2) at three times its budget, three seeds: does
+  the ranking hold when nobody is cut short?
 * ``latent 8x8`` and ``latent 16x16``: Ex. 2's latent-size sweep, only the latent channels changed.
 * ``colorization``: Ex. 3's path, each step one change from the step before: gray -> RGB with the best study
   architecture, then chroma only, then a U-Net, then augmentation. The last step (an average of its seeds and
@@ -135,7 +135,8 @@ LONG = tuple(
         entry.name,
     )
     for entry in STUDY
-    if entry.name in ("study_base", STUDY_COMBINED, "study_stride2_all")
+    for name in ("study_base", STUDY_COMBINED, "study_stride2_all")
+    if entry.name in (seed_name(name, seed) for seed in SEEDS)
 )
 
 # Latent size, controlled: a study architecture with only its latent channels C changed, three seeds each, at 8x8
