@@ -25,8 +25,6 @@ def describe_tie(tie: TieOutcome) -> str:
         result = f"Accuracy ends at {100 * tie.final_accuracy:.1f} % by the largest output"
     else:
         result = f"The network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
-    codes = (
-        f"the hidden layer has {tie.distinct_codes} distinct codes and {tie.decoded_with_margin} "
-        f"input(s) win by more than {MARGIN:g}"
-    )
+    winners = "1 input wins" if tie.decoded_with_margin == 1 else f"{tie.decoded_with_margin} inputs win"
+    codes = f"the hidden layer has {tie.distinct_codes} distinct codes and {winners} by more than {MARGIN:g}"
     return f"On this machine {units}. {result}, yet {codes}."

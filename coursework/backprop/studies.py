@@ -402,8 +402,8 @@ def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarr
     solved); each capped at ``limit`` epochs.
 
     Per rule: the median stop epoch, the networks at 100 % accuracy at that epoch and from there to the last epoch,
-    the networks solved at that epoch (each network retrained from its start to there) and from there to the last
-    epoch, and the median data loss (without a weight-decay penalty).
+    and the networks solved at that epoch (each network retrained from its start to there) and from there to the
+    last epoch.
     """
     table, rows = study.table.loc[rows], np.asarray(rows)
     first = table.epochs_to_100.to_numpy()
@@ -426,10 +426,9 @@ def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarr
             "100 % to end": int((stable <= stop).sum()),
             "solved at stop": copies[rule],
             "solved to end": int((solved_stays <= stop).sum()),
-            "median data loss": float(np.median(study.history.loss[rows, stop - 1])),
         }
-    counts = ["100 % at stop", "100 % to end", "solved at stop", "solved to end"]
-    return pd.DataFrame(result).T.rename_axis("stop at").astype(dict.fromkeys(counts, int))
+    table = pd.DataFrame(result).T.rename_axis("stop at")
+    return table.astype({column: int for column in table.columns if column != "median stop"})
 
 
 def epochs_to_rounded(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray) -> pd.DataFrame:
@@ -518,12 +517,12 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks solved at
-    the end, median (IQR) epochs to the first solved epoch, networks unsolved again later, the epoch from which all
-    stay solved and networks at 100 % accuracy at the end."""
+    the end, median (IQR) epochs to the first solved epoch, networks unsolved again (solved, then not), the epoch
+    from which all stay solved and networks at 100 % accuracy at the end."""
     columns = {
         "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
         "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
-        "unsolved later": summary.rounded_lost,
+        "unsolved again": summary.rounded_lost,
         "all solved from": summary.all_rounded_epoch.map(round_epochs),
         "100 % accuracy": summary.apply(solved_text, axis=1),
     }
