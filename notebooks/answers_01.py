@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from coursework.backprop.studies import TieOutcome
+from coursework.backprop.studies import MARGIN, TieOutcome
 
 
 def describe_tie(tie: TieOutcome) -> str:
     """One sentence, in plain words, on what the exactly tied start of a tie-breaking study did on this machine,
     built from its facts (they depend on how the CPU rounds)."""
-    rows = f"W1's eight rows (one per input) took {tie.distinct_input_rows} distinct values"
+    rows = f"W1's eight rows took {tie.distinct_input_rows} distinct values"
     if tie.held_exactly:
         units = f"the three hidden units stayed identical for {tie.epochs:,} epochs, but {rows}"
-        if tie.distinct_input_rows > 1:
-            units += ": rounding untied the inputs, not the units"
     else:
         units = (
             f"round-off made the hidden units differ after epoch {tie.first_difference_epoch:.0f} "
             f"(by {tie.first_difference:.0e}), and {rows}"
         )
     if np.isnan(tie.epochs_to_100):
-        result = f"final accuracy {100 * tie.final_accuracy:.1f} %"
+        result = f"Accuracy ends at {100 * tie.final_accuracy:.1f} % by the largest output"
     else:
-        result = f"the network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
-    return f"On this machine {units}; {result}."
+        result = f"The network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
+    winners = "1 input wins" if tie.decoded_with_margin == 1 else f"{tie.decoded_with_margin} inputs win"
+    codes = f"the hidden layer has {tie.distinct_codes} distinct codes and {winners} by more than {MARGIN:g}"
+    return f"On this machine {units}. {result}, yet {codes}."

@@ -40,6 +40,8 @@ def tie_study(spread: np.ndarray, broken: float, reached: float) -> TieBreaking:
             "epochs_to_100": [reached],
             "final_accuracy": [0.5],
             "distinct_input_rows": [5],
+            "distinct_codes": [4],
+            "decoded_with_margin": [1],
         }
     )
     return TieBreaking(table, spread[None], History(np.ones((1, spread.size)), np.zeros((1, spread.size))))

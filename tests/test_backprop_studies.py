@@ -16,6 +16,7 @@ from coursework.backprop.studies import (
     TIE_BROKEN,
     Sweep,
     best_setting,
+    decoded_with_margin,
     decoding_table,
     distance_gap,
     epoch_table,
@@ -84,7 +85,15 @@ def test_a_small_asymmetry_grows_until_the_network_learns() -> None:
     assert ties.table.final_accuracy.iloc[1] == 1.0
     assert not ties.table.epochs_to_tie_broken.isna().iloc[1]
     assert ties.table.distinct_input_rows.iloc[1] == 8  # its inputs untied as well
+    assert ties.table.distinct_codes.iloc[1] == ties.table.decoded_with_margin.iloc[1] == 8
     assert ties.spread[0, :500].max() < 1e-12  # the exact tie, as above
+
+
+def test_decoded_with_margin_does_not_count_argmax_ties() -> None:
+    net = Network((8, 3, 8), init="zeros", bias_init="zeros")  # every output 0.5: argmax picks output 0 for all
+    assert (net.predict(X8).argmax(axis=1) == 0).all() and decoded_with_margin(net, X8) == 0
+    net.biases[1][3] = 1e-3
+    assert decoded_with_margin(net, X8) == 1
 
 
 def test_nudged_twin_is_a_close_but_separate_copy() -> None:
@@ -161,7 +170,7 @@ def test_tie_outcome_reports_what_round_off_did_as_facts() -> None:
     held = tie_outcome(tie_study(np.zeros(10), np.nan, np.nan))
     assert held.held_exactly and held.epochs == 10 and held.first_difference == 0.0
     assert np.isnan(held.first_difference_epoch) and np.isnan(held.epochs_to_100) and held.final_accuracy == 0.5
-    assert held.distinct_input_rows == 5
+    assert (held.distinct_input_rows, held.distinct_codes, held.decoded_with_margin) == (5, 4, 1)
     small = tie_outcome(tie_study(np.array([0.0, 0.0, 3e-17, 1e-16]), np.nan, np.nan))
     assert not small.held_exactly
     assert (small.first_difference_epoch, small.first_difference) == (3.0, 3e-17)
@@ -246,8 +255,10 @@ def test_summarise_counts_rounded_right_at_the_end_and_lost_on_the_way() -> None
             "rounded_stays": [3.0, 9.0, np.nan],  # the second lost it and regained it, the third lost it for good
         }
     )
-    row = summarise(table, "rate").loc[1]
+    summary = summarise(table, "rate")
+    row = summary.loc[1]
     assert (row.rounded, row.rounded_lost, row.median_epochs_to_rounded) == (2, 2, 4.0)
+    assert epoch_table(summary).loc[1].tolist() == ["2/3", "4 (3.5-4.5)", 2, "never", "3/3"]
 
 
 def test_summarise_counts_the_epoch_from_which_every_network_stays_at_100() -> None:
@@ -264,7 +275,6 @@ def test_summarise_counts_the_epoch_from_which_every_network_stays_at_100() -> N
     summary = summarise(table, "rate")
     assert summary.all_stable_epoch[1] == 8.0 and np.isnan(summary.all_stable_epoch[2])
     assert summary.solved.tolist() == [2, 1]
-    assert epoch_table(summary).loc[1].tolist() == ["2/2", "4 (3.5-4.5)", "8", "never"]
 
 
 def test_stopping_rules_report_what_each_rule_returns() -> None:
@@ -280,22 +290,25 @@ def test_stopping_rules_report_what_each_rule_returns() -> None:
             "seed": [0, 1],
             "epochs_to_100": [2.0, 3.0],
             "epochs_to_stable_100": [4.0, 3.0],
-            "epochs_to_loss": [5.0, np.nan],
+            "rounded_first": [5.0, np.nan],
+            "rounded_stays": [5.0, np.nan],
         }
     )
     study = Sweep(table, History(loss, accuracy), [Network((8, 3, 8), seed=seed) for seed in range(2)])
     rules = stopping_rules(study, [0, 1], X8, Y8, limit=6)
-    assert rules["100 % then"].tolist() == [2, 2, 2]
-    assert rules["100 % to end"].tolist() == [1, 2, 2]  # the first network drops back after epoch 2
-    assert rules["median stop"].tolist() == [2.5, 5.0, 5.5]  # the loss rule stops the second at the limit
-    assert rules["rounded = input"].tolist() == [0, 0, 0]  # a few epochs at rate 1 give no 1 above 0.5
+    assert rules["100 % at stop"].tolist() == [2, 2, 2, 2]
+    assert rules["100 % to end"].tolist() == [1, 2, 2, 2]  # the first network drops back after epoch 2
+    assert rules["median stop"].tolist() == [2.5, 5.0, 5.5, 5.5]  # the second never solved: stopped at the limit
+    assert rules["solved at stop"].tolist() == [0, 0, 0, 0]  # a few epochs at rate 1 give no 1 above 0.5
+    assert rules["solved to end"].tolist() == [0, 0, 1, 1]
 
 
 def test_stopping_rules_count_the_networks_whose_rounded_outputs_are_the_input() -> None:
-    study = sweep(X8, Y8, epochs=1500, learning_rates=[50.0], seeds=range(3))
+    study = with_rounded(sweep(X8, Y8, epochs=1500, learning_rates=[50.0], seeds=range(3)), X8, Y8)
     rules = stopping_rules(study, [0, 1, 2], X8, Y8, limit=1500)
-    # a loss below 0.0018 leaves no output 0.5 or more off: (0.5 ** 2) / 64 outputs alone is above it
-    assert rules.loc["loss below 0.0018", "rounded = input"] == (study.table.epochs_to_loss.notna()).sum() == 3
+    # a loss below 0.25 / 64 leaves no output 0.5 or more off: (0.5 ** 2) / 64 outputs alone reaches it
+    assert rules.loc["loss below 0.25/64", "solved at stop"] == 3
+    assert rules.loc["first solved", "solved at stop"] == rules.loc["first solved", "solved to end"] == 3
 
 
 def test_epochs_to_rounded_matches_a_check_of_every_epoch() -> None:

@@ -130,12 +130,12 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_sensitive_rates() 
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
 
-def test_learning_rate_figure_boxes_the_epochs_to_rounded_right_where_the_table_has_them() -> None:
+def test_learning_rate_figure_boxes_the_epochs_to_solved_where_the_table_has_them() -> None:
     study, summary = synthetic_sweep()
     study.table["rounded_first"] = 10 * study.table.epochs_to_100
     _, ax_box = plotting.learning_rate_figure(study, summary).axes
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
-    assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "rounded right" in ax_box.get_ylabel()
+    assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "solved" in ax_box.get_ylabel()
 
 
 def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colors() -> None:
@@ -170,7 +170,11 @@ def test_tie_breaking_figure_names_every_run_on_the_loss_panel_where_all_are_dra
     fig = plotting.tie_breaking_figure(TieBreaking(table, spread, History(loss, np.zeros_like(loss))), "Ties")
     ax_spread, ax_loss = fig.axes
     assert fig.get_suptitle() == "Ties"
-    assert [text.get_text() for text in ax_spread.get_legend().get_texts()] == ["tie broken (0.1)"]
+    assert [text.get_text() for text in ax_spread.get_legend().get_texts()] == [
+        "0 (exact tie)",
+        "1e-06",
+        "tie broken (0.1)",
+    ]
     assert [text.get_text() for text in ax_loss.get_legend().get_texts()] == ["0 (exact tie)", "1e-06"]
     assert ax_spread.get_xscale() == ax_loss.get_xscale() == "log"
     assert np.isnan(ax_spread.get_lines()[0].get_ydata()).all()  # zero spread cannot be drawn on a log scale

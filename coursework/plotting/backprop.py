@@ -61,8 +61,8 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
 def learning_rate_figure(
     study: Sweep, summary: pd.DataFrame, curve_rates: Sequence[float] | None = None, max_curves: int = 8
 ) -> plt.Figure:
-    """A learning-rate sweep: loss curves per rate (median and interquartile band over seeds), and a box plot with
-    every network's first epoch rounded right (column ``rounded_first`` of the table, if there) or else of 100 %
+    """A learning-rate sweep: loss curves per rate (median over seeds), and a box plot with
+    every network's first epoch solved (column ``rounded_first`` of the table, if there) or else of 100 %
     accuracy.
 
     ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
@@ -81,15 +81,15 @@ def learning_rate_figure(
     if missing:
         raise ValueError(f"curve_rates {missing} are not rates of the summary {rates}")
     fig, (ax_curve, ax_box) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
-    curves = {f"{rate:g}": study.history.loss[rows[rate]] for rate in curve_rates}
-    epoch_curves(ax_curve, curves, colors=distinct_colors(len(curves)), band=(0.25, 0.75))
+    curves = {f"{rate:g}": np.median(study.history.loss[rows[rate]], axis=0) for rate in curve_rates}
+    epoch_curves(ax_curve, curves, colors=distinct_colors(len(curves)), lw=2)
     ax_curve.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss")
-    ax_curve.set_title(f"Loss: median and interquartile band over {seeds} seeds")
-    ax_curve.legend(title="learning rate", ncol=2, fontsize=8, loc="lower left")
+    ax_curve.set_title(f"Loss: median over {seeds} seeds")
+    ax_curve.legend(title="learning rate", ncol=2, fontsize=11, title_fontsize=11, loc="lower left")
 
     sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
     names = {rate: f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates}
-    target = "rounded right" if "rounded_first" in study.table else "100 % accuracy"
+    target = "solved" if "rounded_first" in study.table else "100 % accuracy"
     epochs = study.table.get("rounded_first", study.table.epochs_to_100)
     solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
     drawn = [rate for rate in rates if solved[rate].size]
@@ -125,10 +125,10 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
     epoch_curves(ax_spread, spreads, colors=colors)
-    line = ax_spread.axhline(TIE_BROKEN, color="grey", ls="--")
+    ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
     ax_spread.set(xscale="log", yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
     ax_spread.set_title("How far apart the hidden units are")
-    ax_spread.legend([line], [f"tie broken ({TIE_BROKEN:g})"], fontsize=8, loc="lower right")
+    ax_spread.legend(title="initial bias asymmetry", fontsize=8, loc="lower right")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colors=colors)
     ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
     ax_loss.legend(title="initial bias asymmetry", fontsize=8, loc="lower left")
