@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows
@@ -73,6 +74,7 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
     right.set(xscale="log", xlabel="parameters")
+    right.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on this short range
     fig.suptitle("Latent size, parameters and error (JPEG pixels)")
     ax.legend(loc="lower left")
     ax.margins(x=0.1)
