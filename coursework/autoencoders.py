@@ -164,11 +164,13 @@ def latent_shape(model: keras.Model) -> tuple[int, int, int]:
 
 
 def describe(model: keras.Model) -> str:
-    """A compact, deterministic summary: one line per layer with output shape and parameters, then the latent size."""
-    lines = [f"{'layer':<18} {'output shape':<16} {'params':>7}"]
+    """A compact, deterministic summary: one line per layer with output shape, activation (where it has one) and
+    parameters, then the latent size."""
+    lines = [f"{'layer':<18} {'output shape':<16} {'activation':<10} {'params':>7}"]
     for layer in model.layers[1:]:
         shape = "x".join(str(d) for d in layer.output.shape[1:])
-        lines.append(f"{layer.name:<18} {shape:<16} {layer.count_params():>7}")
+        activation = layer.get_config().get("activation", "")
+        lines.append(f"{layer.name:<18} {shape:<16} {activation:<10} {layer.count_params():>7}")
     h, w, c = latent_shape(model)
     inputs = np.prod(model.input.shape[1:])
     lines.append(

@@ -78,6 +78,7 @@ def test_reference_architecture_layers() -> None:
     model = build_cae()
     text = describe(model)
     assert "latent 8x8x16 = 1024 values" in text
+    assert "relu" in next(line for line in text.splitlines() if line.startswith("encoder_conv3"))  # the latent's
     assert [layer.name for layer in model.layers[1:]] == [
         "encoder_conv1",
         "encoder_pool1",

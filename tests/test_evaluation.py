@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
@@ -117,3 +118,25 @@ def test_mean_color_error_splits_the_chroma_mse_exactly() -> None:
     assert image_color + layout == pytest.approx(np.mean((predicted - truth) ** 2))
     shifted = truth + 0.1  # right layout, wrong average colour
     assert color.mean_color_error(shifted, images) == pytest.approx((0.01, 0.0), abs=1e-6)  # float32 chroma
+
+
+def test_channel_activity_finds_a_latent_channel_the_relu_killed() -> None:
+    model = build_cae(filters=(4, 2))
+    last = model.get_layer("encoder_conv2")
+    kernel, bias = last.get_weights()
+    last.set_weights([np.zeros_like(kernel), np.array([1.0, -1.0], dtype=bias.dtype)])  # channel 1 always below 0
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    assert latent.channel_activity(model, images).tolist() == [1.0, 0.0]
+
+
+def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:
+    parts = evaluation.layout(build_cae(padding="valid"))
+    assert parts["encoder"].startswith("conv to 30x30x8; pool to 15x15x8")
+    assert "crop to 13x13x12" in parts["decoder"] and "transposed conv" in parts["decoder"]
+    assert "upsample x2" in evaluation.layout(build_cae())["decoder"]
+
+
+def test_older_batch_order_lists_the_seeds_without_a_time_record(monkeypatch) -> None:
+    histories = {"study_base": {}, "study_base_seed1": {"seconds": [1.0]}, "study_base_seed2": {}}
+    monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
+    assert evaluation.older_batch_order(list(histories)) == {"study_base": [0, 2]}

@@ -257,10 +257,13 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
             "latent_values": [64, 64, 128, 128],
             "best_val_mse": [0.01, 0.011, 0.006, 0.007],
             "epochs": [20] * 4,
+            "parameters": [100, 100, 150, 150],
         }
     )
     table = runs.groupby("channels").agg(
-        latent_values=("latent_values", "first"), median_val_mse=("best_val_mse", "median")
+        latent_values=("latent_values", "first"),
+        median_val_mse=("best_val_mse", "median"),
+        parameters=("parameters", "first"),
     )
     wide = runs.assign(latent_values=runs.latent_values * 4, best_val_mse=[0.01, 0.011, 0.006, 0.03])
     wide_table = table.assign(latent_values=table.latent_values * 4, median_val_mse=[0.0105, 0.018])
@@ -275,3 +278,6 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
         "one seed",
     ]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    right = fig.axes[1]  # the same seeds against their parameters
+    assert right.get_xlabel() == "parameters"
+    assert right.collections[0].get_offsets()[:, 0].tolist() == [100, 100, 150, 150]

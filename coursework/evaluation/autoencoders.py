@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coursework.autoencoders import evaluate_mse, latent_shape
+from coursework._tensorflow import keras
+from coursework.autoencoders import check_autoencoder, evaluate_mse, latent_shape
 from coursework.data import OfficialSubset, Split
 from coursework.evaluation import training_record
-from coursework.experiments import configurations
+from coursework.experiments import configurations, experiment
 from coursework.experiments.runs import load
 from coursework.images import psnr
 from coursework.store import read_history
@@ -119,3 +120,36 @@ def training_cpus(names: list[str]) -> list[str]:
     """The CPUs the timed histories of ``names`` were measured on."""
     histories = [read_history(name) for name in names]
     return sorted({history["cpu"] for history in histories if "cpu" in history})
+
+
+LAYER_KINDS = {
+    "Conv2D": "conv",
+    "Conv2DTranspose": "transposed conv",
+    "MaxPooling2D": "pool",
+    "UpSampling2D": "upsample",
+    "Cropping2D": "crop",
+}
+
+
+def layout(model: keras.Model) -> dict[str, str]:
+    """An autoencoder's encoder and decoder in words, one "kind to HxWxC" step per layer (upsampling with its
+    factor)."""
+    parts = {}
+    for part in ("encoder", "decoder"):
+        steps = []
+        for layer in check_autoencoder(model).layers:
+            if layer.name.startswith(part):
+                factor = f" x{layer.size[0]}" if isinstance(layer, keras.layers.UpSampling2D) else ""
+                shape = "x".join(map(str, layer.output.shape[1:]))
+                steps.append(f"{LAYER_KINDS[type(layer).__name__]}{factor} to {shape}")
+        parts[part] = "; ".join(steps)
+    return parts
+
+
+def older_batch_order(names: list[str]) -> dict[str, list[int]]:
+    """Per configuration of ``names``, the seeds trained with the older batch order: their histories have no
+    per-epoch time record (``seconds``), which was added together with today's batch order."""
+    return {
+        first: [experiment(name).config.seed for name in members if "seconds" not in read_history(name)]
+        for first, members in configurations(names).items()
+    }

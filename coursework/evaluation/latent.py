@@ -7,10 +7,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from coursework._tensorflow import keras
+from coursework.autoencoders import check_autoencoder
 from coursework.checks import is_whole
 from coursework.evaluation import best_validation
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import load
+from coursework.images import as_float
+from coursework.training import call_in_batches
 
 
 def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
@@ -66,3 +70,14 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
         | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
     )
     return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
+
+
+def channel_activity(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Per latent channel, the share of positions (over ``images``, uint8) where the encoder's output is positive.
+
+    The encoder ends in a ReLU: a channel near 0 is nearly always zero, so it carries almost no information.
+    """
+    (last,) = [layer for layer in check_autoencoder(model).layers if layer.name.startswith("encoder_conv")][-1:]
+    encoder = keras.Model(model.input, last.output)
+    latent = call_in_batches(encoder, as_float(images))
+    return np.mean(latent > 0, axis=(0, 1, 2))

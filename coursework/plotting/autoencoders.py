@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows
@@ -26,7 +27,7 @@ def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: 
         for index, history in enumerate(histories.values()):
             epochs = np.arange(1, len(history[key]) + 1)
             ax.plot(epochs, history[key], marker="o", ms=3, color=color, label=None if index else label)
-    ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
+    ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log")
     ax.legend(title=f"{len(histories)} seeds, one line each")
     return fig
 
@@ -48,18 +49,20 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
 
 
 def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
-    """The latent-size sweep, one colour per layout (latent side -> LatentSweep): every seed's best
-    validation MSE against the latent size (log-log), the median per size joined by a line, labelled with C, and
-    each seed more than :data:`OUTLIER_FACTOR` times its size's median labelled with its seed (labels placed so
+    """The latent-size sweep, one colour per layout (latent side -> LatentSweep with ``parameters`` in its runs and
+    table), two panels sharing the y axis (log-log): every seed's best validation MSE against the latent size (left)
+    and against the parameters (right), the median per size joined by a line. On the left each median is labelled
+    with C, and each seed more than :data:`OUTLIER_FACTOR` times its size's median with its seed (labels placed so
     that none overlaps another)."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True, layout="constrained")
     points, texts, colors = [], [], []
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
         runs, table = sweep.runs, sweep.table
-        ax.scatter(runs.latent_values, runs.best_val_mse, s=16, color=color, alpha=0.45, zorder=3)
-        ax.plot(
-            table.latent_values, table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median"
-        )
+        for axes, x, median_x in ((ax, "latent_values", "latent_values"), (right, "parameters", "parameters")):
+            axes.scatter(runs[x], runs.best_val_mse, s=16, color=color, alpha=0.45, zorder=3)
+            axes.plot(
+                table[median_x], table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median"
+            )
         points += list(zip(table.latent_values, table.median_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
@@ -70,11 +73,13 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
         colors += [color] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
-    ax.set_title("Latent size: the latent channels C vary, and the parameters with them (JPEG pixels)")
+    right.set(xscale="log", xlabel="parameters")
+    right.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on this short range
+    fig.suptitle("Latent size, parameters and error (JPEG pixels)")
     ax.legend(loc="lower left")
     ax.margins(x=0.1)
     seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
-    direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds)
+    direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds + points)
     return fig
 
 
