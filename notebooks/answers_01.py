@@ -26,5 +26,8 @@ def describe_tie(tie: TieOutcome) -> str:
     else:
         result = f"The network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
     winners = "1 input wins" if tie.decoded_with_margin == 1 else f"{tie.decoded_with_margin} inputs win"
-    codes = f"the hidden layer has {tie.distinct_codes} distinct codes and {winners} by more than {MARGIN:g}"
-    return f"On this machine {units}. {result}, yet {codes}."
+    hits = round(8 * tie.final_accuracy)
+    closer = hits - tie.decoded_with_margin
+    near = f"; the other {closer} of its {hits} hits win by less (a tie goes to the first output)" if closer else ""
+    codes = f"The hidden layer has {tie.distinct_codes} distinct codes, and {winners} by more than {MARGIN:g}{near}"
+    return f"On this machine {units}. {result}. {codes}."

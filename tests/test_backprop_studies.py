@@ -25,11 +25,14 @@ from coursework.backprop.studies import (
     gradient_check_table,
     hidden_code,
     hidden_codes,
+    median_interval,
+    median_permutation_test,
     nudged_twin,
     parameter_distance,
     prediction_table,
     round_epochs,
     shares_apart,
+    sign_test,
     stopping_rules,
     summarise,
     sweep,
@@ -242,6 +245,25 @@ def test_best_setting_by_rounded_right_skips_a_rate_where_a_seed_loses_it() -> N
     assert best_setting(summary.drop(columns="median_epochs_to_rounded")) == 200.0  # the rule by 100 % accuracy
 
 
+def test_best_setting_with_a_confirmation_needs_every_condition_on_both_seed_sets() -> None:
+    rates = pd.Index([50.0, 80.0, 90.0, 100.0], name="learning_rate")
+    selection = pd.DataFrame(
+        {
+            "networks": 30,
+            "rounded": 30,
+            "rounded_lost": [0, 0, 0, 5],
+            "median_epochs_to_rounded": [230.0, 140, 130, 120],
+        },
+        index=rates,
+    )
+    confirmation = selection.assign(rounded_lost=[0, 0, 1, 2], median_epochs_to_rounded=[300.0, 100, 90, 80])
+    assert best_setting(selection) == 90.0
+    assert (
+        best_setting(selection, confirm=confirmation) == 80.0
+    )  # 90 lost a seed on the other set; medians of the first
+    assert best_setting(selection, confirm=confirmation.drop(80.0)) == 50.0  # a rate not confirmed does not qualify
+
+
 def test_summarise_counts_rounded_right_at_the_end_and_lost_on_the_way() -> None:
     table = pd.DataFrame(
         {
@@ -327,14 +349,38 @@ def test_epochs_to_rounded_matches_a_check_of_every_epoch() -> None:
     assert with_rounded(study, X8, Y8).table.rounded_stays.tolist() == found.stays.tolist()
 
 
-def test_fewer_epochs_only_when_the_first_interquartile_range_lies_wholly_below_the_second() -> None:
-    def row(q25, q75):
-        return pd.Series({"q25_epochs_to_100": q25, "q75_epochs_to_100": q75})
+def test_sign_test_counts_untied_pairs_and_gives_the_exact_binomial_p_value() -> None:
+    assert sign_test([1, 2, 3, 4], [2, 3, 4, 4]) == (3, 3, 0.25)  # a tie dropped; 2 * (1/2)^3
+    smaller, untied, p = sign_test(range(30), [x + (1 if x < 27 else -1) for x in range(30)])
+    assert (smaller, untied) == (27, 30) and p == pytest.approx(8.4e-6, rel=0.05)  # 27 of 30, as for rates 100 vs 50
+    assert sign_test([5, 5], [5, 5]) == (0, 0, 1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        sign_test([1.0, np.nan], [2.0, 3.0])
 
-    assert fewer_epochs(row(23, 47), row(54, 69))
-    assert not fewer_epochs(row(54, 69), row(23, 47))  # apart, but the other way round
-    assert not fewer_epochs(row(54, 69), row(60, 80))
-    assert not fewer_epochs(row(10, 20), row(20, 30))  # touching counts as overlap
+
+def test_fewer_epochs_needs_more_wins_than_the_sign_test_allows_at_five_percent() -> None:
+    b = np.arange(20.0) + 100
+    assert fewer_epochs(b - 1, b)  # 20 of 20
+    assert not fewer_epochs(b, b - 1)  # the other way round
+    fifteen = np.where(np.arange(20) < 15, b - 1, b + 1)
+    assert fewer_epochs(fifteen, b)  # 15 of 20: p = 0.041
+    fourteen = np.where(np.arange(20) < 14, b - 1, b + 1)
+    assert not fewer_epochs(fourteen, b)  # 14 of 20: p = 0.115
+
+
+def test_median_permutation_test_separates_shifted_samples_only() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.normal(100, 10, 30)
+    assert median_permutation_test(a, a + 50, permutations=2000) < 0.01
+    assert median_permutation_test(a, rng.permutation(a), permutations=2000) == 1.0  # same values, same median
+    assert median_permutation_test(a, a + 3, seed=4) == median_permutation_test(a, a + 3, seed=4)  # seeded
+
+
+def test_median_interval_is_seeded_and_holds_the_median() -> None:
+    values = np.random.default_rng(2).exponential(200, 60)
+    low, high = median_interval(values)
+    assert low < np.median(values) < high and (low, high) == median_interval(values)
+    assert median_interval(np.full(10, 7.0)) == (7.0, 7.0)
 
 
 def test_wilson_intervals_separate_all_from_none_but_not_one_seed_in_twenty() -> None:

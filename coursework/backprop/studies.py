@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -377,13 +378,24 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
     )
 
 
-def best_setting(summary: pd.DataFrame):
+def best_setting(summary: pd.DataFrame, confirm: pd.DataFrame | None = None):
     """The index of ``summary``'s best setting (a :func:`summarise` table), None if no row qualifies.
 
     With rounded-right columns: the smallest median epochs to rounded right among the rows where every network ends
     rounded right and none lost it on the way; without: the smallest median epochs to 100 % accuracy among the rows
-    where every network solved the task. Either way no round-off sensitive row qualifies.
+    where every network solved the task. Either way no round-off sensitive row qualifies. With ``confirm`` (a summary
+    of the same settings on other seeds), a row qualifies only if it also qualifies there; the medians stay
+    ``summary``'s.
     """
+    eligible, epochs = _qualifies(summary)
+    if confirm is not None:
+        eligible &= _qualifies(confirm)[0].reindex(summary.index, fill_value=False)
+    candidates = epochs[eligible].dropna()
+    return None if candidates.empty else candidates.idxmin()
+
+
+def _qualifies(summary: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """:func:`best_setting`'s conditions per row of ``summary``, and the epochs it ranks by."""
     if "median_epochs_to_rounded" in summary:
         eligible = (summary.rounded == summary.networks) & (summary.rounded_lost == 0)
         epochs = summary.median_epochs_to_rounded
@@ -391,8 +403,7 @@ def best_setting(summary: pd.DataFrame):
         eligible, epochs = summary.solved == summary.networks, summary.median_epochs_to_100
     if "round_off_sensitive" in summary:
         eligible &= ~summary.round_off_sensitive.astype(bool)
-    candidates = epochs[eligible].dropna()
-    return None if candidates.empty else candidates.idxmin()
+    return eligible, epochs
 
 
 def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray, limit: int) -> pd.DataFrame:
@@ -538,10 +549,46 @@ def distance_gap(summary: pd.DataFrame) -> str:
     return text + (f", {above.min():.0e} or more in the others" if len(above) else "")
 
 
-def fewer_epochs(a: pd.Series, b: pd.Series, statistic: str = "epochs_to_100") -> bool:
-    """Whether setting ``a`` needs fewer epochs than ``b`` by the notebook's rule: ``a``'s interquartile range
-    (``q25_{statistic}`` .. ``q75_{statistic}`` of a :func:`summarise` row) lies wholly below ``b``'s."""
-    return bool(a[f"q75_{statistic}"] < b[f"q25_{statistic}"])
+def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:
+    """Paired epochs ``a`` and ``b`` (one pair per seed): the pairs where ``a`` is smaller, the untied pairs, and the
+    exact two-sided sign-test p-value (binomial with p = 1/2 over the untied pairs)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape or np.isnan(a).any() or np.isnan(b).any():
+        raise ValueError("the sign test needs two equally long series of epochs without NaN")
+    untied = int((a != b).sum())
+    smaller = int((a < b).sum())
+    tail = min(smaller, untied - smaller)
+    p = 2 * sum(math.comb(untied, k) for k in range(tail + 1)) / 2**untied if untied else 1.0
+    return smaller, untied, min(1.0, p)
+
+
+def fewer_epochs(a: Sequence[float], b: Sequence[float], level: float = 0.05) -> bool:
+    """Whether ``a`` needs fewer epochs than ``b`` by the notebook's rule, on the same seeds: ``a`` is smaller on more
+    than half of the untied pairs and the two-sided :func:`sign_test` rejects equal chances at ``level``."""
+    smaller, untied, p = sign_test(a, b)
+    return bool(2 * smaller > untied and p < level)
+
+
+def median_permutation_test(a: Sequence[float], b: Sequence[float], permutations: int = 10_000, seed: int = 0) -> float:
+    """Two-sided p-value that ``a`` and ``b`` (different seeds) share a median: the share of random relabellings of
+    the pooled values whose medians differ at least as much as the observed ones (seeded, one added to both counts)."""
+    pooled = np.concatenate([np.asarray(a, dtype=float), np.asarray(b, dtype=float)])
+    observed = abs(np.median(a) - np.median(b))
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permuted(np.tile(pooled, (permutations, 1)), axis=1)
+    gaps = np.abs(np.median(shuffled[:, : len(a)], axis=1) - np.median(shuffled[:, len(a) :], axis=1))
+    return float((1 + (gaps >= observed - 1e-9).sum()) / (1 + permutations))
+
+
+def median_interval(
+    values: Sequence[float], level: float = 0.95, resamples: int = 10_000, seed: int = 0
+) -> tuple[float, float]:
+    """The percentile bootstrap interval (``level``) of the median of ``values``, from a seeded numpy Generator."""
+    values = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    medians = np.median(rng.choice(values, size=(resamples, len(values))), axis=1)
+    low, high = np.quantile(medians, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
