@@ -72,7 +72,9 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
         texts += [f"seed {seed}" for seed in far.seed]
         colors += [color] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
-    ax.set(xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE")
+    ax.set(
+        xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE (log axis)"
+    )
     right.set(xscale="log", xlabel="parameters")
     right.set_xticks([300, 1_000, 3_000, 10_000], ["300", "1,000", "3,000", "10,000"])
     right.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on this short range
