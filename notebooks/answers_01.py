@@ -29,5 +29,8 @@ def describe_tie(tie: TieOutcome) -> str:
     hits = round(8 * tie.final_accuracy)
     closer = hits - tie.decoded_with_margin
     near = f"; the other {closer} of its {hits} hits win by less (a tie goes to the first output)" if closer else ""
-    codes = f"The hidden layer has {tie.distinct_codes} distinct codes, and {winners} by more than {MARGIN:g}{near}"
+    codes = (
+        f"The hidden layer takes {tie.distinct_codes} distinct activation patterns over the 8 inputs, and {winners} "
+        f"by more than {MARGIN:g}{near}"
+    )
     return f"On this machine {units}. {result}. {codes}."
