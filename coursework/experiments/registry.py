@@ -4,8 +4,8 @@ Each group answers one question of the assignment. Every configuration that ente
 ``SEEDS`` (seed 0 keeps the bare name, seed s > 0 is ``NAME_seed{s}``), all of a group at the same budget.
 
 * ``reference``: Ex. 1, the prescribed network and its stride-2 twin, the prescribed 10 epochs.
-* ``study``: Ex. 2, one change at a time from ``study_base`` (the assignment's list), and the two best changes'
-  combination, at most 20 epochs with early stopping.
+* ``study``: Ex. 2, one change at a time from ``study_base`` (the assignment's list), and one combination
+  tried after them (one pooling stage, channels 32 then 8), at most 20 epochs with early stopping.
 * ``long``: the study's headline models (base, combination, stride 2) at three times its budget, three seeds: does
   the ranking hold when nobody is cut short?
 * ``latent 8x8`` and ``latent 16x16``: Ex. 2's latent-size sweep, only the latent channels changed.
