@@ -152,15 +152,20 @@ def check_autoencoder(model: object, where: str = "model") -> keras.Model:
     return model
 
 
-def latent_shape(model: keras.Model) -> tuple[int, int, int]:
-    """Shape (H, W, C) of the latent representation: the output of the last encoder convolution."""
+def latent_layer(model: keras.Model) -> keras.layers.Layer:
+    """The layer whose output is the latent representation: the last encoder convolution."""
     encoder_convs = [layer for layer in check_autoencoder(model).layers if layer.name.startswith("encoder_conv")]
     if not encoder_convs:
         raise ValueError(
             f"model {model.name!r} has no encoder_conv layers: describe() and latent_shape() need an autoencoder "
             "built by build_cae"
         )
-    return tuple(encoder_convs[-1].output.shape[1:])
+    return encoder_convs[-1]
+
+
+def latent_shape(model: keras.Model) -> tuple[int, int, int]:
+    """Shape (H, W, C) of the latent representation: the output of :func:`latent_layer`."""
+    return tuple(latent_layer(model).output.shape[1:])
 
 
 def describe(model: keras.Model) -> str:

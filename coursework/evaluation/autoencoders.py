@@ -134,10 +134,10 @@ LAYER_KINDS = {
 def layout(model: keras.Model) -> dict[str, str]:
     """An autoencoder's encoder and decoder in words, one "kind to HxWxC" step per layer (upsampling with its
     factor)."""
-    parts = {}
+    layers, parts = check_autoencoder(model).layers, {}
     for part in ("encoder", "decoder"):
         steps = []
-        for layer in check_autoencoder(model).layers:
+        for layer in layers:
             if layer.name.startswith(part):
                 factor = f" x{layer.size[0]}" if isinstance(layer, keras.layers.UpSampling2D) else ""
                 shape = "x".join(map(str, layer.output.shape[1:]))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from coursework._tensorflow import keras
-from coursework.autoencoders import check_autoencoder
+from coursework.autoencoders import latent_layer
 from coursework.checks import is_whole
 from coursework.evaluation import best_validation
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
@@ -77,7 +77,6 @@ def channel_activity(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
     The encoder ends in a ReLU: a channel near 0 is nearly always zero, so it carries almost no information.
     """
-    (last,) = [layer for layer in check_autoencoder(model).layers if layer.name.startswith("encoder_conv")][-1:]
-    encoder = keras.Model(model.input, last.output)
+    encoder = keras.Model(model.input, latent_layer(model).output)
     latent = call_in_batches(encoder, as_float(images))
     return np.mean(latent > 0, axis=(0, 1, 2))

@@ -58,11 +58,9 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     points, texts, colors = [], [], []
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
         runs, table = sweep.runs, sweep.table
-        for axes, x, median_x in ((ax, "latent_values", "latent_values"), (right, "parameters", "parameters")):
+        for axes, x in ((ax, "latent_values"), (right, "parameters")):
             axes.scatter(runs[x], runs.best_val_mse, s=16, color=color, alpha=0.45, zorder=3)
-            axes.plot(
-                table[median_x], table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median"
-            )
+            axes.plot(table[x], table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median")
         points += list(zip(table.latent_values, table.median_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
