@@ -16,23 +16,31 @@ from coursework.backprop.studies import (
     TIE_BROKEN,
     Sweep,
     best_setting,
+    confirmation_table,
+    decay_table,
     decoded_with_margin,
     decoding_table,
     distance_gap,
     epoch_table,
+    epochs_at,
     epochs_to_rounded,
     fewer_epochs,
+    first_solved_epoch,
+    fisher_exact,
     gradient_check_table,
     hidden_code,
     hidden_codes,
     median_interval,
     median_permutation_test,
     nudged_twin,
+    pairs_apart,
     parameter_distance,
     prediction_table,
+    rate_comparison,
     round_epochs,
-    shares_apart,
+    shared_code_gaps,
     sign_test,
+    start_grid,
     stopping_rules,
     summarise,
     sweep,
@@ -383,15 +391,107 @@ def test_median_interval_is_seeded_and_holds_the_median() -> None:
     assert median_interval(np.full(10, 7.0)) == (7.0, 7.0)
 
 
-def test_wilson_intervals_separate_all_from_none_but_not_one_seed_in_twenty() -> None:
+def test_wilson_interval_of_all_and_none() -> None:
     low, high = wilson_interval(20, 20)
     assert high == 1.0 and low == pytest.approx(0.839, abs=1e-3)
     assert wilson_interval(0, 20)[0] == 0.0
-    assert shares_apart((0, 20), (20, 20))
-    assert not shares_apart((19, 20), (20, 20))
-    assert shares_apart((18, 30), (30, 30))
     with pytest.raises(ValueError, match="successes"):
         wilson_interval(3, 2)
+
+
+def test_fisher_exact_matches_known_tables() -> None:
+    assert fisher_exact((3, 4), (1, 4)) == pytest.approx(34 / 70)  # the tea-tasting table: (1 + 16 + 16 + 1) / 70
+    assert fisher_exact((10, 10), (0, 10)) == pytest.approx(2 / 184_756)  # only the two extreme tables
+    assert fisher_exact((0, 60), (1, 60)) == 1.0
+    assert fisher_exact((7, 60), (0, 60)) < 0.05 < fisher_exact((2, 60), (0, 60))
+    assert fisher_exact((2, 5), (4, 9)) == fisher_exact((4, 9), (2, 5))
+    with pytest.raises(ValueError, match="successes"):
+        fisher_exact((3, 2), (1, 2))
+
+
+def rate_sweep(rates: dict[float, tuple[list[float], list[float]]], seeds: range) -> Sweep:
+    """A sweep table without networks: per rate, each seed's first solved epoch and the epoch it stays solved from."""
+    rows = [
+        (rate, seed, first, stays)
+        for rate, (firsts, stayed) in rates.items()
+        for seed, first, stays in zip(seeds, firsts, stayed)
+    ]
+    table = pd.DataFrame(rows, columns=["learning_rate", "seed", "rounded_first", "rounded_stays"])
+    solved = table.rounded_stays.notna()
+    table = table.assign(
+        final_accuracy=solved.astype(float),
+        epochs_to_100=table.rounded_first,
+        epochs_to_stable_100=table.rounded_stays,
+        epochs_to_loss=table.rounded_stays,
+        final_loss=0.01,
+    )
+    return Sweep(table, History(np.zeros((len(table), 1)), np.zeros((len(table), 1))), [])
+
+
+def test_rate_comparison_counts_sooner_seeds_and_seeds_that_do_not_stay_solved() -> None:
+    slow = [100.0] * 6
+    first = rate_sweep({1: (slow, slow), 2: ([50.0] * 6, [50, 50, 80, 50, 50, np.nan])}, range(6))
+    second = rate_sweep({1: (slow, slow), 2: ([200.0] * 6, [200.0] * 6)}, range(6, 12))
+    assert epochs_at(first, 2).index.tolist() == list(range(6))
+    row = rate_comparison([first, second], 1, [2]).loc[2]
+    assert (row.sooner, row.untied) == (6, 12)
+    assert row["sign p"] == pytest.approx(1.0)
+    assert row["failing seeds"] == [2, 5]
+    assert row["share p"] == pytest.approx(fisher_exact((2, 12), (0, 12)))
+
+
+def test_confirmation_table_tests_only_rates_solved_on_both_seed_sets() -> None:
+    fast, slow = [100.0 + s for s in range(8)], [150.0 + s for s in range(8)]
+    first = rate_sweep({1: (fast, fast), 2: ([50.0] * 8, [np.nan] + [50.0] * 7)}, range(8))
+    second = rate_sweep({1: (slow, slow), 2: ([60.0] * 8, [60.0] * 8)}, range(8, 16))
+    table = confirmation_table(first, second)
+    assert table.loc[1, "median change"] == "+48 %" and float(table.loc[1, "p"]) < 0.01
+    assert table.loc[2, "median change"] == table.loc[2, "p"] == ""
+
+
+def test_start_grid_and_pairs_apart_by_start() -> None:
+    names = ["zeros", "uniform"]
+    index = pd.MultiIndex.from_product([names, names], names=["init", "bias_init"])
+    summary = pd.DataFrame({"rounded": [4, 3, 4, 4], "networks": 4, "median_epochs_to_rounded": [300.0, 310, 130, 150]})
+    grid = start_grid(summary.set_index(index), names)
+    assert grid.loc["zeros", "uniform"] == "3/4 (310)" and grid.loc["uniform", "zeros"] == "4/4 (130)"
+    seeds = range(8)
+    epochs = pd.Series(
+        [100.0 + s for s in seeds] + [200.0 + s for s in seeds] + [100.0 + s + (1 if s % 2 else -1) for s in seeds],
+        pd.MultiIndex.from_product([["a", "b", "c"], seeds]),
+    )
+    pairs = pairs_apart(epochs, ["a", "b", "c"]).set_index(["a", "b"])
+    assert pairs.loc[("a", "b"), "apart"] and pairs.loc[("a", "b"), "bonferroni"]  # p = 2/256 < 0.05/3
+    assert not pairs.loc[("a", "c"), "apart"]
+
+
+def test_shared_code_gaps_only_for_networks_with_a_shared_code() -> None:
+    distinct = Network((8, 3, 8), seed=0)
+    distinct.weights[0] = 20 * (np.array([[int(b) for b in f"{i:03b}"] for i in range(8)]) - 0.5)
+    distinct.biases[0] = np.zeros(3)
+    shared = Network((8, 3, 8), seed=0)
+    shared.weights[0] = distinct.weights[0].copy()
+    shared.weights[0][1] = [-10.0, -10.0, 0.7]  # input 1: code 001 as input 1 had, but one unit at about 0.67
+    shared.weights[0][0] = [-10.0, -10.0, 3.0]  # input 0 now also codes 001
+    gaps = shared_code_gaps([distinct, shared], X8)
+    assert len(gaps) == 1 and gaps[0] == pytest.approx(1 / (1 + np.exp(-3)) - 1 / (1 + np.exp(-0.7)), abs=1e-4)
+
+
+def test_decay_table_shrinks_weights_with_decay() -> None:
+    study = with_rounded(
+        sweep(X8, Y8, epochs=300, learning_rates=[20.0], weight_decays=[0.0, 1e-2], seeds=range(2)), X8, Y8
+    )
+    table = decay_table(study, summarise(study.table, "weight_decay"))
+    assert float(table.loc[1e-2, "median largest |w|"]) < float(table.loc[0.0, "median largest |w|"])
+    assert table.loc[1e-2, "solved"] == "0/2"
+
+
+def test_first_solved_epoch_agrees_with_the_sweep() -> None:
+    study = with_rounded(sweep(X8, Y8, epochs=400, learning_rates=[50.0], seeds=range(2)), X8, Y8)
+    for row in study.table.itertuples():
+        start = Network((8, 3, 8), seed=row.seed)
+        assert first_solved_epoch(start, X8, Y8, 400, 50.0) == row.rounded_first
+        assert np.isnan(first_solved_epoch(start, X8, Y8, 5, 50.0))
 
 
 def test_distance_gap_names_the_largest_distance_ranked_and_the_smallest_not() -> None:

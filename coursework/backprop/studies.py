@@ -540,6 +540,104 @@ def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=summary.index)
 
 
+def epochs_at(study: Sweep, rate: float, column: str = "rounded_first") -> pd.Series:
+    """One column of a sweep's table (default: the first solved epoch) at one learning rate, indexed by seed."""
+    return study.table[study.table.learning_rate == rate].set_index("seed")[column]
+
+
+def confirmation_table(first: Sweep, second: Sweep) -> pd.DataFrame:
+    """The second seed set's :func:`epoch_table` (solved, first solved, 100 % accuracy) of two sweeps over the same
+    rates joined by :func:`with_rounded`, with, where every network of both sets ends solved, the change of the
+    median epochs to solved from the first set and the :func:`median_permutation_test` p-value."""
+    one, two = (summarise(study.table, "learning_rate") for study in (first, second))
+    table = epoch_table(two).iloc[:, [0, 1, 4]]
+    both = two.index[(two.rounded == two.networks) & (one.rounded == one.networks).reindex(two.index)]
+    shift = 100 * (two.median_epochs_to_rounded / one.median_epochs_to_rounded - 1)
+    table["median change"] = shift[both].map("{:+.0f} %".format)
+    p = {rate: median_permutation_test(epochs_at(first, rate), epochs_at(second, rate)) for rate in both}
+    table["p"] = pd.Series(p, dtype=float).map("{:.2f}".format)
+    return table.fillna("")
+
+
+def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[float]) -> pd.DataFrame:
+    """Each rate of ``others`` against ``rate`` over the seeds of ``studies`` (sweeps joined by :func:`with_rounded`):
+    the seeds where it solves sooner, the untied seeds and the :func:`sign_test` p-value; the seeds that do not
+    solve and stay solved from their first solved epoch, and the :func:`fisher_exact` p-value of those counts."""
+
+    def per_seed(column: str, at: float) -> pd.Series:
+        return pd.concat([epochs_at(study, at, column) for study in studies])
+
+    def failing(at: float) -> list[int]:
+        first, stays = per_seed("rounded_first", at), per_seed("rounded_stays", at)
+        return sorted(first.index[stays.isna() | (first < stays)])
+
+    base, seeds = failing(rate), len(per_seed("rounded_first", rate))
+    rows = {}
+    for other in others:
+        smaller, untied, p = sign_test(per_seed("rounded_first", other), per_seed("rounded_first", rate))
+        seeds_failing = failing(other)
+        rows[other] = {
+            "sooner": smaller,
+            "untied": untied,
+            "sign p": p,
+            "failing seeds": seeds_failing,
+            "share p": fisher_exact((len(seeds_failing), seeds), (len(base), seeds)),
+        }
+    return pd.DataFrame(rows).T.rename_axis("rate")
+
+
+def start_grid(summary: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """A :func:`summarise` table by ``init`` and ``bias_init`` as text: "solved/networks (median epochs to solved)"
+    per weight start (rows) and bias start (columns), both in the order of ``names``."""
+    medians = summary.median_epochs_to_rounded.map(round_epochs)
+    cells = summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str) + " (" + medians + ")"
+    return cells.unstack().loc[names, names].rename_axis(index="weights", columns="biases")
+
+
+def pairs_apart(epochs: pd.Series, starts: Sequence, level: float = 0.05) -> pd.DataFrame:
+    """Every pair of ``starts`` (keys of ``epochs``' outer index levels, seeds innermost) with its :func:`sign_test`
+    p-value, and whether it is below ``level`` and below ``level`` / pairs (Bonferroni)."""
+    pairs = list(itertools.combinations(starts, 2))
+    p = pd.Series([sign_test(epochs.loc[a], epochs.loc[b])[2] for a, b in pairs], dtype=float)
+    first, second = zip(*pairs)
+    return pd.DataFrame(
+        {"a": list(first), "b": list(second), "p": p, "apart": p < level, "bonferroni": p < level / len(pairs)}
+    )
+
+
+def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
+    """Per network whose hidden code (activations rounded at 0.5) is shared by two inputs: the largest difference,
+    in some unit, between the first two inputs that share one."""
+    gaps = []
+    for network in networks:
+        hidden = network.hidden_activations(X)
+        bits = [tuple(code) for code in (hidden > 0.5).astype(int)]
+        shared = [i for i in range(len(X)) if bits.count(bits[i]) > 1]
+        if shared:
+            gaps.append(float(np.abs(hidden[shared[0]] - hidden[shared[1]]).max()))
+    return gaps
+
+
+def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
+    """Per weight decay of a sweep (and its :func:`summarise` table by ``weight_decay``): networks solved, median
+    data loss and the median over networks of the largest absolute weight."""
+    largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
+    return pd.DataFrame(
+        {
+            "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+            "median data loss": summary.median_final_loss.map("{:.1e}".format),
+            "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
+        }
+    ).rename_axis("weight decay")
+
+
+def first_solved_epoch(start: Network, X: np.ndarray, Y: np.ndarray, epochs: int, learning_rate: float) -> float:
+    """The first epoch at which ``start``, trained full batch on a copy, is solved: every output, rounded at 0.5,
+    equals ``Y`` (NaN: never)."""
+    right = rounded_right([start], X, Y, epochs, np.array([learning_rate]), np.zeros(1))
+    return float(History(np.zeros(right.shape), right.astype(float)).epochs_to_accuracy(1.0)[0])
+
+
 def distance_gap(summary: pd.DataFrame) -> str:
     """One line: the largest network-twin distance of the settings below :data:`SENSITIVE_DIVERGENCE` and the
     smallest of those above it (a :func:`summarise` table of a sweep with ``nudge``)."""
@@ -601,8 +699,13 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
-def shares_apart(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Whether two shares solved, each (successes, trials), differ by the notebook's rule: their 95 % Wilson
-    intervals do not overlap."""
-    (low_a, high_a), (low_b, high_b) = wilson_interval(*a), wilson_interval(*b)
-    return bool(high_a < low_b or high_b < low_a)
+def fisher_exact(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Two-sided Fisher exact p-value that two shares, each (successes, trials), come from one rate: the total
+    hypergeometric probability of the tables with the same margins that are no more likely than the observed one."""
+    (x, n), (y, m) = a, b
+    if n < 1 or m < 1 or not (0 <= x <= n and 0 <= y <= m):
+        raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {x}/{n} and {y}/{m}")
+    k = x + y
+    weights = [math.comb(n, i) * math.comb(m, k - i) for i in range(max(0, k - m), min(k, n) + 1)]
+    observed = math.comb(n, x) * math.comb(m, y)
+    return min(1.0, sum(w for w in weights if w <= observed) / math.comb(n + m, k))
