@@ -528,12 +528,12 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks solved at
-    the end, median (IQR) epochs to the first solved epoch, networks unsolved again (solved, then not), the epoch
-    from which all stay solved and networks at 100 % accuracy at the end."""
+    the end, median (IQR) epochs to the first solved epoch, networks solved at some epoch but not at a later one,
+    the epoch from which all stay solved and networks at 100 % accuracy at the end."""
     columns = {
         "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
         "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
-        "unsolved again": summary.rounded_lost,
+        "solved, then lost": summary.rounded_lost,
         "all solved from": summary.all_rounded_epoch.map(round_epochs),
         "100 % accuracy": summary.apply(solved_text, axis=1),
     }
@@ -639,11 +639,12 @@ def first_solved_epoch(start: Network, X: np.ndarray, Y: np.ndarray, epochs: int
 
 
 def distance_gap(summary: pd.DataFrame) -> str:
-    """One line: the largest network-twin distance of the settings below :data:`SENSITIVE_DIVERGENCE` and the
-    smallest of those above it (a :func:`summarise` table of a sweep with ``nudge``)."""
+    """One line: the largest distance between a network and its nudged copy in the settings below
+    :data:`SENSITIVE_DIVERGENCE` and the smallest of those above it (a :func:`summarise` table of a sweep with
+    ``nudge``)."""
     largest = summary.largest_distance
     below, above = largest[largest <= SENSITIVE_DIVERGENCE], largest[largest > SENSITIVE_DIVERGENCE]
-    text = f"largest distance network-twin: {below.max():.0e} or less in the settings we rank"
+    text = f"largest distance network-copy: {below.max():.0e} or less in the settings we rank"
     return text + (f", {above.min():.0e} or more in the others" if len(above) else "")
 
 

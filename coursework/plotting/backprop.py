@@ -118,7 +118,7 @@ def learning_rate_figure(
 
 def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     """A tie-breaking study over epochs: how far apart the hidden units are (log scale, where they differ at all) and
-    the loss, one colour per initial asymmetry."""
+    the loss, one colour per initial asymmetry, named in one legend right of both panels."""
     asymmetries = ties.table.asymmetry.to_list()
     labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie)" for asymmetry in asymmetries]
     colors = distinct_colors(len(asymmetries))
@@ -128,9 +128,8 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
     ax_spread.set(xscale="log", yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
     ax_spread.set_title("How far apart the hidden units are")
-    ax_spread.legend(title="initial bias asymmetry", fontsize=8, loc="lower right")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colors=colors)
     ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
-    ax_loss.legend(title="initial bias asymmetry", fontsize=8, loc="lower left")
+    fig.legend(*ax_spread.get_legend_handles_labels(), title="initial bias asymmetry", loc="outside right upper")
     fig.suptitle(title)
     return fig
