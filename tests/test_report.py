@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from coursework.color import split_luma_chroma
+from coursework.evaluation.latent import LatentSweep
 from coursework.report import facts, tables
 
 
@@ -108,3 +109,26 @@ def test_color_targets_of_the_true_colours_meet_both_targets() -> None:
     targets = facts.color_targets(truth, images, images)
     assert targets.verdict.tolist() == ["met", "met"]
     assert targets.ratio.tolist() == pytest.approx([0.0, 1.0], abs=1e-6)
+
+
+def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -> None:
+    def arm(side: int, channels: list[int], errors: list[float], parameters: int) -> LatentSweep:
+        runs = pd.DataFrame(
+            [
+                {
+                    "channels": c,
+                    "seed": s,
+                    "latent_values": side * side * c,
+                    "best_val_mse": e + s,
+                    "parameters": parameters,
+                }
+                for c, e in zip(channels, errors)
+                for s in range(3)
+            ]
+        )
+        return LatentSweep(runs, pd.DataFrame(), 0.0)
+
+    table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)})
+    assert table.index.tolist() == ["16x16x1 against 8x8x4", "16x16x2 against 8x8x8"]
+    assert table.ratio.tolist() == pytest.approx([41 / 11, 6 / 21])
+    assert table.verdict.tolist() == ["higher", "lower"] and table.params.iloc[0] == "100 against 300"

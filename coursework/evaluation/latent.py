@@ -10,7 +10,7 @@ import pandas as pd
 from coursework._tensorflow import keras
 from coursework.autoencoders import latent_layer
 from coursework.checks import is_whole
-from coursework.evaluation import best_validation
+from coursework.evaluation import training_record
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import load
 from coursework.images import as_float
@@ -41,20 +41,23 @@ class LatentSweep(NamedTuple):
 
 def latent_sweep(side: int = 8) -> LatentSweep:
     """The sweep's results at ``side`` x ``side`` x C: each model's best validation MSE (the weights early stopping
-    kept), per channel count the median and range over seeds, and the log-log correlation."""
+    kept) and ``at_cap``, whether it was still improving at its last allowed epoch; per channel count the median
+    and range over seeds, and the log-log correlation."""
     if not is_whole(side) or side not in SWEEP_CHANNELS:
         raise ValueError(f"the sweep has latent sides {sorted(SWEEP_CHANNELS)}, not {side!r}")
     rows = []
     for channels in SWEEP_CHANNELS[side]:
         for seed in SEEDS:
             trained = load(latent_sweep_name(channels, seed, side))
+            record = training_record(trained.history, trained.config.epochs)
             rows.append(
                 {
                     "channels": channels,
                     "seed": seed,
                     "latent_values": side * side * channels,
                     "parameters": trained.model.count_params(),
-                    "best_val_mse": best_validation(trained.history)[0],
+                    "best_val_mse": record["best_val"],
+                    "at_cap": record["best_epoch"] == record["cap"],
                 }
             )
     return summarise_latent_sweep(pd.DataFrame(rows))
@@ -68,6 +71,7 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
         {"latent_values": by_size.latent_values.first(), "median_val_mse": errors.median()}
         | {"min_val_mse": errors.min(), "max_val_mse": errors.max()}
         | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
+        | ({"at_cap": by_size.at_cap.sum()} if "at_cap" in runs else {})
     )
     return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from math import comb
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ import pandas as pd
 from coursework.color import mean_chroma
 from coursework.evaluation.color import COLOR_TARGETS, color_metrics
 from coursework.experiments import configurations, experiment
+
+if TYPE_CHECKING:
+    from coursework.evaluation.latent import LatentSweep
 
 MIN_SEEDS = 3
 NARROW = 0.05  # a difference whose ranges lie less than 5 % of the lower mean apart is called narrow
@@ -115,23 +119,42 @@ def step_verdicts(runs: pd.DataFrame, by: str, value: str) -> pd.Series:
 
 
 def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
-    """A colorizer's predicted ``chroma`` on uint8 ``images`` against ``COLOR_TARGETS``, one row per target:
+    """A colorizer's predicted ``chroma`` on uint8 ``images`` against ``COLOR_TARGETS``, one row per target (in words):
     the ratio (chroma MSE to the mean-chroma baseline's; colourfulness to the truth's, both a ratio of means over
     the images), its 95 % bootstrap interval over the images, the target and the verdict of :func:`against_target`."""
     baseline = np.broadcast_to(mean_chroma(x_train), chroma.shape)
     ours, flat = color_metrics(chroma, images), color_metrics(baseline, images)
     pairs = {
-        "vs_mean_chroma": (ours["chroma_mse"], flat["chroma_mse"], True),
-        "vs_truth": (ours["colourfulness"], ours["true_colourfulness"], False),
+        "chroma MSE ratio to baseline": (ours["chroma_mse"], flat["chroma_mse"], "vs_mean_chroma", True),
+        "colourfulness ratio": (ours["colourfulness"], ours["true_colourfulness"], "vs_truth", False),
     }
     rows = {}
-    for name, (values, reference, at_most) in pairs.items():
+    for name, (values, reference, target, at_most) in pairs.items():
         interval = bootstrap_interval(values, reference)
         rows[name] = {
             "ratio": values.mean() / reference.mean(),
             "low": interval[0],
             "high": interval[1],
-            "target": COLOR_TARGETS[name],
-            "verdict": against_target(interval, COLOR_TARGETS[name], at_most),
+            "target": f"{'at most' if at_most else 'at least'} {COLOR_TARGETS[target]:.2f}x",
+            "verdict": against_target(interval, COLOR_TARGETS[target], at_most),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def equal_size(sweeps: Mapping[int, LatentSweep]) -> pd.DataFrame:
+    """The latent sweep's two layouts (side -> :class:`LatentSweep`) at each latent size both have: the wider
+    layout's median best validation MSE over the deeper one's (``ratio``), the verdict by the rule, and the two
+    models' parameters."""
+    (deep_side, deep), (wide_side, wide) = sorted(sweeps.items())
+    rows = {}
+    for size in sorted(set(deep.runs.latent_values) & set(wide.runs.latent_values)):
+        wider, deeper = wide.runs[wide.runs.latent_values == size], deep.runs[deep.runs.latent_values == size]
+        channels = wider.channels.iloc[0], deeper.channels.iloc[0]
+        pair = f"{wide_side}x{wide_side}x{channels[0]} against {deep_side}x{deep_side}x{channels[1]}"
+        rows[pair] = {
+            "latent_values": size,
+            "ratio": wider.best_val_mse.median() / deeper.best_val_mse.median(),
+            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist()),
+            "params": f"{wider.parameters.iloc[0]:,} against {deeper.parameters.iloc[0]:,}",
         }
     return pd.DataFrame.from_dict(rows, orient="index")
