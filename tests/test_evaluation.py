@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coursework._tensorflow import keras
 from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
-from coursework.experiments import REGISTRY
+from coursework.experiments import REGISTRY, SEEDS, SWEEP_CHANNELS
 from coursework.experiments.runs import Trained
 
 
@@ -137,7 +138,8 @@ def test_channel_activity_finds_a_latent_channel_the_relu_killed() -> None:
     assert np.isnan(activity.on_border[1])  # never positive
 
 
-def test_channel_activity_finds_a_channel_on_only_at_the_edge() -> None:
+def edge_channel_model() -> keras.Model:
+    """A tiny autoencoder whose one latent channel is positive only on the latent's edge."""
     model = build_cae(filters=(4, 1))
     first, last = model.get_layer("encoder_conv1"), model.get_layer("encoder_conv2")
     kernel, bias = first.get_weights()
@@ -145,11 +147,25 @@ def test_channel_activity_finds_a_channel_on_only_at_the_edge() -> None:
     kernel, bias = last.get_weights()
     # 30 minus the sum over a 3x3x4 window: -6 inside (36 ones), positive where zero padding leaves fewer
     last.set_weights([np.full_like(kernel, -1.0), np.full_like(bias, 30.0)])
+    return model
+
+
+def test_channel_activity_finds_a_channel_on_only_at_the_edge() -> None:
+    model = edge_channel_model()
     images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
     side = latent.latent_layer(model).output.shape[1]
     activity = latent.channel_activity(model, images)
     assert activity.on_border[0] == 1.0
     assert activity.active[0] == pytest.approx((4 * side - 4) / side**2)
+
+
+def test_sparse_channels_counts_each_sweep_model_s_flagged_channels(monkeypatch) -> None:
+    model = edge_channel_model()
+    monkeypatch.setattr(latent, "load", lambda name: Trained(model, {}, None))
+    table = latent.sparse_channels(8, np.zeros((2, 32, 32, 3), dtype=np.uint8), below=0.5)
+    assert len(table) == len(SWEEP_CHANNELS[8]) * len(SEEDS)
+    assert table.flagged.eq(1).all() and table.never_on.eq(0).all() and table.on_border.eq(1.0).all()
+    assert table.border_positions.iloc[0] == 28 / 64
 
 
 def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:
