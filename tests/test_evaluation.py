@@ -4,22 +4,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coursework._tensorflow import keras
 from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
-from coursework.experiments import REGISTRY
+from coursework.experiments import REGISTRY, SEEDS, SWEEP_CHANNELS
 from coursework.experiments.runs import Trained
 
 
-def test_reference_table_sets_each_reference_result_beside_our_seeds() -> None:
-    ours = pd.DataFrame({"seeds": 3, "mean": 0.005, "lowest": 0.004, "highest": 0.006}, index=list(REGISTRY))
-    table = evaluation.reference_table(ours)
-    assert len(table) == len(evaluation.REFERENCE_RESULTS)
-    assert all(name in REGISTRY for name in table["our model"])
-    assert table.loc["base model", "ours_vs_reference"] == pytest.approx(0.005 / 0.0045)
-    with pytest.raises(KeyError):
-        evaluation.reference_table(ours.drop("cae_stride2"))
+def test_the_reference_results_name_a_registered_model_each() -> None:
+    assert all(name in REGISTRY for _, name in evaluation.REFERENCE_RESULTS.values())
+
+
+def test_batch_order_check_compares_each_long_run_with_its_study_run(monkeypatch) -> None:
+    histories = {
+        "study_base": {"val_loss": [3.0, 2.0, 1.0]},  # the older order: no time record
+        "study_base_long": {"val_loss": [3.0, 2.5, 0.5, 0.1], "seconds": [1.0] * 4},
+    }
+    monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
+    row = evaluation.batch_order_check(["study_base_long"], 2).loc["study_base_long"]
+    assert row.older_order and (row.study, row.long) == (2.0, 2.5) and row.ratio == pytest.approx(1.25)
 
 
 def test_epochs_trained_counts_the_seeds_still_improving_at_the_cap() -> None:
@@ -126,7 +131,41 @@ def test_channel_activity_finds_a_latent_channel_the_relu_killed() -> None:
     kernel, bias = last.get_weights()
     last.set_weights([np.zeros_like(kernel), np.array([1.0, -1.0], dtype=bias.dtype)])  # channel 1 always below 0
     images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    assert latent.channel_activity(model, images).tolist() == [1.0, 0.0]
+    activity = latent.channel_activity(model, images)
+    assert activity.active.tolist() == [1.0, 0.0]
+    side = latent.latent_layer(model).output.shape[1]
+    assert activity.on_border[0] == pytest.approx((4 * side - 4) / side**2)  # on everywhere: the edge's share
+    assert np.isnan(activity.on_border[1])  # never positive
+
+
+def edge_channel_model() -> keras.Model:
+    """A tiny autoencoder whose one latent channel is positive only on the latent's edge."""
+    model = build_cae(filters=(4, 1))
+    first, last = model.get_layer("encoder_conv1"), model.get_layer("encoder_conv2")
+    kernel, bias = first.get_weights()
+    first.set_weights([np.zeros_like(kernel), np.ones_like(bias)])  # every position of every channel: 1
+    kernel, bias = last.get_weights()
+    # 30 minus the sum over a 3x3x4 window: -6 inside (36 ones), positive where zero padding leaves fewer
+    last.set_weights([np.full_like(kernel, -1.0), np.full_like(bias, 30.0)])
+    return model
+
+
+def test_channel_activity_finds_a_channel_on_only_at_the_edge() -> None:
+    model = edge_channel_model()
+    images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
+    side = latent.latent_layer(model).output.shape[1]
+    activity = latent.channel_activity(model, images)
+    assert activity.on_border[0] == 1.0
+    assert activity.active[0] == pytest.approx((4 * side - 4) / side**2)
+
+
+def test_sparse_channels_counts_each_sweep_model_s_flagged_channels(monkeypatch) -> None:
+    model = edge_channel_model()
+    monkeypatch.setattr(latent, "load", lambda name: Trained(model, {}, None))
+    table = latent.sparse_channels(8, np.zeros((2, 32, 32, 3), dtype=np.uint8), below=0.5)
+    assert len(table) == len(SWEEP_CHANNELS[8]) * len(SEEDS)
+    assert table.flagged.eq(1).all() and table.never_on.eq(0).all() and table.on_border.eq(1.0).all()
+    assert table.border_positions.iloc[0] == 28 / 64
 
 
 def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:

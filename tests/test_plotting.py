@@ -213,7 +213,9 @@ def test_seed_curves_draw_every_seed_in_one_panel() -> None:
     fig = plotting.seed_curves(histories)
     (ax,) = fig.axes
     assert len(ax.get_lines()) == 6
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["training", "validation"]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == [f"{curve}, seed {seed}" for curve in ("training", "validation") for seed in range(3)]
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 3  # the seeds told apart
     assert ax.get_yscale() == "log"
 
 
@@ -269,6 +271,7 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
     assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2 + ["seed 1"]  # 0.03 > 1.5 x 0.018
+    assert [text.get_text() for text in fig.axes[1].texts] == [text.get_text() for text in ax.texts]
     assert overlapping_labels(ax) == []
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "8 x 8 x C: median",

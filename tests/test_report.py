@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coursework.color import split_luma_chroma
+from coursework.evaluation.latent import LatentSweep
 from coursework.report import facts, tables
 
 
@@ -33,6 +35,9 @@ def test_the_rule_is_ranges_apart_with_three_seeds_each_side() -> None:
     assert facts.verdict([1, 5, 9], [4, 5, 6]) == "no difference"
     with pytest.raises(ValueError, match=">= 3 seeds"):
         facts.verdict([1, 2], [4, 5, 6])
+    assert facts.gap([1, 2, 3], [4, 5, 6]) == pytest.approx(0.5)  # (4 - 3) / mean 2
+    assert facts.verdict([100, 101, 102], [103, 104, 105]) == "lower, narrow"  # 1 / 101 < 5 %
+    assert facts.verdict([103, 104, 105], [100, 101, 102]) == "higher, narrow"
     with pytest.raises(ValueError, match="finite"):
         facts.ranges_apart([1, float("nan")], [2, 3])
 
@@ -76,3 +81,54 @@ def test_chance_of_difference_counts_the_splits_whose_ranges_are_apart() -> None
     splits = [(first, [value for value in values if value not in first]) for first in combinations(values, 3)]
     apart = sum(facts.ranges_apart(first, second) for first, second in splits)
     assert facts.chance_of_difference(3) == pytest.approx(apart / len(splits)) == pytest.approx(0.1)
+
+
+def test_bootstrap_interval_holds_the_ratio_of_means_and_narrows_with_more_images() -> None:
+    rng = np.random.default_rng(1)
+    values, reference = rng.uniform(1, 3, 400), rng.uniform(2, 6, 400)
+    low, high = facts.bootstrap_interval(values, reference)
+    assert low < values.mean() / reference.mean() < high
+    few = facts.bootstrap_interval(values[:40], reference[:40])
+    assert few[1] - few[0] > high - low
+    assert facts.bootstrap_interval(np.full(5, 2.0)).tolist() == [2.0, 2.0]
+    with pytest.raises(ValueError, match="equal 1-d arrays"):
+        facts.bootstrap_interval(values, reference[:3])
+
+
+def test_a_target_is_decided_only_when_the_interval_leaves_it_out() -> None:
+    assert facts.against_target([0.5, 0.6], 0.7, at_most=True) == "met"
+    assert facts.against_target([0.75, 0.8], 0.7, at_most=True) == "missed"
+    assert facts.against_target([0.55, 0.58], 0.6, at_most=False) == "missed"
+    assert facts.against_target([0.61, 0.65], 0.6, at_most=False) == "met"
+    assert facts.against_target([0.58, 0.62], 0.6, at_most=False) == "not decided"
+
+
+def test_color_targets_of_the_true_colours_meet_both_targets() -> None:
+    images = np.random.default_rng(0).integers(0, 256, (20, 8, 8, 3), dtype=np.uint8)
+    _, truth = split_luma_chroma(images)
+    targets = facts.color_targets(truth, images, images)
+    assert targets.verdict.tolist() == ["met", "met"]
+    assert targets.ratio.tolist() == pytest.approx([0.0, 1.0], abs=1e-6)
+
+
+def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -> None:
+    def arm(side: int, channels: list[int], errors: list[float], parameters: int) -> LatentSweep:
+        runs = pd.DataFrame(
+            [
+                {
+                    "channels": c,
+                    "seed": s,
+                    "latent_values": side * side * c,
+                    "best_val_mse": e + s,
+                    "parameters": parameters,
+                }
+                for c, e in zip(channels, errors)
+                for s in range(3)
+            ]
+        )
+        return LatentSweep(runs, pd.DataFrame(), 0.0)
+
+    table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)})
+    assert table.index.tolist() == ["16x16x1 against 8x8x4", "16x16x2 against 8x8x8"]
+    assert table.ratio.tolist() == pytest.approx([41 / 11, 6 / 21])
+    assert table.verdict.tolist() == ["higher", "lower"] and table.params.iloc[0] == "100 against 300"

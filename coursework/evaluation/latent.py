@@ -10,7 +10,7 @@ import pandas as pd
 from coursework._tensorflow import keras
 from coursework.autoencoders import latent_layer
 from coursework.checks import is_whole
-from coursework.evaluation import best_validation
+from coursework.evaluation import training_record
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import load
 from coursework.images import as_float
@@ -41,20 +41,23 @@ class LatentSweep(NamedTuple):
 
 def latent_sweep(side: int = 8) -> LatentSweep:
     """The sweep's results at ``side`` x ``side`` x C: each model's best validation MSE (the weights early stopping
-    kept), per channel count the median and range over seeds, and the log-log correlation."""
+    kept) and ``at_cap``, whether it was still improving at its last allowed epoch; per channel count the median
+    and range over seeds, and the log-log correlation."""
     if not is_whole(side) or side not in SWEEP_CHANNELS:
         raise ValueError(f"the sweep has latent sides {sorted(SWEEP_CHANNELS)}, not {side!r}")
     rows = []
     for channels in SWEEP_CHANNELS[side]:
         for seed in SEEDS:
             trained = load(latent_sweep_name(channels, seed, side))
+            record = training_record(trained.history, trained.config.epochs)
             rows.append(
                 {
                     "channels": channels,
                     "seed": seed,
                     "latent_values": side * side * channels,
                     "parameters": trained.model.count_params(),
-                    "best_val_mse": best_validation(trained.history)[0],
+                    "best_val_mse": record["best_val"],
+                    "at_cap": record["best_epoch"] == record["cap"],
                 }
             )
     return summarise_latent_sweep(pd.DataFrame(rows))
@@ -68,15 +71,44 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
         {"latent_values": by_size.latent_values.first(), "median_val_mse": errors.median()}
         | {"min_val_mse": errors.min(), "max_val_mse": errors.max()}
         | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
+        | ({"at_cap": by_size.at_cap.sum()} if "at_cap" in runs else {})
     )
     return LatentSweep(runs, table, log_correlation(table.latent_values, table.median_val_mse))
 
 
-def channel_activity(model: keras.Model, images: np.ndarray) -> np.ndarray:
-    """Per latent channel, the share of positions (over ``images``, uint8) where the encoder's output is positive.
-
-    The encoder ends in a ReLU: a channel near 0 is nearly always zero, so it carries almost no information.
-    """
+def channel_activity(model: keras.Model, images: np.ndarray) -> pd.DataFrame:
+    """Per latent channel: ``active``, the share of positions (over ``images``, uint8) where the encoder's output
+    is positive (past its ReLU), and ``on_border``, the share of those positive positions that lie on the latent's
+    edge rows and columns (NaN for a channel never positive). Zero ("same") padding lets a channel see where the
+    image ends: a channel positive only on the border carries position, not content."""
     encoder = keras.Model(model.input, latent_layer(model).output)
-    latent = call_in_batches(encoder, as_float(images))
-    return np.mean(latent > 0, axis=(0, 1, 2))
+    counts = np.sum(call_in_batches(encoder, as_float(images)) > 0, axis=0)  # (height, width, channels)
+    border = np.ones(counts.shape[:2], dtype=bool)
+    border[1:-1, 1:-1] = False
+    total = counts.sum(axis=(0, 1)).astype(float)
+    on_border = np.divide(counts[border].sum(axis=0), total, out=np.full_like(total, np.nan), where=total > 0)
+    return pd.DataFrame({"active": total / (len(images) * border.size), "on_border": on_border})
+
+
+def sparse_channels(side: int, images: np.ndarray, below: float = 0.25) -> pd.DataFrame:
+    """For each model of the sweep at ``side`` x ``side`` x C (one row per channel count and seed): ``flagged``,
+    its latent channels positive at under ``below`` of the positions of ``images``; ``never_on``, those never
+    positive; ``on_border``, the share of the flagged channels' positive positions on the latent's edge rows and
+    columns; ``border_positions``, the share of all positions that lie there."""
+    rows = []
+    for channels in SWEEP_CHANNELS[side]:
+        for seed in SEEDS:
+            activity = channel_activity(load(latent_sweep_name(channels, seed, side)).model, images)
+            flagged = activity[activity.active < below]
+            weights = flagged.active.to_numpy()  # a channel's positive positions are in proportion to it
+            rows.append(
+                {
+                    "channels": channels,
+                    "seed": seed,
+                    "flagged": len(flagged),
+                    "never_on": int(np.sum(weights == 0)),
+                    "on_border": np.average(flagged.on_border.fillna(0), weights=weights) if weights.sum() else np.nan,
+                    "border_positions": (4 * side - 4) / side**2,
+                }
+            )
+    return pd.DataFrame(rows)

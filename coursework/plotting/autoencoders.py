@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import cycle
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -19,16 +20,20 @@ if TYPE_CHECKING:
 OUTLIER_FACTOR = 1.5  # a seed whose error is this many times its size's median is labelled with its seed
 
 
+SEED_STYLES = (("-", "o"), ("--", "s"), (":", "^"))  # line style and marker of the first three seeds
+
+
 def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
     """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
-    ``history``) in one panel, log y axis: one line per seed, one colour per curve."""
+    ``history``) in one panel, log y axis: one colour per curve, one line style and marker per seed (repeating
+    after three)."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
     for color, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
-        for index, history in enumerate(histories.values()):
+        for (seed, history), (style, marker) in zip(histories.items(), cycle(SEED_STYLES)):
             epochs = np.arange(1, len(history[key]) + 1)
-            ax.plot(epochs, history[key], marker="o", ms=3, color=color, label=None if index else label)
+            ax.plot(epochs, history[key], ls=style, marker=marker, ms=4, color=color, label=f"{label}, {seed}")
     ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log")
-    ax.legend(title=f"{len(histories)} seeds, one line each")
+    ax.legend(ncols=2, fontsize=8)
     return fig
 
 
@@ -51,22 +56,24 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
 def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     """The latent-size sweep, one colour per layout (latent side -> LatentSweep with ``parameters`` in its runs and
     table), two panels sharing the y axis (log-log): every seed's best validation MSE against the latent size (left)
-    and against the parameters (right), the median per size joined by a line. On the left each median is labelled
-    with C, and each seed more than :data:`OUTLIER_FACTOR` times its size's median with its seed (labels placed so
-    that none overlaps another)."""
+    and against the parameters (right), the median per size joined by a line. In both panels each median is
+    labelled with C, and each seed more than :data:`OUTLIER_FACTOR` times its size's median with its seed (labels
+    placed so that none overlaps another)."""
     fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True, layout="constrained")
-    points, texts, colors = [], [], []
+    points, right_points, texts, colors = [], [], [], []
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
         runs, table = sweep.runs, sweep.table
         for axes, x in ((ax, "latent_values"), (right, "parameters")):
             axes.scatter(runs[x], runs.best_val_mse, s=16, color=color, alpha=0.45, zorder=3)
             axes.plot(table[x], table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median")
         points += list(zip(table.latent_values, table.median_val_mse))
+        right_points += list(zip(table.parameters, table.median_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
         median = runs.latent_values.map(dict(zip(table.latent_values, table.median_val_mse)))
         far = runs[runs.best_val_mse > OUTLIER_FACTOR * median]
         points += list(zip(far.latent_values, far.best_val_mse))
+        right_points += list(zip(far.parameters, far.best_val_mse))
         texts += [f"seed {seed}" for seed in far.seed]
         colors += [color] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
@@ -81,6 +88,9 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     ax.margins(x=0.1)
     seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
     direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds + points)
+    seeds = [(run.parameters, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
+    direct_labels(right, right_points, texts, colors=colors, fontsize=8, obstacles=seeds + right_points)
+    right.legend(loc="lower right")
     return fig
 
 

@@ -2,20 +2,29 @@
 
 The rule: two configurations differ when each was trained with at least ``MIN_SEEDS`` seeds and their seed ranges
 (lowest to highest value over the seeds) do not overlap. Overlapping ranges are "no difference": the change does
-no more than another seed alone does. The notebook prints each verdict in the cell above the sentence that states it.
+no more than another seed alone does. A difference is "narrow" when the space between the two ranges is under
+``NARROW`` of the lower mean: such verdicts are the likeliest to be among the rule's false ones. The notebook prints
+each verdict in the cell above the sentence that states it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from math import comb
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from coursework.color import mean_chroma
+from coursework.evaluation.color import COLOR_TARGETS, color_metrics
 from coursework.experiments import configurations, experiment
 
+if TYPE_CHECKING:
+    from coursework.evaluation.latent import LatentSweep
+
 MIN_SEEDS = 3
+NARROW = 0.05  # a difference whose ranges lie less than 5 % of the lower mean apart is called narrow
 
 
 def ranges_apart(first: Sequence[float], second: Sequence[float]) -> bool:
@@ -33,14 +42,42 @@ def chance_of_difference(seeds: int = MIN_SEEDS) -> float:
     return 2 / comb(2 * seeds, seeds)
 
 
+def gap(values: Sequence[float], base: Sequence[float]) -> float:
+    """The space between two seed ranges as a share of the lower one's mean (0 or below when they overlap)."""
+    low, high = sorted((values, base), key=np.mean)
+    return (min(high) - max(low)) / float(np.mean(low))
+
+
 def verdict(values: Sequence[float], base: Sequence[float]) -> str:
-    """``values`` against ``base`` (one value per seed each) by the rule: "lower", "higher" or "no difference".
-    A ValueError with fewer than ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
+    """``values`` against ``base`` (one value per seed each) by the rule: "lower", "higher" or "no difference";
+    ", narrow" is added to a difference whose :func:`gap` is under ``NARROW``. A ValueError with fewer than
+    ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
     if min(len(values), len(base)) < MIN_SEEDS:
         raise ValueError(f"a verdict needs >= {MIN_SEEDS} seeds on each side, got {len(values)} and {len(base)}")
     if not ranges_apart(values, base):
         return "no difference"
-    return "lower" if max(values) < min(base) else "higher"
+    direction = "lower" if max(values) < min(base) else "higher"
+    return f"{direction}, narrow" if gap(values, base) < NARROW else direction
+
+
+def bootstrap_interval(values: np.ndarray, reference: np.ndarray | None = None, draws: int = 2_000) -> np.ndarray:
+    """A 95 % bootstrap interval over images (seeded) for the mean of per-image ``values``, or for the ratio of
+    their mean to the mean of per-image ``reference`` on the same images."""
+    values = np.asarray(values, dtype=float)
+    reference = np.ones_like(values) if reference is None else np.asarray(reference, dtype=float)
+    if values.shape != reference.shape or values.ndim != 1 or len(values) < 2:
+        raise ValueError(f"need two equal 1-d arrays of >= 2 images, got {values.shape} and {reference.shape}")
+    rows = np.random.default_rng(0).integers(0, len(values), (draws, len(values)))
+    return np.percentile(values[rows].mean(axis=1) / reference[rows].mean(axis=1), [2.5, 97.5])
+
+
+def against_target(interval: Sequence[float], target: float, at_most: bool) -> str:
+    """A target (a value to stay at or below when ``at_most``, else at or above) against a 95 % interval: "met"
+    or "missed" when the whole interval is on one side, "not decided" when the interval contains the target."""
+    low, high = interval
+    if low <= target <= high:
+        return "not decided"
+    return "met" if (high < target) == at_most else "missed"
 
 
 def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -79,3 +116,45 @@ def step_verdicts(runs: pd.DataFrame, by: str, value: str) -> pd.Series:
     groups = [group[value].tolist() for _, group in runs.sort_values(by).groupby(by, sort=True)]
     keys = sorted(runs[by].unique())
     return pd.Series(["-"] + [verdict(now, before) for before, now in zip(groups[:-1], groups[1:])], index=keys)
+
+
+def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
+    """A colorizer's predicted ``chroma`` on uint8 ``images`` against ``COLOR_TARGETS``, one row per target (in words):
+    the ratio (chroma MSE to the mean-chroma baseline's; colourfulness to the truth's, both a ratio of means over
+    the images), its 95 % bootstrap interval over the images, the target and the verdict of :func:`against_target`."""
+    baseline = np.broadcast_to(mean_chroma(x_train), chroma.shape)
+    ours, flat = color_metrics(chroma, images), color_metrics(baseline, images)
+    pairs = {
+        "chroma MSE ratio to baseline": (ours["chroma_mse"], flat["chroma_mse"], "vs_mean_chroma", True),
+        "colourfulness ratio": (ours["colourfulness"], ours["true_colourfulness"], "vs_truth", False),
+    }
+    rows = {}
+    for name, (values, reference, target, at_most) in pairs.items():
+        interval = bootstrap_interval(values, reference)
+        rows[name] = {
+            "ratio": values.mean() / reference.mean(),
+            "low": interval[0],
+            "high": interval[1],
+            "target": f"{'at most' if at_most else 'at least'} {COLOR_TARGETS[target]:.2f}x",
+            "verdict": against_target(interval, COLOR_TARGETS[target], at_most),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def equal_size(sweeps: Mapping[int, LatentSweep]) -> pd.DataFrame:
+    """The latent sweep's two layouts (side -> :class:`LatentSweep`) at each latent size both have: the wider
+    layout's median best validation MSE over the deeper one's (``ratio``), the verdict by the rule, and the two
+    models' parameters."""
+    (deep_side, deep), (wide_side, wide) = sorted(sweeps.items())
+    rows = {}
+    for size in sorted(set(deep.runs.latent_values) & set(wide.runs.latent_values)):
+        wider, deeper = wide.runs[wide.runs.latent_values == size], deep.runs[deep.runs.latent_values == size]
+        channels = wider.channels.iloc[0], deeper.channels.iloc[0]
+        pair = f"{wide_side}x{wide_side}x{channels[0]} against {deep_side}x{deep_side}x{channels[1]}"
+        rows[pair] = {
+            "latent_values": size,
+            "ratio": wider.best_val_mse.median() / deeper.best_val_mse.median(),
+            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist()),
+            "params": f"{wider.parameters.iloc[0]:,} against {deeper.parameters.iloc[0]:,}",
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
