@@ -526,16 +526,23 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
     return f"{round_epochs(row[f'median_{statistic}'])} ({'-'.join(quartiles)})"
 
 
+EPOCH_TABLE_LEGEND = (
+    "solved at end: at the last epoch; lapsed: solved at some epoch and unsolved at a later one;\n"
+    "solved for good from: the epoch from which every seed is solved at every later epoch"
+)
+
+
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks solved at
-    the end, median (IQR) epochs to the first solved epoch, networks solved at some epoch but not at a later one,
-    the epoch from which all stay solved and networks at 100 % accuracy at the end."""
+    the end, median (IQR) epochs to the first solved epoch, networks that lapsed (solved at some epoch, unsolved at a
+    later one), the epoch from which all stay solved and networks at 100 % accuracy at the end
+    (:data:`EPOCH_TABLE_LEGEND` says so in print)."""
     columns = {
-        "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+        "solved at end": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
         "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
-        "solved, then lost": summary.rounded_lost,
-        "all solved from": summary.all_rounded_epoch.map(round_epochs),
-        "100 % accuracy": summary.apply(solved_text, axis=1),
+        "lapsed": summary.rounded_lost,
+        "solved for good from": summary.all_rounded_epoch.map(round_epochs),
+        "100 % at end": summary.apply(solved_text, axis=1),
     }
     return pd.DataFrame(columns, index=summary.index)
 
@@ -624,7 +631,7 @@ def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
     return pd.DataFrame(
         {
-            "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+            "solved at end": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
             "median data loss": summary.median_final_loss.map("{:.1e}".format),
             "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
         }
@@ -659,13 +666,6 @@ def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:
     tail = min(smaller, untied - smaller)
     p = 2 * sum(math.comb(untied, k) for k in range(tail + 1)) / 2**untied if untied else 1.0
     return smaller, untied, min(1.0, p)
-
-
-def fewer_epochs(a: Sequence[float], b: Sequence[float], level: float = 0.05) -> bool:
-    """Whether ``a`` needs fewer epochs than ``b`` by the notebook's rule, on the same seeds: ``a`` is smaller on more
-    than half of the untied pairs and the two-sided :func:`sign_test` rejects equal chances at ``level``."""
-    smaller, untied, p = sign_test(a, b)
-    return bool(2 * smaller > untied and p < level)
 
 
 def median_permutation_test(a: Sequence[float], b: Sequence[float], permutations: int = 10_000, seed: int = 0) -> float:
