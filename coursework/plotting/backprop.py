@@ -111,7 +111,7 @@ def learning_rate_figure(
         for box, rate in zip(ax_box.patches, drawn):
             if rate == chosen:
                 box.set(facecolor="orange", label=f"chosen rate {rate:g}")
-                ax_box.legend(loc="upper right")
+                ax_box.legend(loc="upper center")
     jitter = np.random.default_rng(0)
     for position, rate in enumerate(drawn):
         offsets = jitter.uniform(-0.15, 0.15, solved[rate].size)
