@@ -36,6 +36,7 @@ from coursework.backprop.studies import (
     parameter_distance,
     prediction_table,
     rate_comparison,
+    reference_loss_text,
     round_epochs,
     shared_code_gaps,
     sign_test,
@@ -487,3 +488,10 @@ def test_distance_gap_names_the_largest_distance_ranked_and_the_smallest_not() -
     summary = pd.DataFrame({"largest_distance": [0.003, 0.02, 14.0, 35.0]})
     assert numbers(distance_gap(summary)) == [0.02, 10.0]  # largest ranked, smallest unranked (one digit)
     assert numbers(distance_gap(summary.iloc[:2])) == [0.02]
+
+
+def test_reference_loss_text_brackets_the_reference_on_both_scales() -> None:
+    final_loss = pd.Series([1e-2, 1e-3, 1e-5], index=[1.0, 10.0, 100.0])
+    lines = reference_loss_text(final_loss, factor=32.0, reference=2e-3).splitlines()
+    assert lines[0].split() == ["rate", "1", "10", "100"] and lines[2].split()[1] == "3.2e-01"
+    assert lines[3].endswith("between rates 1 and 10") and lines[4].endswith("between rates 10 and 100")

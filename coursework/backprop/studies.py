@@ -625,6 +625,20 @@ def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
     return gaps
 
 
+def reference_loss_text(final_loss: pd.Series, factor: float, reference: float = REFERENCE_LOSS) -> str:
+    """Median final losses per learning rate (``final_loss``, indexed by rate) on the mean loss L and on ``factor`` L
+    as printed rows, then, per scale, the two neighbouring rates whose losses bracket ``reference``."""
+    scales = {"L": 1.0, "E": factor}
+    lines = ["  rate" + "".join(f"{rate:>8g}" for rate in final_loss.index)]
+    for name, scale in scales.items():
+        lines.append(f"  {name}   " + "".join(f"{scale * loss:>8.1e}" for loss in final_loss))
+    for name, scale in scales.items():
+        above = final_loss.index[scale * final_loss > reference].max()
+        below = final_loss.index[scale * final_loss <= reference].min()
+        lines.append(f"the reference's {reference} on {name} lies between rates {above:g} and {below:g}")
+    return "\n".join(lines)
+
+
 def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     """Per weight decay of a sweep (and its :func:`summarise` table by ``weight_decay``): networks solved, median
     data loss and the median over networks of the largest absolute weight."""
