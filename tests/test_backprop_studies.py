@@ -24,7 +24,6 @@ from coursework.backprop.studies import (
     epoch_table,
     epochs_at,
     epochs_to_rounded,
-    fewer_epochs,
     first_solved_epoch,
     fisher_exact,
     gradient_check_table,
@@ -37,6 +36,7 @@ from coursework.backprop.studies import (
     parameter_distance,
     prediction_table,
     rate_comparison,
+    reference_loss_text,
     round_epochs,
     shared_code_gaps,
     sign_test,
@@ -366,16 +366,6 @@ def test_sign_test_counts_untied_pairs_and_gives_the_exact_binomial_p_value() ->
         sign_test([1.0, np.nan], [2.0, 3.0])
 
 
-def test_fewer_epochs_needs_more_wins_than_the_sign_test_allows_at_five_percent() -> None:
-    b = np.arange(20.0) + 100
-    assert fewer_epochs(b - 1, b)  # 20 of 20
-    assert not fewer_epochs(b, b - 1)  # the other way round
-    fifteen = np.where(np.arange(20) < 15, b - 1, b + 1)
-    assert fewer_epochs(fifteen, b)  # 15 of 20: p = 0.041
-    fourteen = np.where(np.arange(20) < 14, b - 1, b + 1)
-    assert not fewer_epochs(fourteen, b)  # 14 of 20: p = 0.115
-
-
 def test_median_permutation_test_separates_shifted_samples_only() -> None:
     rng = np.random.default_rng(1)
     a = rng.normal(100, 10, 30)
@@ -483,7 +473,7 @@ def test_decay_table_shrinks_weights_with_decay() -> None:
     )
     table = decay_table(study, summarise(study.table, "weight_decay"))
     assert float(table.loc[1e-2, "median largest |w|"]) < float(table.loc[0.0, "median largest |w|"])
-    assert table.loc[1e-2, "solved"] == "0/2"
+    assert table.loc[1e-2, "solved at end"] == "0/2"
 
 
 def test_first_solved_epoch_agrees_with_the_sweep() -> None:
@@ -498,3 +488,10 @@ def test_distance_gap_names_the_largest_distance_ranked_and_the_smallest_not() -
     summary = pd.DataFrame({"largest_distance": [0.003, 0.02, 14.0, 35.0]})
     assert numbers(distance_gap(summary)) == [0.02, 10.0]  # largest ranked, smallest unranked (one digit)
     assert numbers(distance_gap(summary.iloc[:2])) == [0.02]
+
+
+def test_reference_loss_text_brackets_the_reference_on_both_scales() -> None:
+    final_loss = pd.Series([1e-2, 1e-3, 1e-5], index=[1.0, 10.0, 100.0])
+    lines = reference_loss_text(final_loss, factor=32.0, reference=2e-3).splitlines()
+    assert lines[0].split() == ["rate", "1", "10", "100"] and lines[2].split()[1] == "3.2e-01"
+    assert lines[3].endswith("between rates 1 and 10") and lines[4].endswith("between rates 10 and 100")

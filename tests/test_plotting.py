@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from helpers import numbers
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 
 from coursework import plotting
 from coursework.backprop import History, Network
@@ -106,7 +107,7 @@ def test_hidden_layer_heatmaps_show_activations_and_both_weight_matrices() -> No
     assert [len(ax.texts) for ax in heatmaps] == [8 * 3, 8 * 3, 3 * 8]
     assert len(fig.axes) == 6 + 3  # six panels (one blank) and colour bars for a_1, W1 and W2 only, not the biases
     assert heatmaps[1].texts[0].get_text() == f"{net.parameters()['W1'][0, 0]:.1f}"
-    assert [label.get_text() for label in heatmaps[2].get_yticklabels()] == ["h1", "h2", "h3"]
+    assert [label.get_text() for label in heatmaps[2].get_yticklabels()] == ["h0", "h1", "h2"]
 
 
 def synthetic_sweep() -> tuple[Sweep, pd.DataFrame]:
@@ -136,6 +137,13 @@ def test_learning_rate_figure_boxes_the_epochs_to_solved_where_the_table_has_the
     _, ax_box = plotting.learning_rate_figure(study, summary).axes
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
     assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "solved" in ax_box.get_ylabel()
+
+
+def test_learning_rate_figure_marks_the_chosen_rate() -> None:
+    study, summary = synthetic_sweep()
+    _, ax_box = plotting.learning_rate_figure(study, summary, chosen=10).axes
+    orange = [box.get_label() for box in ax_box.patches if box.get_facecolor() == to_rgba("orange")]
+    assert orange == ["chosen rate 10"]
 
 
 def test_learning_rate_figure_draws_at_most_max_curves_in_distinct_colors() -> None:

@@ -526,16 +526,23 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
     return f"{round_epochs(row[f'median_{statistic}'])} ({'-'.join(quartiles)})"
 
 
+EPOCH_TABLE_LEGEND = (
+    "solved at end: at the last epoch; lapsed: solved at some epoch and unsolved at a later one;\n"
+    "solved for good from: the epoch from which every seed is solved at every later epoch"
+)
+
+
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks solved at
-    the end, median (IQR) epochs to the first solved epoch, networks solved at some epoch but not at a later one,
-    the epoch from which all stay solved and networks at 100 % accuracy at the end."""
+    the end, median (IQR) epochs to the first solved epoch, networks that lapsed (solved at some epoch, unsolved at a
+    later one), the epoch from which all stay solved and networks at 100 % accuracy at the end
+    (:data:`EPOCH_TABLE_LEGEND` says so in print)."""
     columns = {
-        "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+        "solved at end": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
         "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
-        "solved, then lost": summary.rounded_lost,
-        "all solved from": summary.all_rounded_epoch.map(round_epochs),
-        "100 % accuracy": summary.apply(solved_text, axis=1),
+        "lapsed": summary.rounded_lost,
+        "solved for good from": summary.all_rounded_epoch.map(round_epochs),
+        "100 % at end": summary.apply(solved_text, axis=1),
     }
     return pd.DataFrame(columns, index=summary.index)
 
@@ -618,13 +625,27 @@ def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
     return gaps
 
 
+def reference_loss_text(final_loss: pd.Series, factor: float, reference: float = REFERENCE_LOSS) -> str:
+    """Median final losses per learning rate (``final_loss``, indexed by rate) on the mean loss L and on ``factor`` L
+    as printed rows, then, per scale, the two neighbouring rates whose losses bracket ``reference``."""
+    scales = {"L": 1.0, "E": factor}
+    lines = ["  rate" + "".join(f"{rate:>8g}" for rate in final_loss.index)]
+    for name, scale in scales.items():
+        lines.append(f"  {name}   " + "".join(f"{scale * loss:>8.1e}" for loss in final_loss))
+    for name, scale in scales.items():
+        above = final_loss.index[scale * final_loss > reference].max()
+        below = final_loss.index[scale * final_loss <= reference].min()
+        lines.append(f"the reference's {reference} on {name} lies between rates {above:g} and {below:g}")
+    return "\n".join(lines)
+
+
 def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     """Per weight decay of a sweep (and its :func:`summarise` table by ``weight_decay``): networks solved, median
     data loss and the median over networks of the largest absolute weight."""
     largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
     return pd.DataFrame(
         {
-            "solved": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+            "solved at end": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
             "median data loss": summary.median_final_loss.map("{:.1e}".format),
             "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
         }
@@ -659,13 +680,6 @@ def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:
     tail = min(smaller, untied - smaller)
     p = 2 * sum(math.comb(untied, k) for k in range(tail + 1)) / 2**untied if untied else 1.0
     return smaller, untied, min(1.0, p)
-
-
-def fewer_epochs(a: Sequence[float], b: Sequence[float], level: float = 0.05) -> bool:
-    """Whether ``a`` needs fewer epochs than ``b`` by the notebook's rule, on the same seeds: ``a`` is smaller on more
-    than half of the untied pairs and the two-sided :func:`sign_test` rejects equal chances at ``level``."""
-    smaller, untied, p = sign_test(a, b)
-    return bool(2 * smaller > untied and p < level)
 
 
 def median_permutation_test(a: Sequence[float], b: Sequence[float], permutations: int = 10_000, seed: int = 0) -> float:

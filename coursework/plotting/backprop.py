@@ -25,7 +25,7 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
     activations span the activation's output range.
     """
     parameters = network.parameters()
-    hidden = [f"h{unit + 1}" for unit in range(parameters["W1"].shape[1])]
+    hidden = [f"h{unit}" for unit in range(parameters["W1"].shape[1])]
     outputs = [f"out {unit}" for unit in range(parameters["W2"].shape[1])]
     widths = [len(hidden), len(hidden), len(outputs)]
     fig, axes = plt.subplots(
@@ -59,7 +59,11 @@ def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
 
 
 def learning_rate_figure(
-    study: Sweep, summary: pd.DataFrame, curve_rates: Sequence[float] | None = None, max_curves: int = 8
+    study: Sweep,
+    summary: pd.DataFrame,
+    curve_rates: Sequence[float] | None = None,
+    max_curves: int = 8,
+    chosen: float | None = None,
 ) -> plt.Figure:
     """A learning-rate sweep: loss curves per rate (median over seeds), and a box plot with
     every network's first epoch solved (column ``rounded_first`` of the table, if there) or else of 100 %
@@ -69,7 +73,8 @@ def learning_rate_figure(
     rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
     loss panel draws ``curve_rates`` (default: at most ``max_curves`` of the rates, spread evenly over the list) in
     colours that are easy to tell apart; the box panel shows the rates where some network got there and names the
-    others under its axis. The points' jitter is seeded, so the figure repeats.
+    others under its axis. A ``chosen`` rate gets an orange box. The points' jitter is seeded, so the figure
+    repeats.
     """
     rates = list(summary.index)
     rows = {rate: (study.table.learning_rate == rate).to_numpy() for rate in rates}
@@ -103,6 +108,10 @@ def learning_rate_figure(
             boxprops={"facecolor": "lightsteelblue"},
             medianprops={"color": "k"},
         )
+        for box, rate in zip(ax_box.patches, drawn):
+            if rate == chosen:
+                box.set(facecolor="orange", label=f"chosen rate {rate:g}")
+                ax_box.legend(loc="upper center")
     jitter = np.random.default_rng(0)
     for position, rate in enumerate(drawn):
         offsets = jitter.uniform(-0.15, 0.15, solved[rate].size)
@@ -126,7 +135,9 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
     epoch_curves(ax_spread, spreads, colors=colors)
     ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
-    ax_spread.set(xscale="log", yscale="log", xlabel="epoch", ylabel="largest difference between hidden units")
+    ax_spread.set(
+        xscale="log", yscale="log", xlabel="epoch", ylabel="largest parameter difference\nbetween hidden units"
+    )
     ax_spread.set_title("How far apart the hidden units are")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colors=colors)
     ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
