@@ -169,8 +169,8 @@ def test_sparse_channels_counts_each_sweep_model_s_flagged_channels(monkeypatch)
     assert table.flagged_ratio.eq(1.0).all()  # the same images: nothing per image to remove
     assert table.other_ratio.isna().all()  # no other channel to compare with
     summary = latent.edge_summary(table)
-    assert summary.loc[1, "flagged per seed"] == "1, 1, 1" and summary.loc[1, "share on edge"] == "100%"
-    assert summary.loc[1, "positions per image"] == "60.0"  # the whole edge of its 16x16 latent
+    assert summary.loc[1, "flagged"] == "1, 1, 1" and summary.loc[1, "on edge"] == "100%"
+    assert summary.loc[1, "positions"] == "60.0"  # the whole edge of its 16x16 latent
     assert summary.loc[1, "others"] == "-"
 
 
@@ -190,12 +190,22 @@ def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> N
     assert parts["encoder"].startswith("conv to 30x30x8; pool to 15x15x8")
     assert "crop to 13x13x12" in parts["decoder"] and "transposed conv" in parts["decoder"]
     assert "upsample x2" in evaluation.layout(build_cae())["decoder"]
+    text = evaluation.layout_text(build_cae())
+    assert text.splitlines()[:2] == ["4,911 parameters", "  latent 8x8x16 = 1,024 values, 33% of input"]
+    assert all(len(line) <= 100 for line in text.splitlines())
 
 
 def test_older_batch_order_lists_the_seeds_without_a_time_record(monkeypatch) -> None:
     histories = {"study_base": {}, "study_base_seed1": {"seconds": [1.0]}, "study_base_seed2": {}}
     monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
     assert evaluation.older_batch_order(list(histories)) == {"study_base": [0, 2]}
+
+
+def test_older_order_by_group_counts_each_configuration_s_older_seeds(monkeypatch) -> None:
+    monkeypatch.setattr(evaluation, "read_history", lambda name: {"seconds": [1.0]} if name.endswith("seed1") else {})
+    text = evaluation.older_order_by_group()
+    assert "study: base 2/3;" in text and "colorization: gray -> RGB 2/3;" in text
+    assert all(len(line) <= 100 for line in text.splitlines())
 
 
 def test_compared_pairs_holds_the_study_steps_the_latent_steps_and_equal_sizes() -> None:

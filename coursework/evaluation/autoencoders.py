@@ -6,6 +6,8 @@ raises an error that names its training command.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -140,6 +142,19 @@ def layout(model: keras.Model) -> dict[str, str]:
     return parts
 
 
+def layout_text(model: keras.Model, width: int = 100) -> str:
+    """``model``'s parameters, its latent size with the share of the input it keeps, and its :func:`layout`, as
+    lines of at most ``width`` characters."""
+    shape = latent_shape(model)
+    values = int(np.prod(shape))
+    share = values / np.prod(model.input.shape[1:])
+    lines = [f"{model.count_params():,} parameters"]
+    lines.append(f"  latent {'x'.join(map(str, shape))} = {values:,} values, {share:.0%} of input")
+    for part, steps in layout(model).items():
+        lines.append(textwrap.fill(steps, width, initial_indent=f"  {part}: ", subsequent_indent="    "))
+    return "\n".join(lines)
+
+
 def older_batch_order(names: list[str]) -> dict[str, list[int]]:
     """Per configuration of ``names``, the seeds trained with the older batch order: their histories have no
     per-epoch time record (``seconds``), which was added together with today's batch order."""
@@ -147,6 +162,21 @@ def older_batch_order(names: list[str]) -> dict[str, list[int]]:
         first: [experiment(name).config.seed for name in members if "seconds" not in read_history(name)]
         for first, members in configurations(names).items()
     }
+
+
+def older_order_by_group(width: int = 100) -> str:
+    """Per experiment group, each configuration's seeds trained with the older batch order (of its seeds), as
+    lines of at most ``width`` characters."""
+    older = older_batch_order(list(REGISTRY))
+    lines = []
+    for group in dict.fromkeys(entry.group for entry in REGISTRY.values()):
+        found = [
+            f"{experiment(first).label} {len(seeds)}/{len(seeds_of(first))}"
+            for first, seeds in older.items()
+            if REGISTRY[first].group == group
+        ]
+        lines.append(textwrap.fill(f"{group}: {'; '.join(found)}", width, subsequent_indent="    "))
+    return "\n".join(lines)
 
 
 def compared_pairs() -> list[tuple[str, str]]:

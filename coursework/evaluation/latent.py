@@ -155,11 +155,11 @@ def edge_summary(sparse: pd.DataFrame) -> pd.DataFrame:
     groups = sparse.groupby("channels")
     return pd.DataFrame(
         {
-            "flagged per seed": groups.flagged.agg(lambda counts: ", ".join(map(str, counts))),
+            "flagged": groups.flagged.agg(lambda counts: ", ".join(map(str, counts))),
             "never positive": groups.never_on.sum(),
-            "share on edge": groups.on_border.min().map(lambda share: "-" if pd.isna(share) else f"{share:.0%}"),
-            "positions per image": groups.positions.agg(span, 1),
-            "MSE ratio: flagged": groups.flagged_ratio.agg(span, 2, "x"),
+            "on edge": groups.on_border.min().map(lambda share: "-" if pd.isna(share) else f"{share:.0%}"),
+            "positions": groups.positions.agg(span, 1),
+            "MSE ratio": groups.flagged_ratio.agg(span, 2, "x"),
             "others": groups.other_ratio.agg(span, 1, "x"),
         }
     )
