@@ -31,9 +31,9 @@ EXPLORER_EPOCHS = 2_000  # enough for the good learning rates to reach 100 % acc
 EXPLORER_IMAGES = 200  # the test images the image slider offers
 IMAGE_SHAPE = DATASETS["cifar10"].image_shape  # of the explorer's test images and autoencoders (CIFAR-10's)
 AUTOENCODERS = {  # what notebook 02's explorer compares: label -> committed experiment
-    "base": "cae_base",
-    "stride 2": "study_stride2_all",
-    "one pool, 32-8": "study_one_pool_32_8",
+    "prescribed\nnetwork": "cae_base",
+    "stride 2 in every\nencoder convolution": "study_stride2_all",
+    "one pooling stage,\nchannels 32, 8": "study_one_pool_32_8",
 }
 READOUT = ".3r"  # the sliders' readout (a d3-format): 3 significant figures in decimal notation, as `readout` prints
 LABELS = {"description_width": "initial"}  # a control's label at its full width, not cut to a fixed one

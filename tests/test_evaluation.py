@@ -9,7 +9,7 @@ from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
-from coursework.experiments import REGISTRY, SEEDS, SWEEP_CHANNELS
+from coursework.experiments import REGISTRY, SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import Trained
 
 
@@ -46,10 +46,10 @@ def test_total_training_time_sums_the_recorded_seconds_per_group(tmp_path, monke
     histories["d"] = {"loss": [1.0]}
     monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
     table = evaluation.total_training_time({"a": "one", "b": "two", "c": "two", "d": "three"})
-    assert table.loc["one"].tolist() == [1, 0, 1.0]
-    assert table.loc["two"].tolist() == [1, 1, 1.0]
-    assert table.loc["sum"].tolist() == [2, 2, 2.0]
-    assert np.isnan(table.loc["three", "hours"])  # nothing timed: unknown, not zero
+    assert table.loc["one"].tolist() == [1, 0, 60.0]
+    assert table.loc["two"].tolist() == [1, 1, 60.0]
+    assert table.loc["sum"].tolist() == [2, 2, 120.0]
+    assert np.isnan(table.loc["three", "minutes"])  # nothing timed: unknown, not zero
     assert evaluation.training_cpus(["a", "b", "c"]) == ["X", "Y"]
 
 
@@ -166,6 +166,23 @@ def test_sparse_channels_counts_each_sweep_model_s_flagged_channels(monkeypatch)
     assert len(table) == len(SWEEP_CHANNELS[8]) * len(SEEDS)
     assert table.flagged.eq(1).all() and table.never_on.eq(0).all() and table.on_border.eq(1.0).all()
     assert table.border_positions.iloc[0] == 28 / 64
+    assert table.flagged_ratio.eq(1.0).all()  # the same images: nothing per image to remove
+    assert table.other_ratio.isna().all()  # no other channel to compare with
+    summary = latent.edge_summary(table)
+    assert summary.loc[1, "flagged"] == "1, 1, 1" and summary.loc[1, "on edge"] == "100%"
+    assert summary.loc[1, "positions"] == "60.0"  # the whole edge of its 16x16 latent
+    assert summary.loc[1, "others"] == "-"
+
+
+def test_without_content_keeps_the_error_of_channels_that_do_not_vary_and_changes_the_others() -> None:
+    model = build_cae(filters=(4, 2))
+    last = model.get_layer("encoder_conv2")
+    kernel, bias = last.get_weights()
+    kernel[..., 1] = 0.0  # channel 1: its bias at every position, for every image
+    last.set_weights([kernel, np.array([0.1, 0.5], dtype=bias.dtype)])
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    assert latent.without_content(model, images, [1]) == pytest.approx(1.0)
+    assert latent.without_content(model, images, [0]) != pytest.approx(1.0)
 
 
 def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:
@@ -173,9 +190,34 @@ def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> N
     assert parts["encoder"].startswith("conv to 30x30x8; pool to 15x15x8")
     assert "crop to 13x13x12" in parts["decoder"] and "transposed conv" in parts["decoder"]
     assert "upsample x2" in evaluation.layout(build_cae())["decoder"]
+    text = evaluation.layout_text(build_cae())
+    assert text.splitlines()[:2] == ["4,911 parameters", "  latent 8x8x16 = 1,024 values, 33% of input"]
+    assert all(len(line) <= 100 for line in text.splitlines())
 
 
 def test_older_batch_order_lists_the_seeds_without_a_time_record(monkeypatch) -> None:
     histories = {"study_base": {}, "study_base_seed1": {"seconds": [1.0]}, "study_base_seed2": {}}
     monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
     assert evaluation.older_batch_order(list(histories)) == {"study_base": [0, 2]}
+
+
+def test_older_order_by_group_counts_each_configuration_s_older_seeds(monkeypatch) -> None:
+    monkeypatch.setattr(evaluation, "read_history", lambda name: {"seconds": [1.0]} if name.endswith("seed1") else {})
+    text = evaluation.older_order_by_group()
+    assert "study: base 2/3;" in text and "colorization: gray -> RGB 2/3;" in text
+    assert all(len(line) <= 100 for line in text.splitlines())
+
+
+def test_compared_pairs_holds_the_study_steps_the_latent_steps_and_equal_sizes() -> None:
+    pairs = evaluation.compared_pairs()
+    assert ("study_sgd", "study_base") in pairs and ("colorizer_unet", "colorizer_chroma") in pairs
+    assert (latent_sweep_name(16, 0, 8), latent_sweep_name(8, 0, 8)) in pairs
+    assert (latent_sweep_name(4, 0, 16), latent_sweep_name(16, 0, 8)) in pairs  # 1,024 values each
+    assert all(REGISTRY[name].config.seed == 0 for pair in pairs for name in pair)
+
+
+def test_mixed_order_keeps_the_pairs_whose_seeds_used_both_orders(monkeypatch) -> None:
+    pairs = [("study_sgd", "study_base"), ("colorizer_unet", "colorizer_chroma")]
+    older = {"study_base_seed1"}  # one seed of one side without a time record
+    monkeypatch.setattr(evaluation, "read_history", lambda name: {} if name in older else {"seconds": [1.0]})
+    assert evaluation.mixed_order(pairs) == [("study_sgd", "study_base")]

@@ -6,6 +6,8 @@ raises an error that names its training command.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,15 @@ from coursework._tensorflow import keras
 from coursework.autoencoders import check_autoencoder, evaluate_mse, latent_shape
 from coursework.data import OfficialSubset, Split
 from coursework.evaluation import best_validation, training_record
-from coursework.experiments import configurations, experiment
+from coursework.experiments import (
+    REGISTRY,
+    SWEEP_CHANNELS,
+    configurations,
+    experiment,
+    latent_sweep_name,
+    names,
+    seeds_of,
+)
 from coursework.experiments.runs import load
 from coursework.images import psnr
 from coursework.store import read_history
@@ -85,21 +95,21 @@ def epochs_trained(table: pd.DataFrame) -> pd.DataFrame:
 
 def total_training_time(groups: dict[str, str]) -> pd.DataFrame:
     """Training wall time per group (experiment -> group) from each committed history's per-epoch ``seconds``:
-    models timed, models without a record (trained before times were kept), and hours of the timed ones; a last row
+    models timed, models without a record (trained before times were kept), and minutes of the timed ones; a last row
     ``sum``."""
     rows: dict[str, dict] = {}
     for name, group in groups.items():
         history = read_history(name)
-        row = rows.setdefault(group, {"timed": 0, "untimed": 0, "hours": 0.0})
+        row = rows.setdefault(group, {"timed": 0, "untimed": 0, "minutes": 0.0})
         if "seconds" in history:
             row["timed"] += 1
-            row["hours"] += float(np.sum(history["seconds"])) / 3600
+            row["minutes"] += float(np.sum(history["seconds"])) / 60
         else:
             row["untimed"] += 1
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
     table.loc["sum"] = table.sum()
     table = table.astype({"timed": int, "untimed": int})
-    return table.assign(hours=table.hours.where(table.timed > 0))  # no record: unknown, not zero hours
+    return table.assign(minutes=table.minutes.where(table.timed > 0))  # no record: unknown, not zero minutes
 
 
 def training_cpus(names: list[str]) -> list[str]:
@@ -132,6 +142,19 @@ def layout(model: keras.Model) -> dict[str, str]:
     return parts
 
 
+def layout_text(model: keras.Model, width: int = 100) -> str:
+    """``model``'s parameters, its latent size with the share of the input it keeps, and its :func:`layout`, as
+    lines of at most ``width`` characters."""
+    shape = latent_shape(model)
+    values = int(np.prod(shape))
+    share = values / np.prod(model.input.shape[1:])
+    lines = [f"{model.count_params():,} parameters"]
+    lines.append(f"  latent {'x'.join(map(str, shape))} = {values:,} values, {share:.0%} of input")
+    for part, steps in layout(model).items():
+        lines.append(textwrap.fill(steps, width, initial_indent=f"  {part}: ", subsequent_indent="    "))
+    return "\n".join(lines)
+
+
 def older_batch_order(names: list[str]) -> dict[str, list[int]]:
     """Per configuration of ``names``, the seeds trained with the older batch order: their histories have no
     per-epoch time record (``seconds``), which was added together with today's batch order."""
@@ -139,6 +162,54 @@ def older_batch_order(names: list[str]) -> dict[str, list[int]]:
         first: [experiment(name).config.seed for name in members if "seconds" not in read_history(name)]
         for first, members in configurations(names).items()
     }
+
+
+def older_order_by_group(width: int = 100) -> str:
+    """Per experiment group, each configuration's seeds trained with the older batch order (of its seeds), as
+    lines of at most ``width`` characters."""
+    older = older_batch_order(list(REGISTRY))
+    lines = []
+    for group in dict.fromkeys(entry.group for entry in REGISTRY.values()):
+        found = [
+            f"{experiment(first).label} {len(seeds)}/{len(seeds_of(first))}"
+            for first, seeds in older.items()
+            if REGISTRY[first].group == group
+        ]
+        lines.append(textwrap.fill(f"{group}: {'; '.join(found)}", width, subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def compared_pairs() -> list[tuple[str, str]]:
+    """The configurations (seed 0's names) that notebook 02's sections 3 to 5 compare by the rule, as (one, the
+    other): each study variant and colorization step against its registry ``base``, the longer runs against the
+    longer base, each latent sweep's C against C / 2, and the 16x16 sweep against the 8x8 one at equal latent size."""
+    pairs = [
+        (name, entry.base)
+        for name, entry in REGISTRY.items()
+        if entry.group in ("study", "colorization") and entry.base and not entry.config.seed
+    ]
+    long_base, *longer = names("long", seeds=False)
+    pairs += [(name, long_base) for name in longer]
+    for side, channels in SWEEP_CHANNELS.items():
+        pairs += [(latent_sweep_name(c, 0, side), latent_sweep_name(c // 2, 0, side)) for c in channels[1:]]
+    (deep, deep_channels), (wide, wide_channels) = sorted(SWEEP_CHANNELS.items())
+    ratio = (wide // deep) ** 2  # the deeper layout needs this many more channels for the same latent size
+    pairs += [
+        (latent_sweep_name(c, 0, wide), latent_sweep_name(c * ratio, 0, deep))
+        for c in wide_channels
+        if c * ratio in deep_channels
+    ]
+    return pairs
+
+
+def mixed_order(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The ``pairs`` of configurations whose seeds, both sides together, used both batch orders (the older one:
+    no per-epoch time record, see :func:`older_batch_order`)."""
+    return [
+        pair
+        for pair in pairs
+        if len({"seconds" in read_history(name) for first in pair for name in seeds_of(first)}) == 2
+    ]
 
 
 def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:

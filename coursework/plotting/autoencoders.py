@@ -90,7 +90,6 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds + points)
     seeds = [(run.parameters, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
     direct_labels(right, right_points, texts, colors=colors, fontsize=8, obstacles=seeds + right_points)
-    right.legend(loc="lower right")
     return fig
 
 

@@ -42,7 +42,7 @@ FORMATS = {
     "vs_truth": ("colourfulness ratio", "{:.2f}x"),
     "timed": ("models timed", "{}"),
     "untimed": ("not timed", "{}"),
-    "hours": ("hours (timed)", "{:.1f}"),
+    "minutes": ("minutes (timed)", "{:.1f}"),
 }
 
 
