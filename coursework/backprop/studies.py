@@ -532,13 +532,18 @@ EPOCH_TABLE_LEGEND = (
 )
 
 
+def _solved_share(summary: pd.DataFrame) -> pd.Series:
+    """Per row of a :func:`summarise` table joined by :func:`with_rounded`: "solved at the end/networks" as text."""
+    return summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str)
+
+
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks solved at
     the end, median (IQR) epochs to the first solved epoch, networks that lapsed (solved at some epoch, unsolved at a
     later one), the epoch from which all stay solved and networks at 100 % accuracy at the end
     (:data:`EPOCH_TABLE_LEGEND` says so in print)."""
     columns = {
-        "solved at end": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+        "solved at end": _solved_share(summary),
         "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
         "lapsed": summary.rounded_lost,
         "solved for good from": summary.all_rounded_epoch.map(round_epochs),
@@ -597,7 +602,7 @@ def start_grid(summary: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     """A :func:`summarise` table by ``init`` and ``bias_init`` as text: "solved/networks (median epochs to solved)"
     per weight start (rows) and bias start (columns), both in the order of ``names``."""
     medians = summary.median_epochs_to_rounded.map(round_epochs)
-    cells = summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str) + " (" + medians + ")"
+    cells = _solved_share(summary) + " (" + medians + ")"
     return cells.unstack().loc[names, names].rename_axis(index="weights", columns="biases")
 
 
@@ -645,7 +650,7 @@ def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
     return pd.DataFrame(
         {
-            "solved at end": summary.rounded.astype(int).astype(str) + "/" + summary.networks.astype(str),
+            "solved at end": _solved_share(summary),
             "median data loss": summary.median_final_loss.map("{:.1e}".format),
             "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
         }

@@ -155,11 +155,16 @@ def layout_text(model: keras.Model, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def _older_order(name: str) -> bool:
+    """Whether the run ``name`` was trained with the older batch order: its history has no per-epoch time record
+    (``seconds``), which was added together with today's batch order."""
+    return "seconds" not in read_history(name)
+
+
 def older_batch_order(names: list[str]) -> dict[str, list[int]]:
-    """Per configuration of ``names``, the seeds trained with the older batch order: their histories have no
-    per-epoch time record (``seconds``), which was added together with today's batch order."""
+    """Per configuration of ``names``, the seeds trained with the older batch order (:func:`_older_order`)."""
     return {
-        first: [experiment(name).config.seed for name in members if "seconds" not in read_history(name)]
+        first: [experiment(name).config.seed for name in members if _older_order(name)]
         for first, members in configurations(names).items()
     }
 
@@ -203,13 +208,9 @@ def compared_pairs() -> list[tuple[str, str]]:
 
 
 def mixed_order(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The ``pairs`` of configurations whose seeds, both sides together, used both batch orders (the older one:
-    no per-epoch time record, see :func:`older_batch_order`)."""
-    return [
-        pair
-        for pair in pairs
-        if len({"seconds" in read_history(name) for first in pair for name in seeds_of(first)}) == 2
-    ]
+    """The ``pairs`` of configurations whose seeds, both sides together, used both batch orders
+    (:func:`_older_order`)."""
+    return [pair for pair in pairs if len({_older_order(name) for first in pair for name in seeds_of(first)}) == 2]
 
 
 def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
@@ -220,7 +221,7 @@ def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
     for name in long_names:
         study = experiment(name).base
         rows[name] = {
-            "older_order": "seconds" not in read_history(study),
+            "older_order": _older_order(study),
             "study": best_validation(read_history(study), epochs)[0],
             "long": best_validation(read_history(name), epochs)[0],
         }
