@@ -86,8 +86,8 @@ def backprop_figures(
     solved = history.epochs_to_accuracy(stable=True)
     verdict = "never reaches 100 % for good" if math.isnan(solved) else f"100 % accuracy from epoch {int(solved):,} on"
     curves = training_curves(
-        {"loss": history.loss, "accuracy": history.accuracy},
-        ylabel=["MSE loss", "accuracy"],
+        {"loss": history.loss, "accuracy": 100 * history.accuracy},
+        ylabel=["MSE loss", "accuracy (%)"],
         xscale="log",
         yscale=["log", "linear"],
         title=f"η = {readout(learning_rate)}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
@@ -95,9 +95,9 @@ def backprop_figures(
     return curves, hidden_layer_heatmaps(network, X)
 
 
-def backprop_explorer(epochs: int = EXPLORER_EPOCHS) -> Explorer:
-    """Sliders for learning rate, initialisation and seed (those notebook 01 ran per learning rate) that retrain the
-    network and redraw its figures."""
+def backprop_explorer(learning_rate: float = 10.0, epochs: int = EXPLORER_EPOCHS) -> Explorer:
+    """Sliders for learning rate (starting at ``learning_rate``), initialisation and seed (those notebook 01 ran per
+    learning rate) that retrain the network and redraw its figures."""
     import ipywidgets as widgets
 
     pictures: list[bytes] = []  # the first view's, drawn when the widget is made
@@ -113,7 +113,7 @@ def backprop_explorer(epochs: int = EXPLORER_EPOCHS) -> Explorer:
     widget = widgets.interactive(
         show,
         learning_rate=widgets.FloatLogSlider(
-            value=10.0, **exponents, readout_format=READOUT, description="learning rate", style=LABELS
+            value=learning_rate, **exponents, readout_format=READOUT, description="learning rate", style=LABELS
         ),
         init=widgets.Dropdown(options=list(INITIALISERS), value="uniform", description="weights", style=LABELS),
         bias_init=widgets.Dropdown(options=list(INITIALISERS), value="zeros", description="biases", style=LABELS),

@@ -378,18 +378,14 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
     )
 
 
-def best_setting(summary: pd.DataFrame, confirm: pd.DataFrame | None = None):
+def best_setting(summary: pd.DataFrame):
     """The index of ``summary``'s best setting (a :func:`summarise` table), None if no row qualifies.
 
     With rounded-right columns: the smallest median epochs to rounded right among the rows where every network ends
     rounded right and none lost it on the way; without: the smallest median epochs to 100 % accuracy among the rows
-    where every network solved the task. Either way no round-off sensitive row qualifies. With ``confirm`` (a summary
-    of the same settings on other seeds), a row qualifies only if it also qualifies there; the medians stay
-    ``summary``'s.
+    where every network solved the task. Either way no round-off sensitive row qualifies.
     """
     eligible, epochs = _qualifies(summary)
-    if confirm is not None:
-        eligible &= _qualifies(confirm)[0].reindex(summary.index, fill_value=False)
     candidates = epochs[eligible].dropna()
     return None if candidates.empty else candidates.idxmin()
 
@@ -412,9 +408,8 @@ def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarr
     output rounded at 0.5 equals its target), or at the first loss below 0.25 / ``Y.size`` (which guarantees
     solved); each capped at ``limit`` epochs.
 
-    Per rule: the median stop epoch, the networks at 100 % accuracy at that epoch and from there to the last epoch,
-    and the networks solved at that epoch (each network retrained from its start to there) and from there to the
-    last epoch.
+    Per rule: the median stop epoch, the networks at 100 % accuracy at that epoch, and the networks solved at that
+    epoch (each network retrained from its start to there).
     """
     table, rows = study.table.loc[rows], np.asarray(rows)
     first = table.epochs_to_100.to_numpy()
@@ -428,15 +423,12 @@ def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarr
     }
     stops = {rule: np.minimum(np.nan_to_num(stop, nan=limit), limit).astype(int) for rule, stop in stops.items()}
     copies = _copies(study, rows, stops, X, Y)
-    stable, solved_stays = table.epochs_to_stable_100.to_numpy(), table.rounded_stays.to_numpy()
     result = {}
     for rule, stop in stops.items():
         result[rule] = {
             "median stop": float(np.median(stop)),
             "100 % at stop": int((study.history.accuracy[rows, stop - 1] == 1).sum()),
-            "100 % to end": int((stable <= stop).sum()),
             "solved at stop": copies[rule],
-            "solved to end": int((solved_stays <= stop).sum()),
         }
     table = pd.DataFrame(result).T.rename_axis("stop at")
     return table.astype({column: int for column in table.columns if column != "median stop"})
@@ -528,7 +520,7 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 EPOCH_TABLE_LEGEND = (
     "solved at end: at the last epoch; lapsed: solved at some epoch and unsolved at a later one;\n"
-    "solved for good from: the epoch from which every seed is solved at every later epoch"
+    "all solved from: the epoch from which every network is solved at every later epoch"
 )
 
 
@@ -546,7 +538,7 @@ def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
         "solved at end": _solved_share(summary),
         "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
         "lapsed": summary.rounded_lost,
-        "solved for good from": summary.all_rounded_epoch.map(round_epochs),
+        "all solved from": summary.all_rounded_epoch.map(round_epochs),
         "100 % at end": summary.apply(solved_text, axis=1),
     }
     return pd.DataFrame(columns, index=summary.index)
@@ -557,18 +549,12 @@ def epochs_at(study: Sweep, rate: float, column: str = "rounded_first") -> pd.Se
     return study.table[study.table.learning_rate == rate].set_index("seed")[column]
 
 
-def confirmation_table(first: Sweep, second: Sweep) -> pd.DataFrame:
-    """The second seed set's :func:`epoch_table` (solved, first solved, 100 % accuracy) of two sweeps over the same
-    rates joined by :func:`with_rounded`, with, where every network of both sets ends solved, the change of the
-    median epochs to solved from the first set and the :func:`median_permutation_test` p-value."""
-    one, two = (summarise(study.table, "learning_rate") for study in (first, second))
-    table = epoch_table(two).iloc[:, [0, 1, 4]]
-    both = two.index[(two.rounded == two.networks) & (one.rounded == one.networks).reindex(two.index)]
-    shift = 100 * (two.median_epochs_to_rounded / one.median_epochs_to_rounded - 1)
-    table["median change"] = shift[both].map("{:+.0f} %".format)
-    p = {rate: median_permutation_test(epochs_at(first, rate), epochs_at(second, rate)) for rate in both}
-    table["p"] = pd.Series(p, dtype=float).map("{:.2f}".format)
-    return table.fillna("")
+def failing_seeds(studies: Sequence[Sweep], rate: float) -> list[int]:
+    """The seeds of ``studies`` (sweeps joined by :func:`with_rounded`) whose network at ``rate`` ends unsolved or
+    lapses: is solved at some epoch and unsolved at a later one."""
+    first = pd.concat([epochs_at(study, rate) for study in studies])
+    stays = pd.concat([epochs_at(study, rate, "rounded_stays") for study in studies])
+    return sorted(first.index[stays.isna() | (first < stays)])
 
 
 def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[float]) -> pd.DataFrame:
@@ -576,18 +562,14 @@ def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[floa
     the seeds where it solves sooner, the untied seeds and the :func:`sign_test` p-value; the seeds that do not
     solve and stay solved from their first solved epoch, and the :func:`fisher_exact` p-value of those counts."""
 
-    def per_seed(column: str, at: float) -> pd.Series:
-        return pd.concat([epochs_at(study, at, column) for study in studies])
+    def per_seed(at: float) -> pd.Series:
+        return pd.concat([epochs_at(study, at) for study in studies])
 
-    def failing(at: float) -> list[int]:
-        first, stays = per_seed("rounded_first", at), per_seed("rounded_stays", at)
-        return sorted(first.index[stays.isna() | (first < stays)])
-
-    base, seeds = failing(rate), len(per_seed("rounded_first", rate))
+    base, seeds = failing_seeds(studies, rate), len(per_seed(rate))
     rows = {}
     for other in others:
-        smaller, untied, p = sign_test(per_seed("rounded_first", other), per_seed("rounded_first", rate))
-        seeds_failing = failing(other)
+        smaller, untied, p = sign_test(per_seed(other), per_seed(rate))
+        seeds_failing = failing_seeds(studies, other)
         rows[other] = {
             "sooner": smaller,
             "untied": untied,
@@ -670,8 +652,8 @@ def distance_gap(summary: pd.DataFrame) -> str:
     ``nudge``)."""
     largest = summary.largest_distance
     below, above = largest[largest <= SENSITIVE_DIVERGENCE], largest[largest > SENSITIVE_DIVERGENCE]
-    text = f"largest distance network-copy: {below.max():.0e} or less in the settings we rank"
-    return text + (f", {above.min():.0e} or more in the others" if len(above) else "")
+    text = f"largest parameter gap within a pair: {below.max():.0e} or less where ranked"
+    return text + (f", {above.min():.0e} or more elsewhere" if len(above) else "")
 
 
 def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:
@@ -685,17 +667,6 @@ def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:
     tail = min(smaller, untied - smaller)
     p = 2 * sum(math.comb(untied, k) for k in range(tail + 1)) / 2**untied if untied else 1.0
     return smaller, untied, min(1.0, p)
-
-
-def median_permutation_test(a: Sequence[float], b: Sequence[float], permutations: int = 10_000, seed: int = 0) -> float:
-    """Two-sided p-value that ``a`` and ``b`` (different seeds) share a median: the share of random relabellings of
-    the pooled values whose medians differ at least as much as the observed ones (seeded, one added to both counts)."""
-    pooled = np.concatenate([np.asarray(a, dtype=float), np.asarray(b, dtype=float)])
-    observed = abs(np.median(a) - np.median(b))
-    rng = np.random.default_rng(seed)
-    shuffled = rng.permuted(np.tile(pooled, (permutations, 1)), axis=1)
-    gaps = np.abs(np.median(shuffled[:, : len(a)], axis=1) - np.median(shuffled[:, len(a) :], axis=1))
-    return float((1 + (gaps >= observed - 1e-9).sum()) / (1 + permutations))
 
 
 def median_interval(
