@@ -25,7 +25,7 @@ FORMATS = {
     "highest": ("highest", "{:.3g}"),
     "vs_base": ("ratio to base", "{:.2f}x"),
     "verdict": ("verdict", "{}"),
-    "median_val_mse": ("median validation MSE", "{:.3g}"),
+    "mean_val_mse": ("mean validation MSE", "{:.3g}"),
     "min_val_mse": ("lowest", "{:.3g}"),
     "max_val_mse": ("highest", "{:.3g}"),
     "jpeg_mse": ("MSE, JPEG pixels", "{:.4f}"),
