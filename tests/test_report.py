@@ -108,7 +108,7 @@ def test_color_targets_of_the_true_colours_meet_both_targets() -> None:
     images = np.random.default_rng(0).integers(0, 256, (20, 8, 8, 3), dtype=np.uint8)
     _, truth = split_luma_chroma(images)
     targets = facts.color_targets(truth, images, images)
-    assert targets.verdict.tolist() == ["met", "met"]
+    assert targets.result.tolist() == ["met", "met"]
     assert targets.ratio.tolist() == pytest.approx([0.0, 1.0], abs=1e-6)
 
 

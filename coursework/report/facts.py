@@ -123,7 +123,8 @@ def step_verdicts(runs: pd.DataFrame, by: str, value: str, *, narrow: float) -> 
 def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
     """A colorizer's predicted ``chroma`` on uint8 ``images`` against ``COLOR_TARGETS``, one row per target (in words):
     the ratio (chroma MSE to the mean-chroma baseline's; colourfulness to the truth's, both a ratio of means over
-    the images), its 95 % bootstrap interval over the images, the target and the verdict of :func:`against_target`."""
+    the images), its 95 % bootstrap interval over the images, the target and the ``result``
+    (:func:`against_target`)."""
     baseline = np.broadcast_to(mean_chroma(x_train), chroma.shape)
     ours, flat = color_metrics(chroma, images), color_metrics(baseline, images)
     pairs = {
@@ -138,7 +139,7 @@ def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -
             "low": interval[0],
             "high": interval[1],
             "target": f"{'at most' if at_most else 'at least'} {COLOR_TARGETS[target]:.2f}x",
-            "verdict": against_target(interval, COLOR_TARGETS[target], at_most),
+            "result": against_target(interval, COLOR_TARGETS[target], at_most),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
