@@ -109,6 +109,7 @@ def gain_tradeoff(table: pd.DataFrame, targets: Mapping[str, float]) -> plt.Figu
     ax.axhline(targets["vs_mean_chroma"], color="grey", ls="--", label="targets")
     ax.axvline(targets["vs_truth"], color="grey", ls="--")
     ax.set(xlabel="colourfulness ratio to the truth", ylabel="chroma MSE ratio to the baseline")
+    ax.margins(y=0.1)  # room for the top label
     ax.legend(loc="upper left", fontsize=8)
     return fig
 
