@@ -463,3 +463,17 @@ def test_module_entry_point_reports_a_missing_source_without_a_traceback(tmp_pat
     )
     assert result.returncode == 1
     assert "error: CIFAR-10 not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chroma_sampling_reads_each_jpeg_file_s_colour_resolution(tmp_path: Path) -> None:
+    from coursework.data.image_files import chroma_sampling
+
+    path = tmp_path / "images.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, sampling in (("test/cat/0000.jpg", 2), ("test/cat/0001.jpg", 0), ("labels.txt", None)):
+            buffer = io.BytesIO()
+            if sampling is not None:
+                Image.new("RGB", (32, 32), (200, 30, 30)).save(buffer, "JPEG", subsampling=sampling)
+            archive.writestr(name, buffer.getvalue())
+    assert chroma_sampling(path) == {0, 2}
+    assert chroma_sampling(path, files=1) == {2}

@@ -4,12 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coursework._tensorflow import keras
 from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
-from coursework.experiments import REGISTRY, SEEDS, SWEEP_CHANNELS, latent_sweep_name
+from coursework.experiments import REGISTRY, latent_sweep_name
 from coursework.experiments.runs import Trained
 
 
@@ -106,14 +105,6 @@ def test_color_table_puts_two_baselines_first_and_relates_every_row_to_them() ->
         color.color_table({"wrong": truth[:, :4]}, images, images)
 
 
-def test_choose_gain_takes_the_closest_gain_that_keeps_enough_color() -> None:
-    table = pd.DataFrame({"vs_mean_chroma": [0.77, 0.78, 0.80, 0.85], "vs_truth": [0.45, 0.55, 0.63, 0.72]})
-    table.index = [1.0, 1.2, 1.4, 1.6]
-    assert color.choose_gain(table) == 1.4
-    with pytest.raises(ValueError, match="no candidate"):
-        color.choose_gain(table.iloc[:2])
-
-
 def test_mean_color_error_splits_the_chroma_mse_exactly() -> None:
     rng = np.random.default_rng(1)
     images = rng.integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
@@ -125,66 +116,6 @@ def test_mean_color_error_splits_the_chroma_mse_exactly() -> None:
     assert color.mean_color_error(shifted, images) == pytest.approx((0.01, 0.0), abs=1e-6)  # float32 chroma
 
 
-def test_channel_activity_finds_a_latent_channel_the_relu_killed() -> None:
-    model = build_cae(filters=(4, 2))
-    last = model.get_layer("encoder_conv2")
-    kernel, bias = last.get_weights()
-    last.set_weights([np.zeros_like(kernel), np.array([1.0, -1.0], dtype=bias.dtype)])  # channel 1 always below 0
-    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    activity = latent.channel_activity(model, images)
-    assert activity.active.tolist() == [1.0, 0.0]
-    side = latent.latent_layer(model).output.shape[1]
-    assert activity.on_border[0] == pytest.approx((4 * side - 4) / side**2)  # on everywhere: the edge's share
-    assert np.isnan(activity.on_border[1])  # never positive
-
-
-def edge_channel_model() -> keras.Model:
-    """A tiny autoencoder whose one latent channel is positive only on the latent's edge."""
-    model = build_cae(filters=(4, 1))
-    first, last = model.get_layer("encoder_conv1"), model.get_layer("encoder_conv2")
-    kernel, bias = first.get_weights()
-    first.set_weights([np.zeros_like(kernel), np.ones_like(bias)])  # every position of every channel: 1
-    kernel, bias = last.get_weights()
-    # 30 minus the sum over a 3x3x4 window: -6 inside (36 ones), positive where zero padding leaves fewer
-    last.set_weights([np.full_like(kernel, -1.0), np.full_like(bias, 30.0)])
-    return model
-
-
-def test_channel_activity_finds_a_channel_on_only_at_the_edge() -> None:
-    model = edge_channel_model()
-    images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
-    side = latent.latent_layer(model).output.shape[1]
-    activity = latent.channel_activity(model, images)
-    assert activity.on_border[0] == 1.0
-    assert activity.active[0] == pytest.approx((4 * side - 4) / side**2)
-
-
-def test_sparse_channels_counts_each_sweep_model_s_flagged_channels(monkeypatch) -> None:
-    model = edge_channel_model()
-    monkeypatch.setattr(latent, "load", lambda name: Trained(model, {}, None))
-    table = latent.sparse_channels(8, np.zeros((2, 32, 32, 3), dtype=np.uint8), below=0.5)
-    assert len(table) == len(SWEEP_CHANNELS[8]) * len(SEEDS)
-    assert table.flagged.eq(1).all() and table.never_on.eq(0).all() and table.on_border.eq(1.0).all()
-    assert table.border_positions.iloc[0] == 28 / 64
-    assert table.flagged_ratio.eq(1.0).all()  # the same images: nothing per image to remove
-    assert table.other_ratio.isna().all()  # no other channel to compare with
-    summary = latent.edge_summary(table)
-    assert summary.loc[1, "flagged"] == "1, 1, 1" and summary.loc[1, "on edge"] == "100%"
-    assert summary.loc[1, "positions"] == "60.0"  # the whole edge of its 16x16 latent
-    assert summary.loc[1, "others"] == "-"
-
-
-def test_without_content_keeps_the_error_of_channels_that_do_not_vary_and_changes_the_others() -> None:
-    model = build_cae(filters=(4, 2))
-    last = model.get_layer("encoder_conv2")
-    kernel, bias = last.get_weights()
-    kernel[..., 1] = 0.0  # channel 1: its bias at every position, for every image
-    last.set_weights([kernel, np.array([0.1, 0.5], dtype=bias.dtype)])
-    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    assert latent.without_content(model, images, [1]) == pytest.approx(1.0)
-    assert latent.without_content(model, images, [0]) != pytest.approx(1.0)
-
-
 def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:
     parts = evaluation.layout(build_cae(padding="valid"))
     assert parts["encoder"].startswith("conv to 30x30x8; pool to 15x15x8")
@@ -192,19 +123,6 @@ def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> N
     assert "upsample x2" in evaluation.layout(build_cae())["decoder"]
     text = evaluation.layout_text(build_cae())
     assert text.splitlines()[:2] == ["4,911 parameters", "  latent 8x8x16 = 1,024 values, 33% of input"]
-    assert all(len(line) <= 100 for line in text.splitlines())
-
-
-def test_older_batch_order_lists_the_seeds_without_a_time_record(monkeypatch) -> None:
-    histories = {"study_base": {}, "study_base_seed1": {"seconds": [1.0]}, "study_base_seed2": {}}
-    monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
-    assert evaluation.older_batch_order(list(histories)) == {"study_base": [0, 2]}
-
-
-def test_older_order_by_group_counts_each_configuration_s_older_seeds(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "read_history", lambda name: {"seconds": [1.0]} if name.endswith("seed1") else {})
-    text = evaluation.older_order_by_group()
-    assert "study: base 2/3;" in text and "colorization: gray -> RGB 2/3;" in text
     assert all(len(line) <= 100 for line in text.splitlines())
 
 

@@ -216,15 +216,28 @@ def test_direct_labels_keep_crowded_labels_apart() -> None:
     assert overlapping_labels(ax) == []
 
 
-def test_seed_curves_draw_every_seed_in_one_panel() -> None:
-    histories = {seed: {"loss": [3.0, 2.0], "val_loss": [2.5, 1.5]} for seed in ("seed 0", "seed 1", "seed 2")}
+def test_seed_curves_draw_the_seeds_mean_and_range() -> None:
+    histories = {seed: {"loss": [3.0, 2.0], "val_loss": [v, 1.5]} for seed, v in (("0", 2.0), ("1", 2.5), ("2", 3.0))}
     fig = plotting.seed_curves(histories)
     (ax,) = fig.axes
-    assert len(ax.get_lines()) == 6
-    labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == [f"{curve}, seed {seed}" for curve in ("training", "validation") for seed in range(3)]
-    assert len({line.get_linestyle() for line in ax.get_lines()}) == 3  # the seeds told apart
+    training, validation = ax.get_lines()
+    assert validation.get_ydata().tolist() == pytest.approx([2.5, 1.5])
+    band = ax.collections[1].get_paths()[0].vertices[:, 1]  # the validation band: lowest to highest
+    assert band.min() == pytest.approx(1.5) and band.max() == pytest.approx(3.0)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [
+        "training: mean of the seeds",
+        "validation: mean of the seeds",
+    ]
     assert ax.get_yscale() == "log"
+
+
+def test_gain_tradeoff_puts_one_labelled_point_per_gain_and_the_targets() -> None:
+    table = pd.DataFrame({"vs_mean_chroma": [0.77, 0.8], "vs_truth": [0.45, 0.63]}, index=[1.0, 1.4])
+    fig = plotting.gain_tradeoff(table, {"vs_mean_chroma": 0.7, "vs_truth": 0.6})
+    (ax,) = fig.axes
+    np.testing.assert_allclose(ax.get_lines()[0].get_xydata(), [[0.45, 0.77], [0.63, 0.8]])
+    assert [text.get_text() for text in ax.texts] == ["1", "1.4"]
+    assert ax.get_lines()[1].get_ydata()[0] == 0.7 and ax.get_lines()[2].get_xdata()[0] == 0.6
 
 
 def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
@@ -270,11 +283,11 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     )
     table = runs.groupby("channels").agg(
         latent_values=("latent_values", "first"),
-        median_val_mse=("best_val_mse", "median"),
+        mean_val_mse=("best_val_mse", "mean"),
         parameters=("parameters", "first"),
     )
     wide = runs.assign(latent_values=runs.latent_values * 4, best_val_mse=[0.01, 0.011, 0.006, 0.03])
-    wide_table = table.assign(latent_values=table.latent_values * 4, median_val_mse=[0.0105, 0.018])
+    wide_table = table.assign(latent_values=table.latent_values * 4, mean_val_mse=[0.0105, 0.018])
     fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table, -1.0), 16: LatentSweep(wide, wide_table, -1.0)})
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
@@ -282,8 +295,8 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     assert [text.get_text() for text in fig.axes[1].texts] == [text.get_text() for text in ax.texts]
     assert overlapping_labels(ax) == []
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "8 x 8 x C: median",
-        "16 x 16 x C: median",
+        "8 x 8 x C: mean",
+        "16 x 16 x C: mean",
         "one seed",
     ]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")

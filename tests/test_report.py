@@ -30,14 +30,15 @@ def test_readable_formats_and_renames_the_columns_it_shows() -> None:
 def test_the_rule_is_ranges_apart_with_three_seeds_each_side() -> None:
     assert facts.ranges_apart([1, 2, 3], [3.5, 4, 5]) and facts.ranges_apart([3.5, 4, 5], [1, 2, 3])
     assert not facts.ranges_apart([1, 2, 3], [3, 4, 5])  # touching ranges overlap
-    assert facts.verdict([1, 2, 3], [4, 5, 6]) == "lower"
-    assert facts.verdict([7, 8, 9], [4, 5, 6]) == "higher"
-    assert facts.verdict([1, 5, 9], [4, 5, 6]) == "no difference"
+    assert facts.verdict([1, 2, 3], [4, 5, 6], narrow=0.05) == "lower"
+    assert facts.verdict([7, 8, 9], [4, 5, 6], narrow=0.05) == "higher"
+    assert facts.verdict([1, 5, 9], [4, 5, 6], narrow=0.05) == "no difference"
     with pytest.raises(ValueError, match=">= 3 seeds"):
-        facts.verdict([1, 2], [4, 5, 6])
+        facts.verdict([1, 2], [4, 5, 6], narrow=0.05)
     assert facts.gap([1, 2, 3], [4, 5, 6]) == pytest.approx(0.5)  # (4 - 3) / mean 2
-    assert facts.verdict([100, 101, 102], [103, 104, 105]) == "lower, narrow"  # 1 / 101 < 5 %
-    assert facts.verdict([103, 104, 105], [100, 101, 102]) == "higher, narrow"
+    assert facts.verdict([100, 101, 102], [103, 104, 105], narrow=0.05) == "lower, narrow"  # 1 / 101 < 5 %
+    assert facts.verdict([103, 104, 105], [100, 101, 102], narrow=0.05) == "higher, narrow"
+    assert facts.verdict([100, 101, 102], [103, 104, 105], narrow=0.005) == "lower"  # the threshold is the caller's
     with pytest.raises(ValueError, match="finite"):
         facts.ranges_apart([1, float("nan")], [2, 3])
 
@@ -56,22 +57,22 @@ def test_seed_table_pools_the_registered_seeds_and_compares_each_with_its_base()
             "study_sgd_seed2": 11.0,
         }
     )
-    table = facts.seed_table(values)  # bases from the registry: both variants' base is study_base
+    table = facts.seed_table(values, narrow=0.05)  # bases from the registry: both variants' base is study_base
     assert table.index.tolist() == ["study_base", "study_kernel5", "study_sgd"]
     assert table.seeds.tolist() == [3, 3, 3]
     assert table.loc["study_kernel5", ["mean", "lowest", "highest"]].tolist() == pytest.approx([3.3, 3.0, 3.6])
     assert table.verdict.tolist() == ["base", "lower", "no difference"]
     assert table.vs_base["study_kernel5"] == pytest.approx(3.3 / 4.0)
     with pytest.raises(ValueError, match=">= 3 seeds"):
-        facts.seed_table(values.drop(["study_kernel5_seed1"]))
-    assert facts.seed_table(values, bases={}).verdict.tolist() == ["base"] * 3
+        facts.seed_table(values.drop(["study_kernel5_seed1"]), narrow=0.05)
+    assert facts.seed_table(values, bases={}, narrow=0.05).verdict.tolist() == ["base"] * 3
 
 
 def test_step_verdicts_compare_each_group_with_the_one_before() -> None:
     runs = pd.DataFrame(
         {"channels": [2, 2, 2, 1, 1, 1, 4, 4, 4], "best_val_mse": [5, 6, 7, 9, 10, 11, 5.5, 6, 6.5]},
     )
-    steps = facts.step_verdicts(runs, "channels", "best_val_mse")
+    steps = facts.step_verdicts(runs, "channels", "best_val_mse", narrow=0.05)
     assert steps.index.tolist() == [1, 2, 4]
     assert steps.tolist() == ["-", "lower", "no difference"]
 
@@ -107,7 +108,7 @@ def test_color_targets_of_the_true_colours_meet_both_targets() -> None:
     images = np.random.default_rng(0).integers(0, 256, (20, 8, 8, 3), dtype=np.uint8)
     _, truth = split_luma_chroma(images)
     targets = facts.color_targets(truth, images, images)
-    assert targets.verdict.tolist() == ["met", "met"]
+    assert targets.result.tolist() == ["met", "met"]
     assert targets.ratio.tolist() == pytest.approx([0.0, 1.0], abs=1e-6)
 
 
@@ -128,7 +129,7 @@ def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -
         )
         return LatentSweep(runs, pd.DataFrame(), 0.0)
 
-    table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)})
+    table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)}, narrow=0.05)
     assert table.index.tolist() == ["16x16x1 against 8x8x4", "16x16x2 against 8x8x8"]
     assert table.ratio.tolist() == pytest.approx([41 / 11, 6 / 21])
     assert table.verdict.tolist() == ["higher", "lower"] and table.params.iloc[0] == "100 against 300"

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+from PIL import Image, JpegImagePlugin
 
 from coursework.data.sources import CLASSES, IMAGE_SHAPE, ORDER_LABELS_FILE, Arrays, DataError, labels_file, read_npz
 from coursework.images import read_image
@@ -34,6 +35,14 @@ def from_zip(path: Path) -> Arrays:
             return train, test
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
         raise DataError(f"{path}: corrupt or truncated zip ({type(error).__name__}: {error})") from error
+
+
+def chroma_sampling(path: Path, files: int = 1000) -> set[int]:
+    """The chroma subsampling PIL reports for the first ``files`` JPEG files of the image zip ``path`` (0: full
+    colour resolution, 4:4:4; 2: half in each direction, 4:2:0)."""
+    with zipfile.ZipFile(path) as archive:
+        names = [name for name in archive.namelist() if name.lower().endswith((".jpg", ".jpeg"))][:files]
+        return {JpegImagePlugin.get_sampling(Image.open(archive.open(name))) for name in names}
 
 
 def read_order_labels(path: Path) -> dict[str, np.ndarray]:

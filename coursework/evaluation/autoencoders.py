@@ -161,29 +161,6 @@ def _older_order(name: str) -> bool:
     return "seconds" not in read_history(name)
 
 
-def older_batch_order(names: list[str]) -> dict[str, list[int]]:
-    """Per configuration of ``names``, the seeds trained with the older batch order (:func:`_older_order`)."""
-    return {
-        first: [experiment(name).config.seed for name in members if _older_order(name)]
-        for first, members in configurations(names).items()
-    }
-
-
-def older_order_by_group(width: int = 100) -> str:
-    """Per experiment group, each configuration's seeds trained with the older batch order (of its seeds), as
-    lines of at most ``width`` characters."""
-    older = older_batch_order(list(REGISTRY))
-    lines = []
-    for group in dict.fromkeys(entry.group for entry in REGISTRY.values()):
-        found = [
-            f"{experiment(first).label} {len(seeds)}/{len(seeds_of(first))}"
-            for first, seeds in older.items()
-            if REGISTRY[first].group == group
-        ]
-        lines.append(textwrap.fill(f"{group}: {'; '.join(found)}", width, subsequent_indent="    "))
-    return "\n".join(lines)
-
-
 def compared_pairs() -> list[tuple[str, str]]:
     """The configurations (seed 0's names) that notebook 02's sections 3 to 5 compare by the rule, as (one, the
     other): each study variant and colorization step against its registry ``base``, the longer runs against the

@@ -1,4 +1,4 @@
-"""How close and how colourful colorizers are: metrics, tables against baselines, the colour gain's choice.
+"""How close and how colourful colorizers are: metrics and tables against baselines.
 
 Pure functions of predicted chroma and images: nothing here trains. ``COLOR_TARGETS`` are the colorizer's targets,
 relative to the mean-chroma baseline (chroma MSE at most) and to the truth (colourfulness at least).
@@ -13,7 +13,7 @@ from coursework.color import colorfulness, mean_chroma, merge_luma_chroma, rgb_t
 from coursework.images import as_float
 
 COLOR_TARGETS = {"vs_mean_chroma": 0.70, "vs_truth": 0.6}  # chroma MSE at most, colourfulness at least (x baseline)
-GAIN_CANDIDATES = tuple(round(1 + step / 10, 1) for step in range(11))  # the colour gains choose_gain picks from
+GAIN_CANDIDATES = tuple(round(1 + step / 10, 1) for step in range(11))  # the colour gains notebook 02 compares
 
 
 def color_metrics(chroma: np.ndarray, images: np.ndarray) -> dict[str, np.ndarray]:
@@ -53,16 +53,6 @@ def color_table(predictions: dict[str, np.ndarray], images: np.ndarray, x_train:
         for name, values in metrics.items()
     }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
-
-
-def choose_gain(table: pd.DataFrame) -> float:
-    """The colour gain to keep, from a :func:`color_table` on validation with one row per candidate gain (index:
-    the gain): the lowest chroma MSE among the gains that keep at least ``COLOR_TARGETS["vs_truth"]`` of the true
-    colourfulness. A ValueError when no gain keeps it."""
-    colorful = table[table.vs_truth >= COLOR_TARGETS["vs_truth"]]
-    if colorful.empty:
-        raise ValueError(f"no candidate keeps {COLOR_TARGETS['vs_truth']}x of the true colourfulness")
-    return float(colorful.vs_mean_chroma.idxmin())
 
 
 def mean_color_error(chroma: np.ndarray, images: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,7 @@ Matplotlib only (seaborn, which the notebooks use for their theme, is not needed
 
 from coursework.plotting.autoencoders import (
     colorization_rows,
+    gain_tradeoff,
     latent_sweep_figure,
     seed_curves,
     seed_ranges,
@@ -28,6 +29,7 @@ __all__ = [
     "direct_labels",
     "distinct_colors",
     "epoch_curves",
+    "gain_tradeoff",
     "hidden_layer_heatmaps",
     "image_rows",
     "latent_sweep_figure",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import cycle
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.ticker import NullFormatter
 
 from coursework.color import merge_luma_chroma
@@ -17,23 +17,21 @@ from coursework.plotting.labels import direct_labels
 if TYPE_CHECKING:
     from coursework.evaluation.latent import LatentSweep
 
-OUTLIER_FACTOR = 1.5  # a seed whose error is this many times its size's median is labelled with its seed
-
-
-SEED_STYLES = (("-", "o"), ("--", "s"), (":", "^"))  # line style and marker of the first three seeds
+OUTLIER_FACTOR = 1.5  # a seed whose error is this many times its size's mean is labelled with its seed
 
 
 def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
     """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
-    ``history``) in one panel, log y axis: one colour per curve, one line style and marker per seed (repeating
-    after three)."""
+    ``history``, all with the same epochs) in one panel, log y axis: per curve the seeds' mean as a line and their
+    lowest to highest value as a band."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
     for color, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
-        for (seed, history), (style, marker) in zip(histories.items(), cycle(SEED_STYLES)):
-            epochs = np.arange(1, len(history[key]) + 1)
-            ax.plot(epochs, history[key], ls=style, marker=marker, ms=4, color=color, label=f"{label}, {seed}")
+        values = np.array([history[key] for history in histories.values()])
+        epochs = np.arange(1, values.shape[1] + 1)
+        ax.plot(epochs, values.mean(axis=0), marker="o", ms=4, color=color, label=f"{label}: mean of the seeds")
+        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.25, lw=0)
     ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log")
-    ax.legend(ncols=2, fontsize=8)
+    ax.legend(fontsize=8)
     return fig
 
 
@@ -56,8 +54,8 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
 def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     """The latent-size sweep, one colour per layout (latent side -> LatentSweep with ``parameters`` in its runs and
     table), two panels sharing the y axis (log-log): every seed's best validation MSE against the latent size (left)
-    and against the parameters (right), the median per size joined by a line. In both panels each median is
-    labelled with C, and each seed more than :data:`OUTLIER_FACTOR` times its size's median with its seed (labels
+    and against the parameters (right), the mean per size joined by a line. In both panels each mean is
+    labelled with C, and each seed more than :data:`OUTLIER_FACTOR` times its size's mean with its seed (labels
     placed so that none overlaps another)."""
     fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True, layout="constrained")
     points, right_points, texts, colors = [], [], [], []
@@ -65,13 +63,13 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
         runs, table = sweep.runs, sweep.table
         for axes, x in ((ax, "latent_values"), (right, "parameters")):
             axes.scatter(runs[x], runs.best_val_mse, s=16, color=color, alpha=0.45, zorder=3)
-            axes.plot(table[x], table.median_val_mse, marker="o", color=color, label=f"{side} x {side} x C: median")
-        points += list(zip(table.latent_values, table.median_val_mse))
-        right_points += list(zip(table.parameters, table.median_val_mse))
+            axes.plot(table[x], table.mean_val_mse, marker="o", color=color, label=f"{side} x {side} x C: mean")
+        points += list(zip(table.latent_values, table.mean_val_mse))
+        right_points += list(zip(table.parameters, table.mean_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
-        median = runs.latent_values.map(dict(zip(table.latent_values, table.median_val_mse)))
-        far = runs[runs.best_val_mse > OUTLIER_FACTOR * median]
+        mean = runs.latent_values.map(dict(zip(table.latent_values, table.mean_val_mse)))
+        far = runs[runs.best_val_mse > OUTLIER_FACTOR * mean]
         points += list(zip(far.latent_values, far.best_val_mse))
         right_points += list(zip(far.parameters, far.best_val_mse))
         texts += [f"seed {seed}" for seed in far.seed]
@@ -90,6 +88,29 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds + points)
     seeds = [(run.parameters, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
     direct_labels(right, right_points, texts, colors=colors, fontsize=8, obstacles=seeds + right_points)
+    return fig
+
+
+def gain_tradeoff(table: pd.DataFrame, targets: Mapping[str, float]) -> plt.Figure:
+    """The colour gain's trade-off: one labelled point per gain (``table``'s index) at its colour ratio (x,
+    ``vs_truth``) and chroma MSE ratio (y, ``vs_mean_chroma``), joined in order; ``targets`` (the same two keys) as
+    dashed lines."""
+    fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
+    ax.plot(table.vs_truth, table.vs_mean_chroma, marker="o", color="C0")
+    for gain, row in table.iterrows():
+        ax.annotate(
+            f"{gain:g}",
+            (row.vs_truth, row.vs_mean_chroma),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    ax.axhline(targets["vs_mean_chroma"], color="grey", ls="--", label="targets")
+    ax.axvline(targets["vs_truth"], color="grey", ls="--")
+    ax.set(xlabel="colourfulness ratio to the truth", ylabel="chroma MSE ratio to the baseline")
+    ax.margins(y=0.1)  # room for the top label
+    ax.legend(loc="upper left", fontsize=8)
     return fig
 
 

@@ -2,8 +2,9 @@
 
 The rule: two configurations differ when each was trained with at least ``MIN_SEEDS`` seeds and their seed ranges
 (lowest to highest value over the seeds) do not overlap. Overlapping ranges are "no difference": the change does
-no more than another seed alone does. A difference is "narrow" when the space between the two ranges is under
-``NARROW`` of the lower mean: such verdicts are the likeliest to be among the rule's false ones. The notebook prints
+no more than another seed alone does. A difference is "narrow" when the space between the two ranges, as a share
+of the lower mean, is under a threshold the caller measures (notebook 02: the largest shift of one seed's result
+that a change of batch order caused), so a verdict that such a shift could reverse is marked. The notebook prints
 each verdict in the cell above the sentence that states it.
 """
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from coursework.evaluation.latent import LatentSweep
 
 MIN_SEEDS = 3
-NARROW = 0.05  # a difference whose ranges lie less than 5 % of the lower mean apart is called narrow
 
 
 def ranges_apart(first: Sequence[float], second: Sequence[float]) -> bool:
@@ -48,16 +48,16 @@ def gap(values: Sequence[float], base: Sequence[float]) -> float:
     return (min(high) - max(low)) / float(np.mean(low))
 
 
-def verdict(values: Sequence[float], base: Sequence[float]) -> str:
+def verdict(values: Sequence[float], base: Sequence[float], *, narrow: float) -> str:
     """``values`` against ``base`` (one value per seed each) by the rule: "lower", "higher" or "no difference";
-    ", narrow" is added to a difference whose :func:`gap` is under ``NARROW``. A ValueError with fewer than
+    ", narrow" is added to a difference whose :func:`gap` is under ``narrow``. A ValueError with fewer than
     ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
     if min(len(values), len(base)) < MIN_SEEDS:
         raise ValueError(f"a verdict needs >= {MIN_SEEDS} seeds on each side, got {len(values)} and {len(base)}")
     if not ranges_apart(values, base):
         return "no difference"
     direction = "lower" if max(values) < min(base) else "higher"
-    return f"{direction}, narrow" if gap(values, base) < NARROW else direction
+    return f"{direction}, narrow" if gap(values, base) < narrow else direction
 
 
 def bootstrap_interval(values: np.ndarray, reference: np.ndarray | None = None, draws: int = 2_000) -> np.ndarray:
@@ -80,11 +80,12 @@ def against_target(interval: Sequence[float], target: float, at_most: bool) -> s
     return "met" if (high < target) == at_most else "missed"
 
 
-def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
+def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, narrow: float) -> pd.DataFrame:
     """One row per configuration in ``values`` (a value per experiment, indexed by name), named after its first
     seed: ``seeds``, ``mean``, ``lowest``, ``highest``. With ``bases`` (configuration -> the configuration it is
     compared with; default: each one's registered base, where that is in ``values`` too): ``vs_base``, the ratio
-    of the means, and ``verdict`` by the rule ("base" for a row compared with nothing)."""
+    of the means, and ``verdict`` by the rule ("base" for a row compared with nothing; ``narrow`` as in
+    :func:`verdict`)."""
     groups = configurations(list(values.index))
     table = pd.DataFrame(
         {
@@ -106,22 +107,24 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None) -> pd.
             ratios[name], verdicts[name] = 1.0, "base"
             continue
         ratios[name] = table.loc[name, "mean"] / table.loc[base, "mean"]
-        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist())
+        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), narrow=narrow)
     return table.assign(vs_base=pd.Series(ratios), verdict=pd.Series(verdicts))
 
 
-def step_verdicts(runs: pd.DataFrame, by: str, value: str) -> pd.Series:
+def step_verdicts(runs: pd.DataFrame, by: str, value: str, *, narrow: float) -> pd.Series:
     """For ``runs`` (one row per model) grouped by ``by`` in increasing order: each group's ``value`` against the
-    previous group's, by the rule (the first group: "-")."""
+    previous group's, by the rule (the first group: "-"; ``narrow`` as in :func:`verdict`)."""
     groups = [group[value].tolist() for _, group in runs.sort_values(by).groupby(by, sort=True)]
     keys = sorted(runs[by].unique())
-    return pd.Series(["-"] + [verdict(now, before) for before, now in zip(groups[:-1], groups[1:])], index=keys)
+    verdicts = [verdict(now, before, narrow=narrow) for before, now in zip(groups[:-1], groups[1:])]
+    return pd.Series(["-", *verdicts], index=keys)
 
 
 def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
     """A colorizer's predicted ``chroma`` on uint8 ``images`` against ``COLOR_TARGETS``, one row per target (in words):
     the ratio (chroma MSE to the mean-chroma baseline's; colourfulness to the truth's, both a ratio of means over
-    the images), its 95 % bootstrap interval over the images, the target and the verdict of :func:`against_target`."""
+    the images), its 95 % bootstrap interval over the images, the target and the ``result``
+    (:func:`against_target`)."""
     baseline = np.broadcast_to(mean_chroma(x_train), chroma.shape)
     ours, flat = color_metrics(chroma, images), color_metrics(baseline, images)
     pairs = {
@@ -136,15 +139,15 @@ def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -
             "low": interval[0],
             "high": interval[1],
             "target": f"{'at most' if at_most else 'at least'} {COLOR_TARGETS[target]:.2f}x",
-            "verdict": against_target(interval, COLOR_TARGETS[target], at_most),
+            "result": against_target(interval, COLOR_TARGETS[target], at_most),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def equal_size(sweeps: Mapping[int, LatentSweep]) -> pd.DataFrame:
+def equal_size(sweeps: Mapping[int, LatentSweep], *, narrow: float) -> pd.DataFrame:
     """The latent sweep's two layouts (side -> :class:`LatentSweep`) at each latent size both have: the wider
-    layout's median best validation MSE over the deeper one's (``ratio``), the verdict by the rule, and the two
-    models' parameters."""
+    layout's mean best validation MSE over the deeper one's (``ratio``), the verdict by the rule (``narrow`` as in
+    :func:`verdict`), and the two models' parameters."""
     (deep_side, deep), (wide_side, wide) = sorted(sweeps.items())
     rows = {}
     for size in sorted(set(deep.runs.latent_values) & set(wide.runs.latent_values)):
@@ -153,8 +156,8 @@ def equal_size(sweeps: Mapping[int, LatentSweep]) -> pd.DataFrame:
         pair = f"{wide_side}x{wide_side}x{channels[0]} against {deep_side}x{deep_side}x{channels[1]}"
         rows[pair] = {
             "latent_values": size,
-            "ratio": wider.best_val_mse.median() / deeper.best_val_mse.median(),
-            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist()),
+            "ratio": wider.best_val_mse.mean() / deeper.best_val_mse.mean(),
+            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist(), narrow=narrow),
             "params": f"{wider.parameters.iloc[0]:,} against {deeper.parameters.iloc[0]:,}",
         }
     return pd.DataFrame.from_dict(rows, orient="index")
