@@ -25,12 +25,11 @@ def describe_tie(tie: TieOutcome) -> str:
         result = f"Accuracy ends at {100 * tie.final_accuracy:.1f} % by the largest output"
     else:
         result = f"The network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
-    winners = "1 input wins" if tie.decoded_with_margin == 1 else f"{tie.decoded_with_margin} inputs win"
     hits = round(8 * tie.final_accuracy)
     closer = hits - tie.decoded_with_margin
-    near = f"; the other {closer} of its {hits} hits win by less (a tie goes to the first output)" if closer else ""
+    ties = f", {closer} by less (a tie goes to the first output)" if closer else ""
     codes = (
-        f"The hidden layer takes {tie.distinct_codes} distinct activation patterns over the 8 inputs, and {winners} "
-        f"by more than {MARGIN:g}{near}"
+        f"Of its {hits} hits, {tie.decoded_with_margin} win by more than {MARGIN:g}{ties}; the hidden layer takes "
+        f"{tie.distinct_codes} distinct patterns over the 8 inputs"
     )
     return f"On this machine {units}. {result}. {codes}."

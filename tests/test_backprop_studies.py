@@ -125,6 +125,7 @@ def test_sweep_flags_zero_init_as_round_off_sensitive_and_random_init_as_robust(
     assert uniform.divergence.max() < SENSITIVE_DIVERGENCE / 100
     assert summary.loc["uniform", "solved_%"] == 100.0
     assert (uniform.twin_final_accuracy == 1.0).all()
+    assert uniform.twin_epochs_to_100.tolist() == uniform.epochs_to_100.tolist()  # a robust twin: the same epochs
 
 
 def test_gradient_check_table_has_one_small_error_per_combination() -> None:

@@ -56,8 +56,9 @@ def sweep(
 
     Full batch unless ``batch_size`` is given (then every network shuffles its own mini-batches each epoch).
     With ``nudge``, each network also trains a :func:`nudged_twin` alongside, and the table gains a column
-    ``divergence``: the largest parameter difference between the two at the end, and ``twin_final_accuracy``. It
-    separates settings whose final weights are robust from those sensitive to a tiny change of the start.
+    ``divergence``: the largest parameter difference between the two at the end, ``twin_final_accuracy`` and
+    ``twin_epochs_to_100``. It separates settings whose final weights are robust from those sensitive to a tiny
+    change of the start.
     """
     grid = list(itertools.product(activations, inits, bias_inits, learning_rates, weight_decays, seeds))
     if not grid:
@@ -72,7 +73,7 @@ def sweep(
     copies = 2 if twins else 1
     losses = np.empty((len(grid), epochs))
     accuracies = np.empty((len(grid), epochs))
-    twin_final_accuracy = np.empty(len(grid))
+    twin_final_accuracy, twin_epochs_to_100 = np.empty(len(grid)), np.empty(len(grid))
     for _, rows in table.groupby("activation", sort=False).groups.items():
         rows = np.asarray(rows)
         history = train_stacked(
@@ -85,11 +86,14 @@ def sweep(
             batch_size=batch_size,
         )
         losses[rows], accuracies[rows] = history.loss[: len(rows)], history.accuracy[: len(rows)]
-        twin_final_accuracy[rows] = history.accuracy[len(rows) :, -1] if twins else np.nan
+        if twins:
+            twin = History(history.loss[len(rows) :], history.accuracy[len(rows) :])
+            twin_final_accuracy[rows], twin_epochs_to_100[rows] = twin.accuracy[:, -1], twin.epochs_to_accuracy(1.0)
     history = History(losses, accuracies)
     if twins:
         table["divergence"] = [parameter_distance(net, twin) for net, twin in zip(networks, twins)]
         table["twin_final_accuracy"] = twin_final_accuracy
+        table["twin_epochs_to_100"] = twin_epochs_to_100
     table["epochs_to_100"] = history.epochs_to_accuracy(1.0)
     table["epochs_to_stable_100"] = history.epochs_to_accuracy(1.0, stable=True)
     table["epochs_to_loss"] = history.epochs_to_loss(loss_threshold)
