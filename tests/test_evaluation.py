@@ -26,6 +26,21 @@ def test_batch_order_check_compares_each_long_run_with_its_study_run(monkeypatch
     assert row.older_order and (row.study, row.long) == (2.0, 2.5) and row.ratio == pytest.approx(1.25)
 
 
+def test_repeat_check_counts_exact_repeats_per_pipeline_and_sets_the_threshold(monkeypatch) -> None:
+    histories = {
+        "study_base": {"val_loss": [3.0, 2.0]},  # the older pipeline: no time record
+        "study_base_long": {"val_loss": [3.0, 2.2, 0.1], "seconds": [1.0] * 3},
+        "study_stride2_all": {"val_loss": [5.0, 4.0], "seconds": [1.0] * 2},
+        "study_stride2_all_long": {"val_loss": [5.0, 4.0, 3.0], "seconds": [1.0] * 3},
+    }
+    monkeypatch.setattr(evaluation, "read_history", lambda name: histories.get(name, {"seconds": [1.0]}))
+    check = evaluation.repeat_check(["study_base_long", "study_stride2_all_long"], 2)
+    assert check.table.loc["today's pipeline"].tolist() == [1, 1, 1.0]
+    assert check.table.loc["older pipeline (no time record)"].tolist() == [1, 0, pytest.approx(1.1)]
+    assert check.narrow == pytest.approx(0.1) and check.compared == len(evaluation.compared_pairs())
+    assert 0 < check.mixed < check.compared  # study_base's seed 0 is older, its other seeds are not
+
+
 def test_epochs_trained_counts_the_seeds_still_improving_at_the_cap() -> None:
     runs = pd.DataFrame(
         {"epochs": [20, 14, 20], "best_epoch": [20, 11, 19], "cap": [20, 20, 20]},

@@ -7,6 +7,7 @@ raises an error that names its training command.
 from __future__ import annotations
 
 import textwrap
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -204,3 +205,28 @@ def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     return table.assign(ratio=table.long / table.study)
+
+
+class RepeatCheck(NamedTuple):
+    """:func:`repeat_check`'s answer: the check ``table``, the compared pairs that ``mixed`` the two pipelines of
+    all ``compared``, and the ``narrow`` threshold (the largest change of a repeated run, as a fraction)."""
+
+    table: pd.DataFrame
+    mixed: int
+    compared: int
+    narrow: float
+
+
+def repeat_check(long_names: list[str], epochs: int) -> RepeatCheck:
+    """How far study runs repeat: each of ``long_names`` repeats a study run (same configuration and seed, today's
+    pipeline) for at least ``epochs`` epochs. One row per pipeline the study run was first trained with: ``runs``,
+    how many gave the same best validation MSE in the first ``epochs`` epochs (``repeated``), and the largest change
+    as a factor (``moved``, >= 1). Also how many of :func:`compared_pairs` mix the two pipelines, and the threshold
+    for "narrow": the largest change of any repeat minus 1."""
+    runs = batch_order_check(long_names, epochs)
+    runs = runs.assign(repeated=runs.long == runs.study, moved=np.maximum(runs.ratio, 1 / runs.ratio))
+    pipeline = runs.older_order.map({False: "today's pipeline", True: "older pipeline (no time record)"})
+    table = runs.groupby(pipeline).agg(runs=("moved", "size"), repeated=("repeated", "sum"), moved=("moved", "max"))
+    table.index.name = "first trained by"
+    compared = compared_pairs()
+    return RepeatCheck(table, len(mixed_order(compared)), len(compared), float(runs.moved.max() - 1))

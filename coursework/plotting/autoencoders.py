@@ -17,7 +17,7 @@ from coursework.plotting.labels import direct_labels
 if TYPE_CHECKING:
     from coursework.evaluation.latent import LatentSweep
 
-OUTLIER_FACTOR = 1.5  # a seed whose error is this many times its size's mean is labelled with its seed
+SEED_OFFSET = 0.15  # seeds drawn this far apart vertically in a row of :func:`seed_ranges`, so each is visible
 
 
 def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
@@ -36,14 +36,16 @@ def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: 
 
 
 def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, title: str) -> plt.Figure:
-    """One row per configuration (label -> one value per seed, in the order drawn from the top): each seed a dot, the
-    seeds' range a line; ``base``'s range shaded across the panel, so that a row clear of the band differs from it
-    by the report's rule (ranges apart). Log x axis."""
+    """One row per configuration (label -> one value per seed, in the order drawn from the top): each seed an open
+    circle, the seeds one above another (:data:`SEED_OFFSET`), the seeds' range a line; ``base``'s range shaded
+    across the panel, so that a row clear of the band differs from it by the report's rule (ranges apart). Log x
+    axis."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.2), layout="constrained")
     ax.axvspan(min(values[base]), max(values[base]), color="grey", alpha=0.45, lw=0, label=f"{base}: seed range")
     for row, seeds in enumerate(values.values()):
         ax.plot([min(seeds), max(seeds)], [row, row], color="C0", lw=3, zorder=2)
-        ax.scatter(seeds, [row] * len(seeds), color="C0", s=30, zorder=3, edgecolors="k", linewidths=0.5)
+        offsets = SEED_OFFSET * (np.arange(len(seeds)) - (len(seeds) - 1) / 2)
+        ax.scatter(seeds, row + offsets, s=30, zorder=3, facecolors="none", edgecolors="C0", linewidths=1.2)
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel=xlabel, title=title)
@@ -55,8 +57,7 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     """The latent-size sweep, one colour per layout (latent side -> LatentSweep with ``parameters`` in its runs and
     table), two panels sharing the y axis (log-log): every seed's best validation MSE against the latent size (left)
     and against the parameters (right), the mean per size joined by a line. In both panels each mean is
-    labelled with C, and each seed more than :data:`OUTLIER_FACTOR` times its size's mean with its seed (labels
-    placed so that none overlaps another)."""
+    labelled with C (labels placed so that none overlaps another)."""
     fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True, layout="constrained")
     points, right_points, texts, colors = [], [], [], []
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
@@ -68,12 +69,6 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
         right_points += list(zip(table.parameters, table.mean_val_mse))
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
-        mean = runs.latent_values.map(dict(zip(table.latent_values, table.mean_val_mse)))
-        far = runs[runs.best_val_mse > OUTLIER_FACTOR * mean]
-        points += list(zip(far.latent_values, far.best_val_mse))
-        right_points += list(zip(far.parameters, far.best_val_mse))
-        texts += [f"seed {seed}" for seed in far.seed]
-        colors += [color] * len(far)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     ax.set(
         xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE (log axis)"
