@@ -553,26 +553,26 @@ def epochs_at(study: Sweep, rate: float, column: str = "rounded_first") -> pd.Se
     return study.table[study.table.learning_rate == rate].set_index("seed")[column]
 
 
+def _per_seed(studies: Sequence[Sweep], rate: float, column: str = "rounded_first") -> pd.Series:
+    """:func:`epochs_at` over several sweeps (different seeds), one series."""
+    return pd.concat([epochs_at(study, rate, column) for study in studies])
+
+
 def failing_seeds(studies: Sequence[Sweep], rate: float) -> list[int]:
     """The seeds of ``studies`` (sweeps joined by :func:`with_rounded`) whose network at ``rate`` ends unsolved or
     lapses: is solved at some epoch and unsolved at a later one."""
-    first = pd.concat([epochs_at(study, rate) for study in studies])
-    stays = pd.concat([epochs_at(study, rate, "rounded_stays") for study in studies])
+    first, stays = _per_seed(studies, rate), _per_seed(studies, rate, "rounded_stays")
     return sorted(first.index[stays.isna() | (first < stays)])
 
 
 def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[float]) -> pd.DataFrame:
     """Each rate of ``others`` against ``rate`` over the seeds of ``studies`` (sweeps joined by :func:`with_rounded`):
-    the seeds where it solves sooner, the untied seeds and the :func:`sign_test` p-value; the seeds that do not
-    solve and stay solved from their first solved epoch, and the :func:`fisher_exact` p-value of those counts."""
-
-    def per_seed(at: float) -> pd.Series:
-        return pd.concat([epochs_at(study, at) for study in studies])
-
-    base, seeds = failing_seeds(studies, rate), len(per_seed(rate))
+    the seeds where it solves sooner, the untied seeds and the :func:`sign_test` p-value; its
+    :func:`failing_seeds`, and the :func:`fisher_exact` p-value of their count against ``rate``'s."""
+    base, seeds = failing_seeds(studies, rate), len(_per_seed(studies, rate))
     rows = {}
     for other in others:
-        smaller, untied, p = sign_test(per_seed(other), per_seed(rate))
+        smaller, untied, p = sign_test(_per_seed(studies, other), _per_seed(studies, rate))
         seeds_failing = failing_seeds(studies, other)
         rows[other] = {
             "sooner": smaller,

@@ -84,7 +84,7 @@ STUDY_BASE = CAEConfig(**STUDY_BUDGET)
 # dataset): those stay the study's.
 STUDY_CHANGES = {
     "study_stride2_all": (
-        "stride 2 in every encoder convolution",
+        "stride 2 in every encoder convolution, latent 1x1x16",
         "stride {strides} in every encoder convolution",
         {"strides": 2},
     ),
@@ -96,7 +96,11 @@ STUDY_CHANGES = {
     "study_one_pool": ("one pooling stage", "one pooling stage: the middle stage removed", {"filters": (8, 16)}),
     "study_channels_16_24_32": ("channels 16, 24, 32", "channels {filters}", {"filters": (16, 24, 32)}),
     "study_kernel5": ("5x5 kernels", "{kernel_size}x{kernel_size} kernels", {"kernel_size": 5}),
-    "study_valid_padding": ("valid padding", "valid padding (the decoder mirrors it)", {"padding": "valid"}),
+    "study_valid_padding": (
+        "valid padding, transposed-convolution decoder",
+        "valid padding (the decoder mirrors it)",
+        {"padding": "valid"},
+    ),
     "study_sigmoid_output": ("sigmoid output", "sigmoid output", {"output_activation": "sigmoid"}),
     "study_sgd": (
         "SGD",
