@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from coursework.backprop import INITIALISERS, Network, encoder_dataset
+from coursework.checks import check_real
 from coursework.color import split_luma_chroma
 from coursework.data import DATASETS
 from coursework.images import check_images, read_image
@@ -109,6 +110,8 @@ def backprop_explorer(learning_rate: float = 10.0, epochs: int = EXPLORER_EPOCHS
         plt.show()
 
     low, high = LEARNING_RATES
+    if not low <= check_real(learning_rate, "learning_rate", positive=True) <= high:  # the slider would clamp it
+        raise ValueError(f"learning_rate must lie in the slider's range {low:g} to {high:g}, got {learning_rate!r}")
     exponents = {"base": 10, "min": math.log10(low), "max": math.log10(high), "step": 0.25}
     widget = widgets.interactive(
         show,

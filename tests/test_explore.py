@@ -79,6 +79,12 @@ def test_the_explorer_wires_every_setting_to_a_labelled_control_and_shows_its_fi
     plt.close("all")
 
 
+@pytest.mark.parametrize("rate", [0.0, -1.0, 5000.0, float("nan")])
+def test_the_explorer_refuses_a_learning_rate_its_slider_cannot_show(rate: float) -> None:
+    with pytest.raises(ValueError, match="learning_rate"):
+        backprop_explorer(learning_rate=rate, epochs=5)
+
+
 def test_a_picture_stacks_its_figures() -> None:
     small, wide = plt.figure(figsize=(1, 1), dpi=50), plt.figure(figsize=(3, 1), dpi=50)
     small.patch.set_facecolor("black")
