@@ -39,6 +39,7 @@ from coursework.backprop.studies import (
     round_epochs,
     shared_code_gaps,
     sign_test,
+    spaced,
     start_grid,
     stopping_rules,
     summarise,
@@ -162,9 +163,10 @@ def test_prediction_table_writes_inputs_and_rounded_outputs_as_digits() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(95.0, "95"), (710.0, "710"), (4567.0, "4600"), (8.0, "8"), (np.nan, "never")]
+    ("value", "text"),
+    [(95.0, "95"), (3.5, "3.5"), (135.0, "135"), (110.25, "110"), (8683.25, "8680"), (1e4, "10000"), (np.nan, "never")],
 )
-def test_round_epochs_keeps_two_significant_figures(value, text) -> None:
+def test_round_epochs_keeps_three_significant_figures(value, text) -> None:
     assert round_epochs(value) == text
 
 
@@ -457,3 +459,8 @@ def test_reference_loss_text_brackets_the_reference_on_both_scales() -> None:
     lines = reference_loss_text(final_loss, factor=32.0, reference=2e-3).splitlines()
     assert lines[0].split() == ["rate", "1", "10", "100"] and lines[2].split()[1] == "3.2e-01"
     assert lines[3].endswith("between rates 1 and 10") and lines[4].endswith("between rates 10 and 100")
+
+
+def test_spaced_keeps_three_spaces_between_headers_of_several_words() -> None:
+    table = pd.DataFrame({"solved at end": ["1/2"], "first solved": ["3 (2-4)"]}, index=[5])
+    assert "solved at end   first solved" in spaced(table).splitlines()[0]

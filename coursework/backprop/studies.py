@@ -143,9 +143,8 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 
 def round_epochs(value: float) -> str:
-    """An epoch count to 2 significant figures ("never" for NaN), so that a printed check does not hinge on one epoch
-    either way."""
-    return "never" if np.isnan(value) else f"{float(f'{value:.2g}'):g}"
+    """An epoch count (or a median or quartile of them) to 3 significant figures, or "never" for NaN."""
+    return "never" if np.isnan(value) else f"{float(f'{value:.3g}'):g}"
 
 
 def gradient_check_table(
@@ -540,12 +539,18 @@ def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
     (:data:`EPOCH_TABLE_LEGEND` says so in print)."""
     columns = {
         "solved at end": _solved_share(summary),
-        "first solved (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
+        "first solved: median (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
         "lapsed": summary.rounded_lost,
         "all solved from": summary.all_rounded_epoch.map(round_epochs),
         "100 % at end": summary.apply(solved_text, axis=1),
     }
     return pd.DataFrame(columns, index=summary.index)
+
+
+def spaced(table: pd.DataFrame) -> str:
+    """``table`` as text with three spaces or more between column headers, so that headers of several words stay
+    apart."""
+    return table.to_string(col_space=[len(str(column)) + 2 for column in table.columns])
 
 
 def epochs_at(study: Sweep, rate: float, column: str = "rounded_first") -> pd.Series:
@@ -656,7 +661,7 @@ def distance_gap(summary: pd.DataFrame) -> str:
     ``nudge``)."""
     largest = summary.largest_distance
     below, above = largest[largest <= SENSITIVE_DIVERGENCE], largest[largest > SENSITIVE_DIVERGENCE]
-    text = f"largest parameter gap within a pair: {below.max():.0e} or less where ranked"
+    text = f"largest gap between a network and its copy: {below.max():.0e} or less where not sensitive"
     return text + (f", {above.min():.0e} or more elsewhere" if len(above) else "")
 
 

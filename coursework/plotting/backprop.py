@@ -127,11 +127,11 @@ def learning_rate_figure(
 
 def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     """A tie-breaking study over epochs: how far apart the hidden units are (log scale, where they differ at all) and
-    the loss, one colour per initial asymmetry, named in one legend right of both panels."""
+    the loss, one colour per initial asymmetry, named in the loss panel's legend."""
     asymmetries = ties.table.asymmetry.to_list()
     labels = [f"{asymmetry:.0e}" if asymmetry else "0 (exact tie)" for asymmetry in asymmetries]
     colors = distinct_colors(len(asymmetries))
-    fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
+    fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
     epoch_curves(ax_spread, spreads, colors=colors)
     ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
@@ -141,6 +141,6 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     ax_spread.set_title("How far apart the hidden units are")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colors=colors)
     ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
-    fig.legend(*ax_spread.get_legend_handles_labels(), title="initial bias asymmetry", loc="outside right upper")
+    ax_loss.legend(*ax_spread.get_legend_handles_labels(), title="initial bias asymmetry", fontsize="small")
     fig.suptitle(title)
     return fig
