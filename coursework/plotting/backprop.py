@@ -134,13 +134,14 @@ def tie_breaking_figure(ties: TieBreaking, title: str) -> plt.Figure:
     fig, (ax_spread, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     spreads = {label: np.where(spread > 0, spread, np.nan) for label, spread in zip(labels, ties.spread)}
     epoch_curves(ax_spread, spreads, colors=colors)
-    ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
+    broken = ax_spread.axhline(TIE_BROKEN, color="grey", ls="--", label=f"tie broken ({TIE_BROKEN:g})")
+    ax_spread.legend(handles=[broken], loc="upper left", fontsize="small")
     ax_spread.set(
         xscale="log", yscale="log", xlabel="epoch", ylabel="largest parameter difference\nbetween hidden units"
     )
     ax_spread.set_title("How far apart the hidden units are")
     epoch_curves(ax_loss, dict(zip(labels, ties.history.loss)), colors=colors)
     ax_loss.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE loss", title="Loss")
-    ax_loss.legend(*ax_spread.get_legend_handles_labels(), title="initial bias asymmetry", fontsize="small")
+    ax_loss.legend(title="initial bias asymmetry", fontsize="small")
     fig.suptitle(title)
     return fig
