@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from coursework.autoencoders import build_cae
-from coursework.colorization.models import build_unet
 from coursework.color import split_luma_chroma
+from coursework.colorization.models import build_unet
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
 from coursework.experiments import REGISTRY, latent_sweep_name
@@ -140,7 +140,6 @@ def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> N
     text = evaluation.layout_text(build_cae())
     assert text.splitlines()[:2] == ["4,911 parameters", "  latent 8x8x16 = 1,024 values, 33% of input"]
     assert all(len(line) <= 100 for line in text.splitlines())
-
 
 
 def test_network_text_shows_a_unets_skip_connections_and_its_head_resolution() -> None:

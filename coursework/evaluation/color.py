@@ -71,6 +71,5 @@ def leave_one_out(chroma: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     if len(chroma) < 3:
         raise ValueError(f"leave-one-out averages need at least 3 predictions, got {len(chroma)}")
     return {
-        f"without {left}": np.mean([value for name, value in chroma.items() if name != left], axis=0)
-        for left in chroma
+        f"without {left}": np.mean([value for name, value in chroma.items() if name != left], axis=0) for left in chroma
     }
