@@ -6,6 +6,7 @@ import pytest
 
 from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
+from coursework.colorization.models import build_unet
 from coursework.evaluation import autoencoders as evaluation
 from coursework.evaluation import color, latent, training_record
 from coursework.experiments import REGISTRY, latent_sweep_name
@@ -139,6 +140,28 @@ def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> N
     text = evaluation.layout_text(build_cae())
     assert text.splitlines()[:2] == ["4,911 parameters", "  latent 8x8x16 = 1,024 values, 33% of input"]
     assert all(len(line) <= 100 for line in text.splitlines())
+
+
+def test_network_text_shows_a_unets_skip_connections_and_its_head_resolution() -> None:
+    text = evaluation.network_text(build_unet((4, 8, 8)), 16)
+    lines = text.splitlines()
+    assert lines[0] == "2,098 parameters; layer outputs for a 16x16 input"
+    assert lines[1].startswith("  encoder: conv to 16x16x4; pool to 8x8x4; conv to 8x8x8")
+    decoder = " ".join(line.strip() for line in lines[2:])
+    assert "skip: join 8x8x8 from the encoder to 8x8x16" in decoder
+    assert decoder.endswith("1x1 conv to 8x8x2")  # chroma at half the input's side
+    cae = evaluation.network_text(build_cae(output_activation="sigmoid"), 32)
+    assert " ".join(cae.split()).endswith("conv (sigmoid) to 32x32x3")
+    assert all(len(line) <= 100 for line in [*lines, *cae.splitlines()])
+
+
+def test_leave_one_out_averages_all_members_but_one() -> None:
+    chroma = {name: np.full((2, 4, 4, 2), value) for name, value in (("a", 0.1), ("b", 0.2), ("c", 0.6))}
+    averages = color.leave_one_out(chroma)
+    assert list(averages) == ["without a", "without b", "without c"]
+    assert averages["without a"] == pytest.approx(np.full((2, 4, 4, 2), 0.4))
+    with pytest.raises(ValueError, match="at least 3"):
+        color.leave_one_out({"a": chroma["a"], "b": chroma["b"]})
 
 
 def test_compared_pairs_holds_the_study_steps_the_latent_steps_and_equal_sizes() -> None:

@@ -246,8 +246,9 @@ def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
     (ax,) = fig.axes
     assert [label.get_text() for label in ax.get_yticklabels()] == ["base", "better", "worse"]
     assert ax.get_xscale() == "log"
-    band = ax.patches[0].get_bbox()  # the base's range, shaded
+    band = ax.patches[0].get_bbox()  # the base's range, shaded and outlined
     assert (band.x0, band.x1) == pytest.approx((3.8, 4.2))
+    assert sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--") == [3.8, 4.2]
     assert sum(len(collection.get_offsets()) for collection in ax.collections) == 9
     rows = np.concatenate([collection.get_offsets()[:, 1] for collection in ax.collections])
     assert len(set(np.round(rows, 6))) == 9  # three seeds per row, each at its own height

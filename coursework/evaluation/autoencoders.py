@@ -125,6 +125,7 @@ LAYER_KINDS = {
     "MaxPooling2D": "pool",
     "UpSampling2D": "upsample",
     "Cropping2D": "crop",
+    "Concatenate": "join",
 }
 
 
@@ -153,6 +154,39 @@ def layout_text(model: keras.Model, width: int = 100) -> str:
     lines.append(f"  latent {'x'.join(map(str, shape))} = {values:,} values, {share:.0%} of input")
     for part, steps in layout(model).items():
         lines.append(textwrap.fill(steps, width, initial_indent=f"  {part}: ", subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def network_text(model: keras.Model, side: int, width: int = 100) -> str:
+    """Any functional image model (a colorizer or autoencoder) layer by layer, as lines of at most ``width``
+    characters: its parameters, then one "kind to HxWxC" step per layer for a ``side`` x ``side`` input, split into
+    the encoder (up to the first upsampling) and the decoder. A join names the earlier output it adds (a skip
+    connection); a convolution names a kernel other than 3x3 and an activation other than ReLU or none."""
+    layers = model.layers[1:]
+    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    outputs = probe([np.zeros((1, side, side, model.input.shape[-1]), np.float32)])
+    shapes = {layer.name: "x".join(map(str, output.shape[1:])) for layer, output in zip(layers, outputs)}
+    made_by = {id(layer.output): layer.name for layer in layers}
+    parts, part = {"encoder": [], "decoder": []}, "encoder"
+    for before, layer in zip([None, *layers], layers):
+        kind = type(layer).__name__
+        if kind in ("UpSampling2D", "Conv2DTranspose"):
+            part = "decoder"
+        step = LAYER_KINDS.get(kind, layer.get_config().get("activation", kind))
+        if kind == "UpSampling2D":
+            step += f" x{layer.size[0]}" + (f" ({layer.interpolation})" if layer.interpolation != "nearest" else "")
+        elif kind == "Conv2D":
+            size, activation = layer.kernel_size[0], layer.activation.__name__
+            step = ("conv" if size == 3 else f"{size}x{size} conv") + (
+                "" if activation in ("relu", "linear") else f" ({activation})"
+            )
+        elif kind == "Concatenate":
+            added = [made_by[id(tensor)] for tensor in layer.input if made_by.get(id(tensor)) != before.name]
+            step = "skip: join " + " and ".join(shapes[name] for name in added) + " from the encoder"
+        parts[part].append(step if kind == "Activation" else f"{step} to {shapes[layer.name]}")
+    lines = [f"{model.count_params():,} parameters; layer outputs for a {side}x{side} input"]
+    for part, steps in parts.items():
+        lines.append(textwrap.fill("; ".join(steps), width, initial_indent=f"  {part}: ", subsequent_indent="    "))
     return "\n".join(lines)
 
 

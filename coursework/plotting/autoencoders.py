@@ -37,11 +37,13 @@ def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: 
 
 def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, title: str) -> plt.Figure:
     """One row per configuration (label -> one value per seed, in the order drawn from the top): each seed an open
-    circle, the seeds one above another (:data:`SEED_OFFSET`), the seeds' range a line; ``base``'s range shaded
-    across the panel, so that a row clear of the band differs from it by the report's rule (ranges apart). Log x
-    axis."""
+    circle, the seeds one above another (:data:`SEED_OFFSET`), the seeds' range a line; ``base``'s range shaded and
+    outlined across the panel, so that a row clear of the band differs from it by the report's rule (ranges apart).
+    Log x axis."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.2), layout="constrained")
     ax.axvspan(min(values[base]), max(values[base]), color="grey", alpha=0.45, lw=0, label=f"{base}: seed range")
+    for edge in (min(values[base]), max(values[base])):  # outlined: on a log axis a narrow band is hard to see
+        ax.axvline(edge, color="0.3", lw=0.8, ls="--", zorder=1)
     for row, seeds in enumerate(values.values()):
         ax.plot([min(seeds), max(seeds)], [row, row], color="C0", lw=3, zorder=2)
         offsets = SEED_OFFSET * (np.arange(len(seeds)) - (len(seeds) - 1) / 2)
