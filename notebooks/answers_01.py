@@ -27,7 +27,7 @@ def describe_tie(tie: TieOutcome) -> str:
         result = f"The network reached 100 % accuracy at epoch {tie.epochs_to_100:,.0f}"
     hits = round(8 * tie.final_accuracy)
     closer = hits - tie.decoded_with_margin
-    ties = f", {closer} by less (a tie goes to the first output)" if closer else ""
+    ties = f"; {closer} come only from ties going to the first output" if closer else ""
     codes = (
         f"Of its {hits} hits, {tie.decoded_with_margin} win by more than {MARGIN:g}{ties}; the hidden layer takes "
         f"{tie.distinct_codes} distinct patterns over the 8 inputs"

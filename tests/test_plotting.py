@@ -171,16 +171,16 @@ def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_pane
     assert numbers(ax_box.get_xlabel()) == [1, 10]  # the rates where no network got there
 
 
-def test_tie_breaking_figure_names_every_run_in_one_legend_beside_the_panels() -> None:
+def test_tie_breaking_figure_names_every_run_in_the_loss_panel_and_the_threshold_in_its_own() -> None:
     table = pd.DataFrame({"asymmetry": [0.0, 1e-6]})
     spread = np.array([[0.0, 0.0, 0.0], [1e-6, 1e-4, 1.0]])
     loss = np.array([[0.2, 0.2, 0.2], [0.2, 0.1, 0.01]])
     fig = plotting.tie_breaking_figure(TieBreaking(table, spread, History(loss, np.zeros_like(loss))), "Ties")
     ax_spread, ax_loss = fig.axes
     assert fig.get_suptitle() == "Ties"
-    (legend,) = fig.legends
-    assert [text.get_text() for text in legend.get_texts()] == ["0 (exact tie)", "1e-06", "tie broken (0.1)"]
-    assert ax_spread.get_legend() is None and ax_loss.get_legend() is None
+    assert not fig.legends
+    assert [text.get_text() for text in ax_loss.get_legend().get_texts()] == ["0 (exact tie)", "1e-06"]
+    assert [text.get_text() for text in ax_spread.get_legend().get_texts()] == ["tie broken (0.1)"]
     assert len(ax_loss.get_lines()) == 2  # every run, the exact tie included, is drawn on the loss panel
     assert ax_spread.get_xscale() == ax_loss.get_xscale() == "log"
     assert np.isnan(ax_spread.get_lines()[0].get_ydata()).all()  # zero spread cannot be drawn on a log scale

@@ -19,7 +19,7 @@ from coursework.paths import REPO_ROOT
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 STATED = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?(?:e[-+]?\d+)?)(\s?(?:x|×|%)(?!\d))?")  # 1.4x, not 32x32
 PRINTED = re.compile(r"\d+(?:[,_]\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
-HEADING = re.compile(r"^(#+) (\S+)", re.M)
+HEADING = re.compile(r"^(#+) (?:Appendix )?(\S+)", re.M)  # an appendix is named by its letter
 ROW = re.compile(r"^\|(.*)\|\s*([\w\s,-]*?)\s*\|$", re.M)  # a table row and its last column
 SCALES = (Decimal(1), Decimal(100))  # as printed, or a fraction the prose gives in per cent
 
@@ -89,7 +89,7 @@ def unbacked(cells: list[dict]) -> list[str]:
         if not isinstance(text, str):
             continue
         for row, column in ROW.findall(text):
-            if column.strip()[:1].isdigit():
+            if re.match(r"(\d+|[A-Z])\b", column.strip()):  # names sections: "2, 4", "4-5", "3, C"
                 missing += [f"cell {index}: {n}" for n in stated(row) if not backed(n, named(column, by_name))]
                 text = text.replace(row, "")
         missing += [f"cell {index}: {number}" for number in stated(text) if not backed(number, values)]
