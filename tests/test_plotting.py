@@ -218,8 +218,10 @@ def test_direct_labels_keep_crowded_labels_apart() -> None:
 
 def test_seed_curves_draw_the_seeds_mean_and_range() -> None:
     histories = {seed: {"loss": [3.0, 2.0], "val_loss": [v, 1.5]} for seed, v in (("0", 2.0), ("1", 2.5), ("2", 3.0))}
-    fig = plotting.seed_curves(histories)
+    fig = plotting.seed_curves(histories, title="three seeds")
     (ax,) = fig.axes
+    assert ax.get_title() == "three seeds"
+    assert ax.yaxis.get_minor_formatter()(0.004) == "0.004"
     training, validation = ax.get_lines()
     assert validation.get_ydata().tolist() == pytest.approx([2.5, 1.5])
     band = ax.collections[1].get_paths()[0].vertices[:, 1]  # the validation band: lowest to highest

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows
@@ -20,17 +20,21 @@ if TYPE_CHECKING:
 SEED_OFFSET = 0.15  # seeds drawn this far apart vertically in a row of :func:`seed_ranges`, so each is visible
 
 
-def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
+def seed_curves(
+    histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE", title: str = ""
+) -> plt.Figure:
     """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
-    ``history``, all with the same epochs) in one panel, log y axis: per curve the seeds' mean as a line and their
-    lowest to highest value as a band."""
+    ``history``, all with the same epochs) in one panel, log y axis with every tick labelled as a decimal: per
+    curve the seeds' mean as a line and their lowest to highest value as a band."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
     for color, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
         values = np.array([history[key] for history in histories.values()])
         epochs = np.arange(1, values.shape[1] + 1)
         ax.plot(epochs, values.mean(axis=0), marker="o", ms=4, color=color, label=f"{label}: mean of the seeds")
         ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.25, lw=0)
-    ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log")
+    ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log", title=title)
+    for axis_ticks in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+        axis_ticks(FormatStrFormatter("%.3f"))  # a short log range: label the minor ticks too
     ax.legend(fontsize=8)
     return fig
 
