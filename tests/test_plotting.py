@@ -218,8 +218,10 @@ def test_direct_labels_keep_crowded_labels_apart() -> None:
 
 def test_seed_curves_draw_the_seeds_mean_and_range() -> None:
     histories = {seed: {"loss": [3.0, 2.0], "val_loss": [v, 1.5]} for seed, v in (("0", 2.0), ("1", 2.5), ("2", 3.0))}
-    fig = plotting.seed_curves(histories)
+    fig = plotting.seed_curves(histories, title="three seeds")
     (ax,) = fig.axes
+    assert ax.get_title() == "three seeds"
+    assert ax.yaxis.get_minor_formatter()(0.004) == "0.004"
     training, validation = ax.get_lines()
     assert validation.get_ydata().tolist() == pytest.approx([2.5, 1.5])
     band = ax.collections[1].get_paths()[0].vertices[:, 1]  # the validation band: lowest to highest
@@ -306,3 +308,10 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     right = fig.axes[1]  # the same seeds against their parameters
     assert right.get_xlabel() == "parameters"
     assert right.collections[0].get_offsets()[:, 0].tolist() == [100, 100, 150, 150]
+    variants = pd.DataFrame({"latent_values": [16, 400], "mean": [0.02, 0.008]}, index=["stride 2", "valid"])
+    fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table, -1.0)}, variants, input_values=3072)
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]  # below the panels
+    assert legend[-3:] == ["stride 2", "valid", "input size (3,072 values)"]
+    assert [c.get_offsets().tolist() for c in ax.collections[-2:]] == [[[16, 0.02]], [[400, 0.008]]]
+    assert ax.lines[-1].get_xdata()[0] == 3072

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows
@@ -20,17 +20,21 @@ if TYPE_CHECKING:
 SEED_OFFSET = 0.15  # seeds drawn this far apart vertically in a row of :func:`seed_ranges`, so each is visible
 
 
-def seed_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE") -> plt.Figure:
+def seed_curves(
+    histories: Mapping[str, Mapping[str, Sequence[float]]], ylabel: str = "MSE", title: str = ""
+) -> plt.Figure:
     """Training and validation loss per epoch of several seeds of one configuration (seed label -> Keras
-    ``history``, all with the same epochs) in one panel, log y axis: per curve the seeds' mean as a line and their
-    lowest to highest value as a band."""
+    ``history``, all with the same epochs) in one panel, log y axis with every tick labelled as a decimal: per
+    curve the seeds' mean as a line and their lowest to highest value as a band."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
     for color, key, label in (("C0", "loss", "training"), ("C1", "val_loss", "validation")):
         values = np.array([history[key] for history in histories.values()])
         epochs = np.arange(1, values.shape[1] + 1)
         ax.plot(epochs, values.mean(axis=0), marker="o", ms=4, color=color, label=f"{label}: mean of the seeds")
         ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.25, lw=0)
-    ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log")
+    ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log", title=title)
+    for axis_ticks in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+        axis_ticks(FormatStrFormatter("%.3f"))  # a short log range: label the minor ticks too
     ax.legend(fontsize=8)
     return fig
 
@@ -55,12 +59,18 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
     return fig
 
 
-def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
+def latent_sweep_figure(
+    sweeps: Mapping[int, LatentSweep], variants: pd.DataFrame | None = None, input_values: int | None = None
+) -> plt.Figure:
     """The latent-size sweep, one colour per layout (latent side -> LatentSweep with ``parameters`` in its runs and
     table), two panels sharing the y axis (log-log): every seed's best validation MSE against the latent size (left)
     and against the parameters (right), the mean per size joined by a line. In both panels each mean is
-    labelled with C (labels placed so that none overlaps another)."""
-    fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True, layout="constrained")
+    labelled with C (labels placed so that none overlaps another). On the left, optionally: other models' mean
+    error at their latent size (``variants``: ``latent_values`` and ``mean``, one marker each, named in the legend
+    by the index) and the input's size as a dotted line."""
+    variants = pd.DataFrame(columns=["latent_values", "mean"]) if variants is None else variants
+    height = 5.6 if len(variants) else 4.6  # room for the legend below the panels
+    fig, (ax, right) = plt.subplots(1, 2, figsize=(11, height), sharey=True, layout="constrained")
     points, right_points, texts, colors = [], [], [], []
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
         runs, table = sweep.runs, sweep.table
@@ -72,6 +82,10 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
+    for marker, (label, row) in zip("s^vDP*X<>", variants.iterrows(), strict=False):
+        ax.scatter(row.latent_values, row["mean"], marker=marker, s=40, color="k", zorder=4, label=label)
+    if input_values:
+        ax.axvline(input_values, color="grey", linestyle=":", label=f"input size ({input_values:,} values)")
     ax.set(
         xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE (log axis)"
     )
@@ -79,9 +93,13 @@ def latent_sweep_figure(sweeps: Mapping[int, LatentSweep]) -> plt.Figure:
     right.set_xticks([300, 1_000, 3_000, 10_000], ["300", "1,000", "3,000", "10,000"])
     right.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on this short range
     fig.suptitle("Latent size, parameters and error (JPEG pixels)")
-    ax.legend(loc="lower left")
+    if len(variants):
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
+    else:
+        ax.legend(loc="lower left")
     ax.margins(x=0.1)
     seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
+    seeds += list(zip(variants.latent_values, variants["mean"]))
     direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds + points)
     seeds = [(run.parameters, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
     direct_labels(right, right_points, texts, colors=colors, fontsize=8, obstacles=seeds + right_points)
