@@ -239,20 +239,21 @@ def test_best_setting_is_the_fastest_median_where_every_seed_solves_and_none_is_
     assert best_setting(summary.assign(solved=0)) is None
 
 
-def test_best_setting_by_rounded_right_skips_a_rate_where_a_seed_loses_it() -> None:
+def test_best_setting_by_rounded_right_ranks_the_epoch_from_which_networks_stay_right() -> None:
     summary = pd.DataFrame(
         {
             "networks": 30,
             "solved": 30,
             "rounded": [30, 30, 30, 29],
-            "rounded_lost": [0, 0, 5, 0],
+            "rounded_lost": [0, 2, 5, 0],
             "median_epochs_to_rounded": [500.0, 230.0, 120.0, 60.0],
+            "median_epochs_solved_for_good": [500.0, 240.0, 260.0, 60.0],
             "median_epochs_to_100": [300.0, 95.0, 60.0, 30.0],
         },
         index=pd.Index([10.0, 50.0, 100.0, 200.0], name="learning_rate"),
     )
-    assert best_setting(summary) == 50.0  # 100 lost it in 5 seeds, 200 ends wrong in one
-    assert best_setting(summary.drop(columns="median_epochs_to_rounded")) == 200.0  # the rule by 100 % accuracy
+    assert best_setting(summary) == 50.0  # 100's lapses push it later; 200 ends wrong in one; 50's lapses are allowed
+    assert best_setting(summary.drop(columns="median_epochs_solved_for_good")) == 200.0  # the rule by 100 % accuracy
 
 
 def test_summarise_counts_rounded_right_at_the_end_and_lost_on_the_way() -> None:
@@ -271,6 +272,7 @@ def test_summarise_counts_rounded_right_at_the_end_and_lost_on_the_way() -> None
     summary = summarise(table, "rate")
     row = summary.loc[1]
     assert (row.rounded, row.rounded_lost, row.median_epochs_to_rounded) == (2, 2, 4.0)
+    assert row.median_epochs_solved_for_good == 6.0  # of the two that end rounded right: 3 and 9
     assert epoch_table(summary).loc[1].tolist() == ["2/3", "4 (3.5-4.5)", 2, "never", "3/3"]
 
 

@@ -134,6 +134,7 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
         summary["rounded_lost"] = groups.apply(lambda g: int((g.rounded_first < g.rounded_stays.fillna(np.inf)).sum()))
         summary["all_rounded_epoch"] = stays.apply(lambda e: e.max() if e.notna().all() else np.nan)
         summary["median_epochs_to_rounded"] = first.median()
+        summary["median_epochs_solved_for_good"] = stays.median()
         summary["q25_epochs_to_rounded"] = first.quantile(0.25)
         summary["q75_epochs_to_rounded"] = first.quantile(0.75)
     if "divergence" in table:
@@ -384,9 +385,10 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
 def best_setting(summary: pd.DataFrame):
     """The index of ``summary``'s best setting (a :func:`summarise` table), None if no row qualifies.
 
-    With rounded-right columns: the smallest median epochs to rounded right among the rows where every network ends
-    rounded right and none lost it on the way; without: the smallest median epochs to 100 % accuracy among the rows
-    where every network solved the task. Either way no round-off sensitive row qualifies.
+    With rounded-right columns: the smallest median epoch from which a network stays rounded right (so a lapse counts
+    against its row) among the rows where every network ends rounded right; without: the smallest median epochs to
+    100 % accuracy among the rows where every network solved the task. Either way no round-off sensitive row
+    qualifies.
     """
     eligible, epochs = _qualifies(summary)
     candidates = epochs[eligible].dropna()
@@ -395,9 +397,8 @@ def best_setting(summary: pd.DataFrame):
 
 def _qualifies(summary: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """:func:`best_setting`'s conditions per row of ``summary``, and the epochs it ranks by."""
-    if "median_epochs_to_rounded" in summary:
-        eligible = (summary.rounded == summary.networks) & (summary.rounded_lost == 0)
-        epochs = summary.median_epochs_to_rounded
+    if "median_epochs_solved_for_good" in summary:
+        eligible, epochs = summary.rounded == summary.networks, summary.median_epochs_solved_for_good
     else:
         eligible, epochs = summary.solved == summary.networks, summary.median_epochs_to_100
     if "round_off_sensitive" in summary:
