@@ -132,11 +132,15 @@ def test_mean_color_error_splits_the_chroma_mse_exactly() -> None:
     assert color.mean_color_error(shifted, images) == pytest.approx((0.01, 0.0), abs=1e-6)  # float32 chroma
 
 
-def test_layout_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:
-    parts = evaluation.layout(build_cae(padding="valid"))
-    assert parts["encoder"].startswith("conv to 30x30x8; pool to 15x15x8")
-    assert "crop to 13x13x12" in parts["decoder"] and "transposed conv" in parts["decoder"]
-    assert "upsample x2" in evaluation.layout(build_cae())["decoder"]
+def test_layout_text_names_each_encoder_and_decoder_step_with_its_output_shape() -> None:
+    def parts(model) -> dict[str, str]:
+        lines = evaluation.layout_text(model, width=1_000).splitlines()[2:]  # unwrapped: one line per part
+        return dict(line.strip().split(": ", 1) for line in lines)
+
+    valid = parts(build_cae(padding="valid"))
+    assert valid["encoder"].startswith("conv to 30x30x8; pool to 15x15x8")
+    assert "crop to 13x13x12" in valid["decoder"] and "transposed conv" in valid["decoder"]
+    assert "upsample x2" in parts(build_cae())["decoder"]
     text = evaluation.layout_text(build_cae())
     assert text.splitlines()[:2] == ["4,911 parameters", "  latent 8x8x16 = 1,024 values, 33% of input"]
     assert all(len(line) <= 100 for line in text.splitlines())

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from coursework._tensorflow import keras
-from coursework.autoencoders import check_autoencoder, evaluate_mse, latent_shape
+from coursework.autoencoders import evaluate_mse, latent_shape
 from coursework.data import OfficialSubset, Split
 from coursework.evaluation import best_validation, training_record
 from coursework.experiments import (
@@ -129,39 +129,28 @@ LAYER_KINDS = {
 }
 
 
-def layout(model: keras.Model) -> dict[str, str]:
-    """An autoencoder's encoder and decoder in words, one "kind to HxWxC" step per layer (upsampling with its
-    factor)."""
-    layers, parts = check_autoencoder(model).layers, {}
-    for part in ("encoder", "decoder"):
-        steps = []
-        for layer in layers:
-            if layer.name.startswith(part):
-                factor = f" x{layer.size[0]}" if isinstance(layer, keras.layers.UpSampling2D) else ""
-                shape = "x".join(map(str, layer.output.shape[1:]))
-                steps.append(f"{LAYER_KINDS[type(layer).__name__]}{factor} to {shape}")
-        parts[part] = "; ".join(steps)
-    return parts
-
-
 def layout_text(model: keras.Model, width: int = 100) -> str:
-    """``model``'s parameters, its latent size with the share of the input it keeps, and its :func:`layout`, as
-    lines of at most ``width`` characters."""
+    """An autoencoder's parameters, its latent size with the share of the input it keeps, and its layers
+    (:func:`network_text`'s steps), as lines of at most ``width`` characters."""
     shape = latent_shape(model)
     values = int(np.prod(shape))
     share = values / np.prod(model.input.shape[1:])
     lines = [f"{model.count_params():,} parameters"]
     lines.append(f"  latent {'x'.join(map(str, shape))} = {values:,} values, {share:.0%} of input")
-    for part, steps in layout(model).items():
-        lines.append(textwrap.fill(steps, width, initial_indent=f"  {part}: ", subsequent_indent="    "))
-    return "\n".join(lines)
+    return "\n".join(lines + _step_lines(_steps(model, model.input.shape[1]), width))
 
 
 def network_text(model: keras.Model, side: int, width: int = 100) -> str:
     """Any functional image model (a colorizer or autoencoder) layer by layer, as lines of at most ``width``
-    characters: its parameters, then one "kind to HxWxC" step per layer for a ``side`` x ``side`` input, split into
-    the encoder (up to the first upsampling) and the decoder. A join names the earlier output it adds (a skip
-    connection); a convolution names a kernel other than 3x3 and an activation other than ReLU or none."""
+    characters: its parameters, then :func:`_steps` for a ``side`` x ``side`` input."""
+    lines = [f"{model.count_params():,} parameters; layer outputs for a {side}x{side} input"]
+    return "\n".join(lines + _step_lines(_steps(model, side), width))
+
+
+def _steps(model: keras.Model, side: int) -> dict[str, list[str]]:
+    """One "kind to HxWxC" step per layer of ``model`` for a ``side`` x ``side`` input, split into the encoder (up to
+    the first upsampling) and the decoder. A join names the earlier output it adds (a skip connection); a
+    convolution names a kernel other than 3x3 and an activation other than ReLU or none."""
     layers = model.layers[1:]
     probe = keras.Model(model.inputs, [layer.output for layer in layers])
     outputs = probe([np.zeros((1, side, side, model.input.shape[-1]), np.float32)])
@@ -184,10 +173,15 @@ def network_text(model: keras.Model, side: int, width: int = 100) -> str:
             added = [made_by[id(tensor)] for tensor in layer.input if made_by.get(id(tensor)) != before.name]
             step = "skip: join " + " and ".join(shapes[name] for name in added) + " from the encoder"
         parts[part].append(step if kind == "Activation" else f"{step} to {shapes[layer.name]}")
-    lines = [f"{model.count_params():,} parameters; layer outputs for a {side}x{side} input"]
-    for part, steps in parts.items():
-        lines.append(textwrap.fill("; ".join(steps), width, initial_indent=f"  {part}: ", subsequent_indent="    "))
-    return "\n".join(lines)
+    return parts
+
+
+def _step_lines(parts: dict[str, list[str]], width: int) -> list[str]:
+    """:func:`_steps` as one wrapped line per part."""
+    return [
+        textwrap.fill("; ".join(steps), width, initial_indent=f"  {part}: ", subsequent_indent="    ")
+        for part, steps in parts.items()
+    ]
 
 
 def _older_order(name: str) -> bool:
