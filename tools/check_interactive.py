@@ -207,7 +207,9 @@ class Notebook:
         self.page = lab.context.new_page()
         self.page.on("console", lambda message: message.type == "error" and self.logged(message.text))
         self.page.on("pageerror", lambda error: self.logged(str(error)))
-        self.page.goto(f"{lab.url}/lab/tree/{path}?token={lab.token}")
+        # A workspace of its own: the default one would also reopen the notebooks checked before (their saved
+        # widget views then look for models in a kernel that does not hold them).
+        self.page.goto(f"{lab.url}/lab/workspaces/{Path(path).stem}/tree/{path}?token={lab.token}")
         ready = "path => window.jupyterapp && window.checkInteractive.kernelReady(path)"
         self.page.wait_for_function(ready, arg=path, timeout=START_SECONDS * 1000, polling=200)
         self.call("kernelInfo")
