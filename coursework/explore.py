@@ -96,9 +96,11 @@ def backprop_figures(
     return curves, hidden_layer_heatmaps(network, X)
 
 
-def backprop_explorer(learning_rate: float = 10.0, epochs: int = EXPLORER_EPOCHS) -> Explorer:
-    """Sliders for learning rate (starting at ``learning_rate``), initialisation and seed (those notebook 01 ran per
-    learning rate) that retrain the network and redraw its figures."""
+def backprop_explorer(
+    learning_rate: float = 10.0, epochs: int = EXPLORER_EPOCHS, init: str = "uniform", bias_init: str = "zeros"
+) -> Explorer:
+    """Sliders for learning rate, initialisation and seed (those notebook 01 ran per learning rate), starting at the
+    arguments' values, that retrain the network and redraw its figures."""
     import ipywidgets as widgets
 
     pictures: list[bytes] = []  # the first view's, drawn when the widget is made
@@ -118,8 +120,8 @@ def backprop_explorer(learning_rate: float = 10.0, epochs: int = EXPLORER_EPOCHS
         learning_rate=widgets.FloatLogSlider(
             value=learning_rate, **exponents, readout_format=READOUT, description="learning rate", style=LABELS
         ),
-        init=widgets.Dropdown(options=list(INITIALISERS), value="uniform", description="weights", style=LABELS),
-        bias_init=widgets.Dropdown(options=list(INITIALISERS), value="zeros", description="biases", style=LABELS),
+        init=widgets.Dropdown(options=list(INITIALISERS), value=init, description="weights", style=LABELS),
+        bias_init=widgets.Dropdown(options=list(INITIALISERS), value=bias_init, description="biases", style=LABELS),
         seed=widgets.IntSlider(value=0, min=0, max=backprop_run_sizes()[0] - 1, description="seed", style=LABELS),
     )
     return Explorer(widget, pictures[0])

@@ -66,10 +66,8 @@ def mean_color_error(chroma: np.ndarray, images: np.ndarray) -> tuple[float, flo
 
 
 def leave_one_out(chroma: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """For each of n >= 3 chroma predictions (name -> (N, H, W, 2)), the average of the other n - 1, keyed
+    """For each of n chroma predictions (name -> (N, H, W, 2)), the average of the other n - 1, keyed
     "without NAME": the averages of n - 1 members that an average of n members is compared with."""
-    if len(chroma) < 3:
-        raise ValueError(f"leave-one-out averages need at least 3 predictions, got {len(chroma)}")
     return {
         f"without {left}": np.mean([value for name, value in chroma.items() if name != left], axis=0) for left in chroma
     }
