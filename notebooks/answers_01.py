@@ -13,7 +13,7 @@ from coursework.backprop.studies import MARGIN, TieOutcome
 def describe_tie(tie: TieOutcome) -> str:
     """One sentence, in plain words, on what the exactly tied start of a tie-breaking study did on this machine,
     built from its facts (they depend on how the CPU rounds)."""
-    rows = f"W1's eight rows took {tie.distinct_input_rows} distinct values"
+    rows = f"W1's eight rows took {tie.distinct_input_rows} distinct values (to 6 decimals)"
     if tie.held_exactly:
         units = f"the three hidden units stayed identical for {tie.epochs:,} epochs, but {rows}"
     else:

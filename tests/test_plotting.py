@@ -171,6 +171,24 @@ def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_pane
     assert numbers(ax_box.get_xlabel()) == [1, 10]  # the rates where no network got there
 
 
+def test_start_figure_boxes_each_solved_start_in_order_coloured_by_its_weight_start() -> None:
+    starts = [("zeros", "uniform"), ("uniform", "zeros"), ("uniform", "uniform"), ("zeros", "zeros")]
+    table = pd.DataFrame(
+        [(w, b, epochs) for (w, b), epochs in zip(starts, [5.0, 2.0, 3.0, np.nan]) for _ in range(2)],
+        columns=["init", "bias_init", "rounded_first"],
+    )
+    ax = plotting.start_figure(table, ["zeros", "uniform"], ["zeros", "uniform"], "starts").axes[0]
+    assert [label.get_text() for label in ax.get_xticklabels()] == [
+        "zeros / uniform",
+        "uniform / zeros",
+        "uniform / uniform",
+    ]
+    colors = [box.get_facecolor() for box in ax.patches]
+    assert colors[1] == colors[2] != colors[0]  # one colour per weight start
+    points = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections if len(c.get_offsets())])
+    assert sorted(points) == [2.0, 2.0, 3.0, 3.0, 5.0, 5.0]  # the all-zero start solved nothing: no box
+
+
 def test_tie_breaking_figure_names_every_run_in_the_loss_panel_and_the_threshold_in_its_own() -> None:
     table = pd.DataFrame({"asymmetry": [0.0, 1e-6]})
     spread = np.array([[0.0, 0.0, 0.0], [1e-6, 1e-4, 1.0]])

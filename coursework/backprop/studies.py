@@ -320,7 +320,7 @@ def tie_breaking_study(
             "epochs_to_tie_broken": np.where(broken.any(axis=1), broken.argmax(axis=1) + 1.0, np.nan),
             "epochs_to_100": history.epochs_to_accuracy(1.0),
             "final_accuracy": accuracies[:, -1],
-            "distinct_input_rows": [len(np.unique(network.weights[0], axis=0)) for network in networks],
+            "distinct_input_rows": [len(np.unique(network.weights[0].round(6), axis=0)) for network in networks],
             "distinct_codes": [len(np.unique(network.hidden_activations(X).round(6), axis=0)) for network in networks],
             "decoded_with_margin": [decoded_with_margin(network, X) for network in networks],
         }
@@ -344,7 +344,7 @@ class TieOutcome:
     ``first_difference_epoch`` is the first epoch (1-based) after which the hidden units differed at all (NaN:
     never), ``first_difference`` that difference (0.0 if never), ``epochs_to_tie_broken`` the first epoch past
     :data:`TIE_BROKEN`, ``epochs_to_100`` the first at 100 % accuracy (NaN: never), ``distinct_input_rows`` the
-    number of distinct rows of the final ``W_1``, ``distinct_codes`` the distinct hidden codes (to 1e-6) and
+    number of distinct rows of the final ``W_1`` and ``distinct_codes`` of distinct hidden codes (both to 1e-6), and
     ``decoded_with_margin`` the inputs whose own output wins by more than :data:`MARGIN`.
     """
 

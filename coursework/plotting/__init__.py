@@ -12,7 +12,12 @@ from coursework.plotting.autoencoders import (
     seed_curves,
     seed_ranges,
 )
-from coursework.plotting.backprop import hidden_layer_heatmaps, learning_rate_figure, tie_breaking_figure
+from coursework.plotting.backprop import (
+    hidden_layer_heatmaps,
+    learning_rate_figure,
+    start_figure,
+    tie_breaking_figure,
+)
 from coursework.plotting.common import (
     annotated_heatmap,
     distinct_colors,
@@ -37,6 +42,7 @@ __all__ = [
     "save_figure",
     "seed_curves",
     "seed_ranges",
+    "start_figure",
     "tie_breaking_figure",
     "training_curves",
 ]

@@ -98,30 +98,54 @@ def learning_rate_figure(
     epochs = study.table.get("rounded_first", study.table.epochs_to_100)
     solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
     drawn = [rate for rate in rates if solved[rate].size]
-    if drawn:  # a short exploratory run may solve nothing: then the panel stays empty
-        ax_box.boxplot(
-            [solved[rate] for rate in drawn],
-            positions=range(len(drawn)),
-            widths=0.6,
-            showfliers=False,
-            patch_artist=True,
-            boxprops={"facecolor": "lightsteelblue"},
-            medianprops={"color": "k"},
-        )
-        for box, rate in zip(ax_box.patches, drawn):
-            if rate == chosen:
-                box.set(facecolor="orange", label=f"chosen rate {rate:g}")
-                ax_box.legend(loc="upper center")
-    jitter = np.random.default_rng(0)
-    for position, rate in enumerate(drawn):
-        offsets = jitter.uniform(-0.15, 0.15, solved[rate].size)
-        ax_box.scatter(position + offsets, solved[rate], s=9, color="k", zorder=3)
+    colors = {names[rate]: "orange" if rate == chosen else "lightsteelblue" for rate in drawn}
+    epoch_boxes(ax_box, {names[rate]: solved[rate] for rate in drawn}, colors)
+    if chosen in drawn:
+        ax_box.patches[drawn.index(chosen)].set(label=f"chosen rate {chosen:g}")
+        ax_box.legend(loc="upper center")
     never = [names[rate] for rate in rates if rate not in drawn]
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
     ax_box.set(yscale="log", xlabel=xlabel, ylabel=f"epochs to {target}")
     ax_box.set_title(f"Epochs to {target} (networks that got there; * sensitive to the start)")
-    ax_box.set_xticks(range(len(drawn)), [names[rate] for rate in drawn], rotation=45)
-    ax_box.set_xlim(-0.5, max(len(drawn), 1) - 0.5)
+    return fig
+
+
+def epoch_boxes(ax: plt.Axes, values: dict[str, np.ndarray], colors: dict[str, str]) -> None:
+    """One box (quartiles; whiskers up to 1.5 box heights) per label of ``values``, in its colour, with every value
+    as a dot; the dots' jitter is seeded, so the figure repeats. Empty ``values`` (a short exploratory run may
+    solve nothing) draw no box."""
+    if values:
+        ax.boxplot(
+            list(values.values()),
+            positions=range(len(values)),
+            widths=0.6,
+            showfliers=False,
+            patch_artist=True,
+            medianprops={"color": "k"},
+        )
+        for box, label in zip(ax.patches, values):
+            box.set(facecolor=colors[label])
+    jitter = np.random.default_rng(0)
+    for position, points in enumerate(values.values()):
+        ax.scatter(position + jitter.uniform(-0.15, 0.15, len(points)), points, s=9, color="k", zorder=3)
+    ax.set_xticks(range(len(values)), list(values), rotation=45)
+    ax.set_xlim(-0.5, max(len(values), 1) - 0.5)
+
+
+def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[str], title: str) -> plt.Figure:
+    """Epochs to solved per start of an initialisation sweep (its table, joined by ``with_rounded``): one box per
+    weight start and bias start, in that order, coloured by weight start; a start no network solved is left out."""
+    fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
+    values, colors = {}, {}
+    for weight, color in zip(weights, distinct_colors(len(weights))):
+        for bias in biases:
+            rows = (table.init == weight) & (table.bias_init == bias)
+            solved = table.rounded_first[rows].dropna().to_numpy()
+            if solved.size:
+                label = f"{weight} / {bias}"
+                values[label], colors[label] = solved, color
+    epoch_boxes(ax, values, colors)
+    ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to solved", title=title)
     return fig
 
 
