@@ -179,3 +179,14 @@ def test_mixed_order_keeps_the_pairs_whose_seeds_used_both_orders(monkeypatch) -
     older = {"study_base_seed1"}  # one seed of one side without a time record
     monkeypatch.setattr(evaluation, "read_history", lambda name: {} if name in older else {"seconds": [1.0]})
     assert evaluation.mixed_order(pairs) == [("study_sgd", "study_base")]
+
+
+def test_the_thumbnail_baseline_is_exact_on_flat_images_and_errs_on_detail() -> None:
+    flat = np.full((2, 8, 8, 3), 120, np.uint8)
+    assert evaluation.thumbnail_mse(flat, 2) == pytest.approx(0.0, abs=1e-12)
+    checkers = np.indices((8, 8)).sum(axis=0) % 2 * 255
+    detail = np.repeat(checkers[None, :, :, None], 3, axis=-1).astype(np.uint8)
+    assert evaluation.thumbnail_mse(detail, 4) == pytest.approx(0.25)  # every pixel averaged to 0.5
+    assert evaluation.thumbnail_mse(detail, 8) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="divide"):
+        evaluation.thumbnail_mse(flat, 3)

@@ -26,7 +26,7 @@ from coursework.experiments import (
     seeds_of,
 )
 from coursework.experiments.runs import load
-from coursework.images import psnr
+from coursework.images import as_float, psnr
 from coursework.store import read_history
 
 
@@ -54,6 +54,18 @@ def evaluate(names: list[str], data: Split) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("experiment")
+
+
+def thumbnail_mse(images: np.ndarray, side: int) -> float:
+    """The MSE of a baseline with no training: each uint8 image averaged down to ``side`` x ``side`` pixels (a
+    divisor of its side; ``side`` x ``side`` x channels values), then resized back bilinearly."""
+    x = as_float(images)
+    step = x.shape[1] // side
+    if side < 1 or step * side != x.shape[1]:
+        raise ValueError(f"side must divide the images' side {x.shape[1]}, got {side!r}")
+    small = x.reshape(len(x), side, step, side, step, x.shape[-1]).mean(axis=(2, 4))
+    back = keras.ops.convert_to_numpy(keras.ops.image.resize(small, x.shape[1:3], interpolation="bilinear"))
+    return float(np.mean((back - x) ** 2))
 
 
 def official_pixels(names: list[str], data: Split, subset: OfficialSubset) -> pd.DataFrame:
