@@ -169,6 +169,7 @@ def test_leave_one_out_averages_all_members_but_one() -> None:
 def test_compared_pairs_holds_the_study_steps_the_latent_steps_and_equal_sizes() -> None:
     pairs = evaluation.compared_pairs()
     assert ("study_sgd", "study_base") in pairs and ("colorizer_unet", "colorizer_chroma") in pairs
+    assert ("cae_stride2", "cae_base") in pairs
     assert (latent_sweep_name(16, 0, 8), latent_sweep_name(8, 0, 8)) in pairs
     assert (latent_sweep_name(4, 0, 16), latent_sweep_name(16, 0, 8)) in pairs  # 1,024 values each
     assert all(REGISTRY[name].config.seed == 0 for pair in pairs for name in pair)

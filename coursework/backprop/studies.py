@@ -524,7 +524,7 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 EPOCH_TABLE_LEGEND = (
     "solved at end: at the last epoch; first solved: over the networks solved at some epoch;\n"
-    "lapsed: solved at some epoch and unsolved at a later one;\n"
+    "lapsed: solved at some epoch and unsolved at a later one; epochs to 3 significant figures;\n"
     "all solved from: the epoch from which every network is solved at every later epoch"
 )
 

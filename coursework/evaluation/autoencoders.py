@@ -203,13 +203,14 @@ def _older_order(name: str) -> bool:
 
 
 def compared_pairs() -> list[tuple[str, str]]:
-    """The configurations (seed 0's names) that notebook 02's sections 3 to 5 compare by the rule, as (one, the
-    other): each study variant and colorization step against its registry ``base``, the longer runs against the
-    longer base, each latent sweep's C against C / 2, and the 16x16 sweep against the 8x8 one at equal latent size."""
+    """The configurations (seed 0's names) that notebook 02's sections 2 to 5 compare by the rule, as (one, the
+    other): the reference's stride 2, each study variant and each colorization step against its registry ``base``,
+    the longer runs against the longer base, each latent sweep's C against C / 2, and the 16x16 sweep against the 8x8
+    one at equal latent size."""
     pairs = [
         (name, entry.base)
         for name, entry in REGISTRY.items()
-        if entry.group in ("study", "colorization") and entry.base and not entry.config.seed
+        if entry.group in ("reference", "study", "colorization") and entry.base and not entry.config.seed
     ]
     long_base, *longer = names("long", seeds=False)
     pairs += [(name, long_base) for name in longer]
