@@ -60,9 +60,9 @@ def thumbnail_mse(images: np.ndarray, side: int) -> float:
     """The MSE of a baseline with no training: each uint8 image averaged down to ``side`` x ``side`` pixels (a
     divisor of its side; ``side`` x ``side`` x channels values), then resized back bilinearly."""
     x = as_float(images)
-    step = x.shape[1] // side
-    if side < 1 or step * side != x.shape[1]:
+    if side < 1 or x.shape[1] % side:
         raise ValueError(f"side must divide the images' side {x.shape[1]}, got {side!r}")
+    step = x.shape[1] // side
     small = x.reshape(len(x), side, step, side, step, x.shape[-1]).mean(axis=(2, 4))
     back = keras.ops.convert_to_numpy(keras.ops.image.resize(small, x.shape[1:3], interpolation="bilinear"))
     return float(np.mean((back - x) ** 2))
