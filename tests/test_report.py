@@ -35,10 +35,12 @@ def test_the_rule_is_ranges_apart_with_three_seeds_each_side() -> None:
     assert facts.verdict([1, 5, 9], [4, 5, 6], narrow=0.05) == "no difference"
     with pytest.raises(ValueError, match=">= 3 seeds"):
         facts.verdict([1, 2], [4, 5, 6], narrow=0.05)
-    assert facts.gap([1, 2, 3], [4, 5, 6]) == pytest.approx(0.5)  # (4 - 3) / mean 2
-    assert facts.verdict([100, 101, 102], [103, 104, 105], narrow=0.05) == "lower, narrow"  # 1 / 101 < 5 %
+    assert facts.gap([1, 2, 3], [4, 5, 6]) == pytest.approx(1 / 3)  # 4 / 3 - 1
+    assert facts.verdict([100, 101, 102], [103, 104, 105], narrow=0.05) == "lower, narrow"
     assert facts.verdict([103, 104, 105], [100, 101, 102], narrow=0.05) == "higher, narrow"
-    assert facts.verdict([100, 101, 102], [103, 104, 105], narrow=0.005) == "lower"  # the threshold is the caller's
+    # 1.2 / 1.0: values moved by 10 % each way (1.1 and 1.2 / 1.1 = 1.09) cross; by 9 % they do not
+    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], narrow=0.1) == "lower, narrow"
+    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], narrow=0.09) == "lower"
     with pytest.raises(ValueError, match="finite"):
         facts.ranges_apart([1, float("nan")], [2, 3])
 
@@ -50,8 +52,8 @@ def test_seed_table_pools_the_registered_seeds_and_compares_each_with_its_base()
             "study_base_seed1": 4.2,
             "study_base_seed2": 3.8,
             "study_kernel5": 3.0,
-            "study_kernel5_seed1": 3.3,
-            "study_kernel5_seed2": 3.6,
+            "study_kernel5_seed1": 3.2,
+            "study_kernel5_seed2": 3.4,
             "study_sgd": 9.0,
             "study_sgd_seed1": 4.1,
             "study_sgd_seed2": 11.0,
@@ -60,9 +62,9 @@ def test_seed_table_pools_the_registered_seeds_and_compares_each_with_its_base()
     table = facts.seed_table(values, narrow=0.05)  # bases from the registry: both variants' base is study_base
     assert table.index.tolist() == ["study_base", "study_kernel5", "study_sgd"]
     assert table.seeds.tolist() == [3, 3, 3]
-    assert table.loc["study_kernel5", ["mean", "lowest", "highest"]].tolist() == pytest.approx([3.3, 3.0, 3.6])
+    assert table.loc["study_kernel5", ["mean", "lowest", "highest"]].tolist() == pytest.approx([3.2, 3.0, 3.4])
     assert table.verdict.tolist() == ["base", "lower", "no difference"]
-    assert table.vs_base["study_kernel5"] == pytest.approx(3.3 / 4.0)
+    assert table.vs_base["study_kernel5"] == pytest.approx(3.2 / 4.0)
     with pytest.raises(ValueError, match=">= 3 seeds"):
         facts.seed_table(values.drop(["study_kernel5_seed1"]), narrow=0.05)
     assert facts.seed_table(values, bases={}, narrow=0.05).verdict.tolist() == ["base"] * 3

@@ -15,12 +15,13 @@ from coursework.backprop.gradient_check import gradient_check
 from coursework.backprop.network import ACTIVATIONS, Backward, History, Network, backward
 from coursework.backprop.stacked import rounded_right, train_stacked
 
-REFERENCE_LOSS = 0.0018  # the reference report's final loss, which notebook 01 sets beside its own
+REFERENCE_LOSS = 0.0018  # the reference report's final loss; a sweep's default loss threshold
 # A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
 # to more than SENSITIVE_DIVERGENCE. Measured on this task (notebook 01's studies at rates up to 100, on AVX-512 and
 # emulated AVX2 and SSE kernels): at most 0.17 where every kernel gave the same outcome (sigmoid at rate 100, from
-# 1e-3 to 0.17 by start and kernel), 4 or more in every other group (sigmoid from rate 200, tanh from rate 10, the
-# all-zero start). The threshold sits in that gap, so the verdict itself does not hinge on the CPU.
+# 1e-3 to 0.17 by start and kernel), 4 or more in every other group (sigmoid from rate 200, tanh from rate 10 in a
+# study since removed, the all-zero start). The threshold sits in that gap, so the verdict itself does not hinge on
+# the CPU.
 NUDGE = 1e-9
 SENSITIVE_DIVERGENCE = 1.0
 MARGIN = 1e-6  # an output counts as the largest only if it beats every other by more than this (no argmax tie)
@@ -383,27 +384,14 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
 
 
 def best_setting(summary: pd.DataFrame):
-    """The index of ``summary``'s best setting (a :func:`summarise` table), None if no row qualifies.
-
-    With rounded-right columns: the smallest median epoch from which a network stays rounded right (so a lapse counts
-    against its row) among the rows where every network ends rounded right; without: the smallest median epochs to
-    100 % accuracy among the rows where every network solved the task. Either way no round-off sensitive row
-    qualifies.
-    """
-    eligible, epochs = _qualifies(summary)
-    candidates = epochs[eligible].dropna()
-    return None if candidates.empty else candidates.idxmin()
-
-
-def _qualifies(summary: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """:func:`best_setting`'s conditions per row of ``summary``, and the epochs it ranks by."""
-    if "median_epochs_solved_for_good" in summary:
-        eligible, epochs = summary.rounded == summary.networks, summary.median_epochs_solved_for_good
-    else:
-        eligible, epochs = summary.solved == summary.networks, summary.median_epochs_to_100
+    """The index of ``summary``'s best setting (a :func:`summarise` table of a sweep joined by :func:`with_rounded`),
+    None if no row qualifies: the smallest median epoch from which a network stays solved (so a lapse counts against
+    its row) among the rows where every network ends solved and that are not sensitive to the start."""
+    eligible = summary.rounded == summary.networks
     if "round_off_sensitive" in summary:
         eligible &= ~summary.round_off_sensitive.astype(bool)
-    return eligible, epochs
+    candidates = summary.median_epochs_solved_for_good[eligible].dropna()
+    return None if candidates.empty else candidates.idxmin()
 
 
 def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray, limit: int) -> pd.DataFrame:
@@ -623,17 +611,12 @@ def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
     return gaps
 
 
-def reference_loss_text(final_loss: pd.Series, factor: float, reference: float = REFERENCE_LOSS) -> str:
+def reference_loss_text(final_loss: pd.Series, factor: float) -> str:
     """Median final losses per learning rate (``final_loss``, indexed by rate) on the mean loss L and on ``factor`` L
-    as printed rows, then, per scale, the two neighbouring rates whose losses bracket ``reference``."""
-    scales = {"L": 1.0, "E": factor}
+    as printed rows."""
     lines = ["  rate" + "".join(f"{rate:>8g}" for rate in final_loss.index)]
-    for name, scale in scales.items():
+    for name, scale in {"L": 1.0, "E": factor}.items():
         lines.append(f"  {name}   " + "".join(f"{scale * loss:>8.1e}" for loss in final_loss))
-    for name, scale in scales.items():
-        above = final_loss.index[scale * final_loss > reference].max()
-        below = final_loss.index[scale * final_loss <= reference].min()
-        lines.append(f"the reference's {reference} on {name} lies between rates {above:g} and {below:g}")
     return "\n".join(lines)
 
 

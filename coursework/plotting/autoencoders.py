@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FormatStrFormatter, NullFormatter
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows
@@ -33,8 +33,9 @@ def seed_curves(
         ax.plot(epochs, values.mean(axis=0), marker="o", ms=4, color=color, label=f"{label}: mean of the seeds")
         ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.25, lw=0)
     ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log", title=title)
-    for axis_ticks in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
-        axis_ticks(FormatStrFormatter("%.3f"))  # a short log range: label the minor ticks too
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)))  # a short log range
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8)
     return fig
 
@@ -83,7 +84,16 @@ def latent_sweep_figure(
         colors += [color] * len(table)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
     for marker, (label, row) in zip("s^vDP*X<>", variants.iterrows(), strict=False):
-        ax.scatter(row.latent_values, row["mean"], marker=marker, s=40, color="k", zorder=4, label=label)
+        ax.scatter(
+            row.latent_values,
+            row["mean"],
+            marker=marker,
+            s=45,
+            facecolors="none",
+            edgecolors="k",
+            zorder=4,
+            label=label,
+        )  # hollow: a sweep's mean at the same point stays visible
     if input_values:
         ax.axvline(input_values, color="grey", linestyle=":", label=f"input size ({input_values:,} values)")
     ax.set(

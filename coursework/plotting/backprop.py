@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from coursework.backprop import ACTIVATIONS, Network
 from coursework.backprop.studies import TIE_BROKEN, Sweep, TieBreaking
@@ -146,6 +147,9 @@ def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[s
                 values[label], colors[label] = solved, color
     epoch_boxes(ax, values, colors)
     ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to solved", title=title)
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))  # plain numbers: 100, 200, 300, 500
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     return fig
 
 

@@ -36,8 +36,8 @@ def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, siz
             ax.set_xticks([])
             ax.set_yticks([])
             if titles is not None and label == next(iter(rows)):
-                ax.set_title(titles[column], fontsize=8)
-        row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+                ax.set_title(titles[column], fontsize=10)
+        row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
 

@@ -2,10 +2,10 @@
 
 The rule: two configurations differ when each was trained with at least ``MIN_SEEDS`` seeds and their seed ranges
 (lowest to highest value over the seeds) do not overlap. Overlapping ranges are "no difference": the change does
-no more than another seed alone does. A difference is "narrow" when the space between the two ranges, as a share
-of the lower mean, is under a threshold the caller measures (notebook 02: the largest shift of one seed's result
-that a change of batch order caused), so a verdict that such a shift could reverse is marked. The notebook prints
-each verdict in the cell above the sentence that states it.
+no more than another seed alone does. A difference is "narrow" when moving every value by a factor the caller
+measures (notebook 02: the largest change of one run's result when it was trained again) could close the gap: the
+lower range's values up, the higher range's down. So a verdict that such a change could reverse is marked. The
+notebook prints each verdict in the cell above the sentence that states it.
 """
 
 from __future__ import annotations
@@ -43,21 +43,23 @@ def chance_of_difference(seeds: int = MIN_SEEDS) -> float:
 
 
 def gap(values: Sequence[float], base: Sequence[float]) -> float:
-    """The space between two seed ranges as a share of the lower one's mean (0 or below when they overlap)."""
+    """The higher seed range's lowest value over the lower range's highest, minus 1 (0 or below when they
+    overlap)."""
     low, high = sorted((values, base), key=np.mean)
-    return (min(high) - max(low)) / float(np.mean(low))
+    return min(high) / max(low) - 1
 
 
 def verdict(values: Sequence[float], base: Sequence[float], *, narrow: float) -> str:
     """``values`` against ``base`` (one value per seed each) by the rule: "lower", "higher" or "no difference";
-    ", narrow" is added to a difference whose :func:`gap` is under ``narrow``. A ValueError with fewer than
+    ", narrow" is added to a difference that values moved by a factor ``1 + narrow`` could close (the lower range
+    up, the higher one down), i.e. whose :func:`gap` is under ``(1 + narrow)^2 - 1``. A ValueError with fewer than
     ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
     if min(len(values), len(base)) < MIN_SEEDS:
         raise ValueError(f"a verdict needs >= {MIN_SEEDS} seeds on each side, got {len(values)} and {len(base)}")
     if not ranges_apart(values, base):
         return "no difference"
     direction = "lower" if max(values) < min(base) else "higher"
-    return f"{direction}, narrow" if gap(values, base) < narrow else direction
+    return f"{direction}, narrow" if gap(values, base) < (1 + narrow) ** 2 - 1 else direction
 
 
 def bootstrap_interval(values: np.ndarray, reference: np.ndarray | None = None, draws: int = 2_000) -> np.ndarray:
