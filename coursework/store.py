@@ -128,6 +128,13 @@ def read_history(name: str, directory: str | Path | None = None) -> dict:
     return read_json(model_paths(name, directory)["history"], _beside_model(name))
 
 
+def older_pipeline(name: str) -> bool:
+    """Whether the run ``name`` was trained by the older pipeline, whose batch order came from TensorFlow's
+    reshuffling (so a rerun does not repeat it): its history has no per-epoch time record (``seconds``), which was
+    added together with today's seeded batch order."""
+    return "seconds" not in read_history(name)
+
+
 def _beside_model(name: str) -> str:
     """The fix for a damaged file beside the model of experiment ``name`` (or one its interrupted save left out)."""
     return f"the model beside it cannot be used without it; retrain it with {training_command(name)}"

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coursework import store
 from coursework.autoencoders import build_cae
 from coursework.color import split_luma_chroma
 from coursework.colorization.models import build_unet
@@ -22,7 +23,8 @@ def test_batch_order_check_compares_each_long_run_with_its_study_run(monkeypatch
         "study_base": {"val_loss": [3.0, 2.0, 1.0]},  # the older order: no time record
         "study_base_long": {"val_loss": [3.0, 2.5, 0.5, 0.1], "seconds": [1.0] * 4},
     }
-    monkeypatch.setattr(evaluation, "read_history", lambda name: histories[name])
+    for module in (evaluation, store):  # store.older_pipeline reads the histories too
+        monkeypatch.setattr(module, "read_history", lambda name: histories[name])
     row = evaluation.batch_order_check(["study_base_long"], 2).loc["study_base_long"]
     assert row.older_order and (row.study, row.long) == (2.0, 2.5) and row.ratio == pytest.approx(1.25)
 
@@ -34,7 +36,8 @@ def test_repeat_check_counts_exact_repeats_per_pipeline_and_sets_the_threshold(m
         "study_stride2_all": {"val_loss": [5.0, 4.0], "seconds": [1.0] * 2},
         "study_stride2_all_long": {"val_loss": [5.0, 4.0, 3.0], "seconds": [1.0] * 3},
     }
-    monkeypatch.setattr(evaluation, "read_history", lambda name: histories.get(name, {"seconds": [1.0]}))
+    for module in (evaluation, store):
+        monkeypatch.setattr(module, "read_history", lambda name: histories.get(name, {"seconds": [1.0]}))
     check = evaluation.repeat_check(["study_base_long", "study_stride2_all_long"], 2)
     assert check.table.loc["today's pipeline"].tolist() == [1, 1, 1.0]
     assert check.table.loc["older pipeline (no time record)"].tolist() == [1, 0, pytest.approx(1.1)]
@@ -178,7 +181,7 @@ def test_compared_pairs_holds_the_study_steps_the_latent_steps_and_equal_sizes()
 def test_mixed_order_keeps_the_pairs_whose_seeds_used_both_orders(monkeypatch) -> None:
     pairs = [("study_sgd", "study_base"), ("colorizer_unet", "colorizer_chroma")]
     older = {"study_base_seed1"}  # one seed of one side without a time record
-    monkeypatch.setattr(evaluation, "read_history", lambda name: {} if name in older else {"seconds": [1.0]})
+    monkeypatch.setattr(store, "read_history", lambda name: {} if name in older else {"seconds": [1.0]})
     assert evaluation.mixed_order(pairs) == [("study_sgd", "study_base")]
 
 

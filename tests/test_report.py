@@ -135,3 +135,20 @@ def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -
     assert table.index.tolist() == ["16x16x1 against 8x8x4", "16x16x2 against 8x8x8"]
     assert table.ratio.tolist() == pytest.approx([41 / 11, 6 / 21])
     assert table.verdict.tolist() == ["higher", "lower"] and table.params.iloc[0] == "100 against 300"
+
+
+def test_seed_table_marks_narrow_only_pairs_with_a_run_of_the_older_pipeline(monkeypatch) -> None:
+    values = pd.Series(
+        {
+            "study_base": 1.00,
+            "study_base_seed1": 1.01,
+            "study_base_seed2": 1.02,
+            "study_kernel5": 0.95,
+            "study_kernel5_seed1": 0.96,
+            "study_kernel5_seed2": 0.97,
+        }
+    )
+    monkeypatch.setattr(facts, "older_pipeline", lambda name: False)  # every run repeats exactly
+    assert facts.seed_table(values, narrow=0.05).verdict["study_kernel5"] == "lower"
+    monkeypatch.setattr(facts, "older_pipeline", lambda name: name == "study_base_seed2")
+    assert facts.seed_table(values, narrow=0.05).verdict["study_kernel5"] == "lower, narrow"

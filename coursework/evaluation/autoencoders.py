@@ -27,7 +27,7 @@ from coursework.experiments import (
 )
 from coursework.experiments.runs import load
 from coursework.images import as_float, psnr
-from coursework.store import read_history
+from coursework.store import older_pipeline, read_history
 
 
 def evaluate(names: list[str], data: Split) -> pd.DataFrame:
@@ -196,12 +196,6 @@ def _step_lines(parts: dict[str, list[str]], width: int) -> list[str]:
     ]
 
 
-def _older_order(name: str) -> bool:
-    """Whether the run ``name`` was trained with the older batch order: its history has no per-epoch time record
-    (``seconds``), which was added together with today's batch order."""
-    return "seconds" not in read_history(name)
-
-
 def compared_pairs() -> list[tuple[str, str]]:
     """The configurations (seed 0's names) that notebook 02's sections 2 to 5 compare by the rule, as (one, the
     other): the reference's stride 2, each study variant and each colorization step against its registry ``base``,
@@ -228,8 +222,8 @@ def compared_pairs() -> list[tuple[str, str]]:
 
 def mixed_order(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The ``pairs`` of configurations whose seeds, both sides together, used both batch orders
-    (:func:`_older_order`)."""
-    return [pair for pair in pairs if len({_older_order(name) for first in pair for name in seeds_of(first)}) == 2]
+    (:func:`older_pipeline`)."""
+    return [pair for pair in pairs if len({older_pipeline(name) for first in pair for name in seeds_of(first)}) == 2]
 
 
 def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
@@ -240,7 +234,7 @@ def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
     for name in long_names:
         study = experiment(name).base
         rows[name] = {
-            "older_order": _older_order(study),
+            "older_order": older_pipeline(study),
             "study": best_validation(read_history(study), epochs)[0],
             "long": best_validation(read_history(name), epochs)[0],
         }

@@ -4,7 +4,8 @@ The rule: two configurations differ when each was trained with at least ``MIN_SE
 (lowest to highest value over the seeds) do not overlap. Overlapping ranges are "no difference": the change does
 no more than another seed alone does. A difference is "narrow" when moving every value by a factor the caller
 measures (notebook 02: the largest change of one run's result when it was trained again) could close the gap: the
-lower range's values up, the higher range's down. So a verdict that such a change could reverse is marked. The
+lower range's values up, the higher range's down. So a verdict that such a change could reverse is marked; in
+:func:`seed_table` only where some run of the pair was trained by the older pipeline (today's repeats exactly). The
 notebook prints each verdict in the cell above the sentence that states it.
 """
 
@@ -20,6 +21,7 @@ import pandas as pd
 from coursework.color import mean_chroma
 from coursework.evaluation.color import COLOR_TARGETS, color_metrics
 from coursework.experiments import configurations, experiment
+from coursework.store import older_pipeline
 
 if TYPE_CHECKING:
     from coursework.evaluation.latent import LatentSweep
@@ -87,7 +89,7 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, nar
     seed: ``seeds``, ``mean``, ``lowest``, ``highest``. With ``bases`` (configuration -> the configuration it is
     compared with; default: each one's registered base, where that is in ``values`` too): ``vs_base``, the ratio
     of the means, and ``verdict`` by the rule ("base" for a row compared with nothing; ``narrow`` as in
-    :func:`verdict`)."""
+    :func:`verdict`, and 0 for a pair whose runs all come from today's pipeline, which repeats exactly)."""
     groups = configurations(list(values.index))
     table = pd.DataFrame(
         {
@@ -109,7 +111,9 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, nar
             ratios[name], verdicts[name] = 1.0, "base"
             continue
         ratios[name] = table.loc[name, "mean"] / table.loc[base, "mean"]
-        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), narrow=narrow)
+        runs = [*members, *groups[base]]
+        shift = narrow if any(older_pipeline(run) for run in runs) else 0.0
+        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), narrow=shift)
     return table.assign(vs_base=pd.Series(ratios), verdict=pd.Series(verdicts))
 
 
