@@ -17,10 +17,12 @@ import shlex
 import zipfile
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coursework._tensorflow import keras
 from coursework.paths import MODELS_DIR, atomic_path, read_json
+
+if TYPE_CHECKING:
+    from coursework._tensorflow import keras
 
 # What an experiment name may be: letters, digits, "_", "." and "-", not starting with "." or "-", without "/".
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
@@ -143,6 +145,8 @@ def _beside_model(name: str) -> str:
 def load_model_file(path: str | Path) -> keras.Model:
     """``keras.models.load_model`` with one-line errors that say what is wrong with the file and how to make a good
     one (Keras reports a truncated ``.keras`` file, which is no readable zip archive, as "File not found")."""
+    from coursework._tensorflow import keras  # only here: reading histories and configs needs no TensorFlow
+
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: train it with {training_command(path.stem, retrain=False)}")

@@ -239,7 +239,7 @@ def test_seed_curves_draw_the_seeds_mean_and_range() -> None:
     fig = plotting.seed_curves(histories, title="three seeds")
     (ax,) = fig.axes
     assert ax.get_title() == "three seeds"
-    assert ax.yaxis.get_minor_formatter()(0.004) == "0.004"
+    assert ax.yaxis.get_major_formatter()(0.004) == "0.004" and ax.yaxis.get_major_formatter()(0.015) == "0.015"
     training, validation = ax.get_lines()
     assert validation.get_ydata().tolist() == pytest.approx([2.5, 1.5])
     band = ax.collections[1].get_paths()[0].vertices[:, 1]  # the validation band: lowest to highest
