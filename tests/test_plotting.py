@@ -133,7 +133,7 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_sensitive_rates() 
 
 def test_learning_rate_figure_boxes_the_epochs_to_solved_where_the_table_has_them() -> None:
     study, summary = synthetic_sweep()
-    study.table["rounded_first"] = 10 * study.table.epochs_to_100
+    study.table["rounded_stays"] = 10 * study.table.epochs_to_100
     _, ax_box = plotting.learning_rate_figure(study, summary).axes
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
     assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "solved" in ax_box.get_ylabel()

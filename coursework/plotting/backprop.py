@@ -67,8 +67,8 @@ def learning_rate_figure(
     chosen: float | None = None,
 ) -> plt.Figure:
     """A learning-rate sweep: loss curves per rate (median over seeds), and a box plot with
-    every network's first epoch solved (column ``rounded_first`` of the table, if there) or else of 100 %
-    accuracy.
+    every network's epoch from which it stays solved (column ``rounded_stays`` of the table, if there) or else its
+    first epoch at 100 % accuracy.
 
     ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
     rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
@@ -95,8 +95,8 @@ def learning_rate_figure(
 
     sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
     names = {rate: f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates}
-    target = "solved" if "rounded_first" in study.table else "100 % accuracy"
-    epochs = study.table.get("rounded_first", study.table.epochs_to_100)
+    target = "solved for good" if "rounded_stays" in study.table else "100 % accuracy"
+    epochs = study.table.get("rounded_stays", study.table.epochs_to_100)
     solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
     drawn = [rate for rate in rates if solved[rate].size]
     colors = {names[rate]: "orange" if rate == chosen else "lightsteelblue" for rate in drawn}
