@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import NullFormatter
 
 from coursework.color import merge_luma_chroma
-from coursework.plotting.common import image_rows
+from coursework.plotting.common import image_rows, plain_log_ticks
 from coursework.plotting.labels import direct_labels
 
 if TYPE_CHECKING:
@@ -33,9 +33,7 @@ def seed_curves(
         ax.plot(epochs, values.mean(axis=0), marker="o", ms=4, color=color, label=f"{label}: mean of the seeds")
         ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.25, lw=0)
     ax.set(xlabel="epoch", ylabel=f"{ylabel} (log axis)", yscale="log", title=title)
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)))  # a short log range
-    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(ax.yaxis, (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0))
     ax.legend(fontsize=8)
     return fig
 

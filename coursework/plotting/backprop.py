@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from coursework.backprop import ACTIVATIONS, Network
 from coursework.backprop.studies import TIE_BROKEN, Sweep, TieBreaking
@@ -15,6 +14,7 @@ from coursework.plotting.common import (
     annotated_heatmap,
     distinct_colors,
     epoch_curves,
+    plain_log_ticks,
 )
 
 
@@ -147,9 +147,7 @@ def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[s
                 values[label], colors[label] = solved, color
     epoch_boxes(ax, values, colors)
     ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to solved", title=title)
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))  # plain numbers: 100, 200, 300, 500
-    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(ax.yaxis, (1.0, 2.0, 3.0, 5.0))
     return fig
 
 

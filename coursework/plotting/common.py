@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 
 from coursework.paths import FIGURES_DIR
@@ -40,6 +41,14 @@ def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, siz
         row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
+
+
+def plain_log_ticks(axis: mpl.axis.Axis, subs: Sequence[float]) -> None:
+    """Label a short log ``axis`` with plain numbers (0.004, 300) at ``subs`` times each power of ten, and leave its
+    minor ticks unlabelled."""
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(FormatStrFormatter("%g"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def distinct_colors(count: int) -> list:
