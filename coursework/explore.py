@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from coursework.backprop import INITIALISERS, Network, encoder_dataset
+from coursework.backprop.network import choose
 from coursework.checks import check_real
 from coursework.color import split_luma_chroma
 from coursework.data import DATASETS
@@ -114,6 +115,8 @@ def backprop_explorer(
     low, high = LEARNING_RATES
     if not low <= check_real(learning_rate, "learning_rate", positive=True) <= high:  # the slider would clamp it
         raise ValueError(f"learning_rate must lie in the slider's range {low:g} to {high:g}, got {learning_rate!r}")
+    for name, what in ((init, "init"), (bias_init, "bias_init")):
+        choose(name, INITIALISERS, what)  # a ValueError naming the choices, before a dropdown's bare TraitError
     exponents = {"base": 10, "min": math.log10(low), "max": math.log10(high), "step": 0.25}
     widget = widgets.interactive(
         show,

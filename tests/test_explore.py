@@ -85,6 +85,11 @@ def test_the_explorer_refuses_a_learning_rate_its_slider_cannot_show(rate: float
         backprop_explorer(learning_rate=rate, epochs=5)
 
 
+def test_the_explorer_names_the_starts_it_knows() -> None:
+    with pytest.raises(ValueError, match="unknown bias_init 'glorot'; choose one of"):
+        backprop_explorer(epochs=5, bias_init="glorot")
+
+
 def test_a_picture_stacks_its_figures() -> None:
     small, wide = plt.figure(figsize=(1, 1), dpi=50), plt.figure(figsize=(3, 1), dpi=50)
     small.patch.set_facecolor("black")
