@@ -33,11 +33,11 @@ EXPLORER_EPOCHS = 2_000  # enough for the good learning rates to reach 100 % acc
 EXPLORER_IMAGES = 200  # the test images the image slider offers
 IMAGE_SHAPE = DATASETS["cifar10"].image_shape  # of the explorer's test images and autoencoders (CIFAR-10's)
 AUTOENCODERS = {  # what notebook 02's explorer compares: label -> committed experiment
-    "prescribed\nnetwork": "cae_base",
-    "stride 2 in every\nencoder convolution": "study_stride2_all",
-    "one pooling stage,\nchannels 32, 8": "study_one_pool_32_8",
+    "prescribed\nnetwork": "cae_base",  # short lines: each title stays within its image's width
+    "stride 2 in\nevery encoder\nconvolution": "study_stride2_all",
+    "one pooling\nstage,\nchannels 32, 8": "study_one_pool_32_8",
 }
-READOUT = ".3r"  # the sliders' readout (a d3-format): 3 significant figures in decimal notation, as `readout` prints
+READOUT = ".3r"  # the sliders' readout (a d3-format): 3 significant figures in decimal notation
 LABELS = {"description_width": "initial"}  # a control's label at its full width, not cut to a fixed one
 
 
@@ -72,12 +72,6 @@ def picture(figures: Sequence[plt.Figure]) -> bytes:
     return buffer.getvalue()
 
 
-def readout(value: float) -> str:
-    """``value`` > 0 as the sliders read it out (:data:`READOUT`): 17.7828 -> "17.8", 0.1 -> "0.100", 1000 -> "1000"."""
-    rounded = float(f"{value:.3g}")
-    return f"{rounded:.{max(0, 2 - math.floor(math.log10(rounded)))}f}"
-
-
 def backprop_figures(
     learning_rate: float, init: str, bias_init: str, seed: int, epochs: int = EXPLORER_EPOCHS
 ) -> tuple[plt.Figure, plt.Figure]:
@@ -92,7 +86,8 @@ def backprop_figures(
         ylabel=["MSE loss", "accuracy (%)"],
         xscale="log",
         yscale=["log", "linear"],
-        title=f"η = {readout(learning_rate)}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
+        title=f"η = {float(f'{learning_rate:.3g}'):g}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
+        panel_size=(7.5, 3.8),  # the two panels as wide as the heatmaps under them
     )
     return curves, hidden_layer_heatmaps(network, X)
 

@@ -398,8 +398,8 @@ def test_rate_comparison_counts_sooner_seeds_and_seeds_that_do_not_stay_solved()
     second = rate_sweep({1: (slow, slow), 2: ([200.0] * 6, [200.0] * 6)}, range(6, 12))
     assert epochs_at(first, 2).index.tolist() == list(range(6))
     row = rate_comparison([first, second], 1, [2]).loc[2]
-    assert (row.sooner, row.untied) == (6, 12)
-    assert row["sign p"] == pytest.approx(1.0)
+    assert (row.sooner, row.untied) == (5, 12)  # solved for good: seed 5 never is, so it counts as later
+    assert row["sign p"] == pytest.approx(sign_test([1] * 5 + [3] * 7, [2] * 12)[2])
     assert row["failing seeds"] == failing_seeds([first, second], 2) == [2, 5]
     assert row["share p"] == pytest.approx(fisher_exact((2, 12), (0, 12)))
 
@@ -407,7 +407,9 @@ def test_rate_comparison_counts_sooner_seeds_and_seeds_that_do_not_stay_solved()
 def test_start_grid_and_pairs_apart_by_start() -> None:
     names = ["zeros", "uniform"]
     index = pd.MultiIndex.from_product([names, names], names=["init", "bias_init"])
-    summary = pd.DataFrame({"rounded": [4, 3, 4, 4], "networks": 4, "median_epochs_to_rounded": [300.0, 310, 130, 150]})
+    summary = pd.DataFrame(
+        {"rounded": [4, 3, 4, 4], "networks": 4, "median_epochs_solved_for_good": [300.0, 310, 130, 150]}
+    )
     grid = start_grid(summary.set_index(index), names)
     assert grid.loc["zeros", "uniform"] == "3/4 (310)" and grid.loc["uniform", "zeros"] == "4/4 (130)"
     seeds = range(8)

@@ -175,7 +175,7 @@ def test_start_figure_boxes_each_solved_start_in_order_coloured_by_its_weight_st
     starts = [("zeros", "uniform"), ("uniform", "zeros"), ("uniform", "uniform"), ("zeros", "zeros")]
     table = pd.DataFrame(
         [(w, b, epochs) for (w, b), epochs in zip(starts, [5.0, 2.0, 3.0, np.nan]) for _ in range(2)],
-        columns=["init", "bias_init", "rounded_first"],
+        columns=["init", "bias_init", "rounded_stays"],
     )
     ax = plotting.start_figure(table, ["zeros", "uniform"], ["zeros", "uniform"], "starts").axes[0]
     assert [label.get_text() for label in ax.get_xticklabels()] == [
@@ -234,6 +234,15 @@ def test_direct_labels_keep_crowded_labels_apart() -> None:
     assert overlapping_labels(ax) == []
 
 
+def test_direct_labels_keep_clear_of_the_legend() -> None:
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2, 3], [1, 2, 3], label="a line with a long legend entry")
+    ax.legend(loc="upper left")
+    (label,) = plotting.direct_labels(ax, [(1.2, 2.8)], ["a label near the legend"])
+    renderer = fig.canvas.get_renderer()
+    assert not label.get_window_extent(renderer).overlaps(ax.get_legend().get_window_extent(renderer))
+
+
 def test_seed_curves_draw_the_seeds_mean_and_range() -> None:
     histories = {seed: {"loss": [3.0, 2.0], "val_loss": [v, 1.5]} for seed, v in (("0", 2.0), ("1", 2.5), ("2", 3.0))}
     fig = plotting.seed_curves(histories, title="three seeds")
@@ -258,6 +267,10 @@ def test_gain_tradeoff_puts_one_labelled_point_per_gain_and_the_targets() -> Non
     np.testing.assert_allclose(ax.get_lines()[0].get_xydata(), [[0.45, 0.77], [0.63, 0.8]])
     assert [text.get_text() for text in ax.texts] == ["1", "1.4"]
     assert ax.get_lines()[1].get_ydata()[0] == 0.7 and ax.get_lines()[2].get_xdata()[0] == 0.6
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [  # one entry per target, with its value
+        "target: chroma MSE ratio ≤ 0.70x",
+        "target: colourfulness ratio ≥ 0.6x",
+    ]
 
 
 def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
@@ -272,6 +285,9 @@ def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
     assert sum(len(collection.get_offsets()) for collection in ax.collections) == 9
     rows = np.concatenate([collection.get_offsets()[:, 1] for collection in ax.collections])
     assert len(set(np.round(rows, 6))) == 9  # three seeds per row, each at its own height
+    bars = [line for line in ax.lines if line.get_marker() == "|"]  # each row's range, drawn over its circles
+    assert [tuple(bar.get_xdata()) for bar in bars] == [(3.8, 4.2), (1.0, 1.2), (8.0, 10.0)]
+    assert min(bar.get_zorder() for bar in bars) > max(collection.get_zorder() for collection in ax.collections)
 
 
 def test_colorization_rows_merge_each_prediction_with_the_input_luminance() -> None:
@@ -311,7 +327,7 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     )
     wide = runs.assign(latent_values=runs.latent_values * 4, best_val_mse=[0.01, 0.011, 0.006, 0.03])
     wide_table = table.assign(latent_values=table.latent_values * 4, mean_val_mse=[0.0105, 0.018])
-    fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table, -1.0), 16: LatentSweep(wide, wide_table, -1.0)})
+    fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table), 16: LatentSweep(wide, wide_table)})
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(ax.collections[1].get_offsets()) == 4
     assert [text.get_text() for text in ax.texts] == ["C = 1", "C = 2"] * 2
@@ -327,9 +343,12 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     assert right.get_xlabel() == "parameters"
     assert right.collections[0].get_offsets()[:, 0].tolist() == [100, 100, 150, 150]
     variants = pd.DataFrame({"latent_values": [16, 400], "mean": [0.02, 0.008]}, index=["stride 2", "valid"])
-    fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table, -1.0)}, variants, input_values=3072)
+    fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table)}, variants, input_values=3072)
     ax = fig.axes[0]
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]  # below the panels
-    assert legend[-3:] == ["stride 2", "valid", "input size (3,072 values)"]
-    assert [c.get_offsets().tolist() for c in ax.collections[-2:]] == [[[16, 0.02]], [[400, 0.008]]]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]  # one entry for all the variants
+    assert legend[-2:] == ["study variant: mean", "input size (3,072 values)"]
+    assert ax.collections[-1].get_offsets().tolist() == [[16, 0.02], [400, 0.008]]
+    named = {text.get_text(): text.xy for text in ax.texts}  # each variant named beside its own marker
+    assert named["stride 2"] == (16, 0.02) and named["valid"] == (400, 0.008)
+    assert overlapping_labels(ax) == []
     assert ax.lines[-1].get_xdata()[0] == 3072

@@ -129,7 +129,7 @@ def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -
                 for s in range(3)
             ]
         )
-        return LatentSweep(runs, pd.DataFrame(), 0.0)
+        return LatentSweep(runs, pd.DataFrame())
 
     table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)}, narrow=0.05)
     assert table.index.tolist() == ["16x16x1 against 8x8x4", "16x16x2 against 8x8x8"]
@@ -152,3 +152,14 @@ def test_seed_table_marks_narrow_only_pairs_with_a_run_of_the_older_pipeline(mon
     assert facts.seed_table(values, narrow=0.05).verdict["study_kernel5"] == "lower"
     monkeypatch.setattr(facts, "older_pipeline", lambda name: name == "study_base_seed2")
     assert facts.seed_table(values, narrow=0.05).verdict["study_kernel5"] == "lower, narrow"
+
+
+def test_rank_correlation_and_its_permutation_p_value() -> None:
+    rho, p = facts.rank_correlation([1, 2, 3, 4, 5], [50, 40, 30, 20, 10])
+    assert rho == pytest.approx(-1.0)
+    assert p == pytest.approx(2 / 120, abs=0.005)  # 2 of the 5! orders are as extreme
+    rho, p = facts.rank_correlation([1, 2, 3, 4, 5, 6], [3, 1, 2, 6, 4, 5])
+    assert rho == pytest.approx(np.corrcoef([1, 2, 3, 4, 5, 6], [3, 1, 2, 6, 4, 5])[0, 1])  # ranks: the values
+    assert 0.05 < p < 1
+    with pytest.raises(ValueError, match="vary"):
+        facts.rank_correlation([1, 2, 3], [4, 4, 4])

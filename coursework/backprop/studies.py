@@ -562,12 +562,14 @@ def failing_seeds(studies: Sequence[Sweep], rate: float) -> list[int]:
 
 def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[float]) -> pd.DataFrame:
     """Each rate of ``others`` against ``rate`` over the seeds of ``studies`` (sweeps joined by :func:`with_rounded`):
-    the seeds where it solves sooner, the untied seeds and the :func:`sign_test` p-value; its
-    :func:`failing_seeds`, and the :func:`fisher_exact` p-value of their count against ``rate``'s."""
+    the seeds where it is solved for good sooner (a network never solved for good counts as latest), the untied
+    seeds and the :func:`sign_test` p-value; its :func:`failing_seeds`, and the :func:`fisher_exact` p-value of
+    their count against ``rate``'s."""
     base, seeds = failing_seeds(studies, rate), len(_per_seed(studies, rate))
     rows = {}
     for other in others:
-        smaller, untied, p = sign_test(_per_seed(studies, other), _per_seed(studies, rate))
+        stays = [_per_seed(studies, r, "rounded_stays").fillna(np.inf) for r in (other, rate)]
+        smaller, untied, p = sign_test(*stays)
         seeds_failing = failing_seeds(studies, other)
         rows[other] = {
             "sooner": smaller,
@@ -580,9 +582,9 @@ def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[floa
 
 
 def start_grid(summary: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
-    """A :func:`summarise` table by ``init`` and ``bias_init`` as text: "solved/networks (median epochs to solved)"
-    per weight start (rows) and bias start (columns), both in the order of ``names``."""
-    medians = summary.median_epochs_to_rounded.map(round_epochs)
+    """A :func:`summarise` table by ``init`` and ``bias_init`` as text: "solved/networks (median epochs to solved for
+    good)" per weight start (rows) and bias start (columns), both in the order of ``names``."""
+    medians = summary.median_epochs_solved_for_good.map(round_epochs)
     cells = _solved_share(summary) + " (" + medians + ")"
     return cells.unstack().loc[names, names].rename_axis(index="weights", columns="biases")
 

@@ -7,24 +7,21 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from coursework._tensorflow import keras
+from coursework.autoencoders import latent_layer
 from coursework.checks import is_whole
 from coursework.evaluation import training_record
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import load
+from coursework.images import as_float
+from coursework.training import call_in_batches
 
 
-def log_correlation(latent_values: pd.Series, errors: pd.Series) -> float:
-    """Pearson r of log latent size and log error: the straight-line fit of a log-log plot.
-
-    A ValueError for values that have no logarithm (zero, negative, NaN) or that do not vary (r is undefined).
-    """
-    values = np.asarray(latent_values, dtype=float), np.asarray(errors, dtype=float)
-    for name, array in zip(("latent_values", "errors"), values):
-        if len(array) < 2 or not np.all(np.isfinite(array) & (array > 0)):
-            raise ValueError(f"{name} must be at least 2 finite values > 0, got {array.tolist()}")
-        if np.ptp(array) == 0:
-            raise ValueError(f"{name} are all equal ({array[0]}): no correlation can be measured")
-    return float(np.corrcoef(np.log(values[0]), np.log(values[1]))[0, 1])
+def active_share(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Per latent channel of an autoencoder, the share of its values above 0 over ``images`` (uint8) and all
+    positions: a ReLU channel near 0 is "dead", so the model uses fewer channels than it has."""
+    encoder = keras.Model(model.input, latent_layer(model).output)
+    return (call_in_batches(encoder, as_float(images)) > 0).mean(axis=(0, 1, 2))
 
 
 class LatentSweep(NamedTuple):
@@ -32,13 +29,12 @@ class LatentSweep(NamedTuple):
 
     runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse
     table: pd.DataFrame  # one row per channel count: latent values, mean, min and max over the seeds, parameters
-    correlation: float  # Pearson r of log latent values and log mean validation MSE
 
 
 def latent_sweep(side: int = 8) -> LatentSweep:
     """The sweep's results at ``side`` x ``side`` x C: each model's best validation MSE (the weights early stopping
     kept) and ``at_cap``, whether it was still improving at its last allowed epoch; per channel count the mean
-    and range over seeds, and the log-log correlation."""
+    and range over seeds."""
     if not is_whole(side) or side not in SWEEP_CHANNELS:
         raise ValueError(f"the sweep has latent sides {sorted(SWEEP_CHANNELS)}, not {side!r}")
     rows = []
@@ -60,7 +56,7 @@ def latent_sweep(side: int = 8) -> LatentSweep:
 
 
 def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
-    """Per channel count the mean and range of the runs' best validation MSE, and the log-log correlation."""
+    """Per channel count the mean and range of the runs' best validation MSE."""
     by_size = runs.groupby("channels")
     errors = by_size.best_val_mse
     table = pd.DataFrame(
@@ -69,4 +65,4 @@ def summarise_latent_sweep(runs: pd.DataFrame) -> LatentSweep:
         | ({"parameters": by_size.parameters.first()} if "parameters" in runs else {})
         | ({"at_cap": by_size.at_cap.sum()} if "at_cap" in runs else {})
     )
-    return LatentSweep(runs, table, log_correlation(table.latent_values, table.mean_val_mse))
+    return LatentSweep(runs, table)

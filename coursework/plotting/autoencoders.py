@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -39,23 +40,32 @@ def seed_curves(
 
 
 def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, title: str) -> plt.Figure:
-    """One row per configuration (label -> one value per seed, in the order drawn from the top): each seed an open
-    circle, the seeds one above another (:data:`SEED_OFFSET`), the seeds' range a line; ``base``'s range shaded and
-    outlined across the panel, so that a row clear of the band differs from it by the report's rule (ranges apart).
-    Log x axis."""
+    """One row per configuration (label -> one value per seed, in the order drawn from the top): each seed a small
+    open circle, the seeds one above another (:data:`SEED_OFFSET`), the seeds' range a black bar with end ticks drawn
+    over them; ``base``'s range shaded and outlined across the panel, so that a row clear of the band differs from it
+    by the report's rule (ranges apart). Log x axis."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.2), layout="constrained")
-    ax.axvspan(min(values[base]), max(values[base]), color="grey", alpha=0.45, lw=0, label=f"{base}: seed range")
-    for edge in (min(values[base]), max(values[base])):  # outlined: on a log axis a narrow band is hard to see
-        ax.axvline(edge, color="0.3", lw=0.8, ls="--", zorder=1)
+    low, high = min(values[base]), max(values[base])
+    ax.axvspan(low, high, color="C1", alpha=0.35, lw=0, label=f"{base}: seed range")
+    for edge in (low, high):  # outlined: on a log axis a narrow band is hard to see
+        ax.axvline(edge, color="C1", lw=1, ls="--", zorder=1)
+    bar = {"color": "k", "lw": 1.2, "marker": "|", "ms": 8, "mew": 1.2, "zorder": 4}  # over the seeds' circles
     for row, seeds in enumerate(values.values()):
-        ax.plot([min(seeds), max(seeds)], [row, row], color="C0", lw=3, zorder=2)
         offsets = SEED_OFFSET * (np.arange(len(seeds)) - (len(seeds) - 1) / 2)
-        ax.scatter(seeds, row + offsets, s=30, zorder=3, facecolors="none", edgecolors="C0", linewidths=1.2)
+        ax.scatter(seeds, row + offsets, s=14, zorder=3, facecolors="none", edgecolors="C0", linewidths=0.8)
+        ax.plot([min(seeds), max(seeds)], [row, row], label=None if row else "each row's seed range", **bar)
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel=xlabel, title=title)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="lower left", fontsize=8)  # clear of the band and, rows sorted by value, of the seeds
     return fig
+
+
+def _along(points: Sequence[tuple[float, float]], steps: int = 20) -> list[tuple[float, float]]:
+    """Points spaced evenly along the line through ``points`` as log-log axes draw it: obstacles for labels."""
+    ends = np.log(np.asarray(points, dtype=float))
+    along = [start + t * (stop - start) for start, stop in zip(ends[:-1], ends[1:]) for t in np.linspace(0, 1, steps)]
+    return [tuple(point) for point in np.exp(along)]
 
 
 def latent_sweep_figure(
@@ -64,13 +74,14 @@ def latent_sweep_figure(
     """The latent-size sweep, one colour per layout (latent side -> LatentSweep with ``parameters`` in its runs and
     table), two panels sharing the y axis (log-log): every seed's best validation MSE against the latent size (left)
     and against the parameters (right), the mean per size joined by a line. In both panels each mean is
-    labelled with C (labels placed so that none overlaps another). On the left, optionally: other models' mean
-    error at their latent size (``variants``: ``latent_values`` and ``mean``, one marker each, named in the legend
-    by the index) and the input's size as a dotted line."""
+    labelled with C beside its own point (labels placed so that none overlaps another label, a point or a line). On
+    the left, optionally: other models' mean error at their latent size (``variants``: ``latent_values`` and
+    ``mean``, small open diamonds drawn over the sweeps' points, each named beside it by the index) and the input's
+    size as a dotted line."""
     variants = pd.DataFrame(columns=["latent_values", "mean"]) if variants is None else variants
-    height = 5.6 if len(variants) else 4.6  # room for the legend below the panels
-    fig, (ax, right) = plt.subplots(1, 2, figsize=(11, height), sharey=True, layout="constrained")
+    fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.8), sharey=True, layout="constrained")
     points, right_points, texts, colors = [], [], [], []
+    lines, right_lines = [], []  # points along each mean's line: no label covers a line
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
         runs, table = sweep.runs, sweep.table
         for axes, x in ((ax, "latent_values"), (right, "parameters")):
@@ -78,20 +89,23 @@ def latent_sweep_figure(
             axes.plot(table[x], table.mean_val_mse, marker="o", color=color, label=f"{side} x {side} x C: mean")
         points += list(zip(table.latent_values, table.mean_val_mse))
         right_points += list(zip(table.parameters, table.mean_val_mse))
+        lines += _along(list(zip(table.latent_values, table.mean_val_mse)))
+        right_lines += _along(list(zip(table.parameters, table.mean_val_mse)))
         texts += [f"C = {channels}" for channels in table.index]
         colors += [color] * len(table)
     ax.scatter([], [], s=16, color="grey", alpha=0.45, label="one seed")
-    for marker, (label, row) in zip("s^vDP*X<>", variants.iterrows(), strict=False):
+    if len(variants):  # small and open: a sweep's mean at the same point stays visible around it
         ax.scatter(
-            row.latent_values,
-            row["mean"],
-            marker=marker,
-            s=45,
+            variants.latent_values,
+            variants["mean"],
+            marker="D",
+            s=16,
             facecolors="none",
             edgecolors="k",
+            linewidths=0.9,
             zorder=4,
-            label=label,
-        )  # hollow: a sweep's mean at the same point stays visible
+            label="study variant: mean",
+        )
     if input_values:
         ax.axvline(input_values, color="grey", linestyle=":", label=f"input size ({input_values:,} values)")
     ax.set(
@@ -101,23 +115,25 @@ def latent_sweep_figure(
     right.set_xticks([300, 1_000, 3_000, 10_000], ["300", "1,000", "3,000", "10,000"])
     right.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on this short range
     fig.suptitle("Latent size, parameters and error (JPEG pixels)")
-    if len(variants):
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
-    else:
-        ax.legend(loc="lower left")
-    ax.margins(x=0.1)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.margins(x=0.15)  # room for labels beside the outermost points
+    top_down = variants.sort_values("mean", ascending=False)  # labelled in this order, the highest first
+    named = list(zip(top_down.latent_values, top_down["mean"]))
+    names = [textwrap.fill(str(name), 24) for name in top_down.index]
     seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
-    seeds += list(zip(variants.latent_values, variants["mean"]))
-    direct_labels(ax, points, texts, colors=colors, fontsize=8, obstacles=seeds + points)
+    options = {"fontsize": 7.5, "marker_size": 7, "obstacle_size": 5}  # the seeds' dots and the lines: thin
+    direct_labels(
+        ax, points + named, texts + names, colors=colors + ["k"] * len(names), obstacles=seeds + lines, **options
+    )
     seeds = [(run.parameters, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
-    direct_labels(right, right_points, texts, colors=colors, fontsize=8, obstacles=seeds + right_points)
+    direct_labels(right, right_points, texts, colors=colors, obstacles=seeds + right_lines, **options)
     return fig
 
 
 def gain_tradeoff(table: pd.DataFrame, targets: Mapping[str, float]) -> plt.Figure:
     """The colour gain's trade-off: one labelled point per gain (``table``'s index) at its colour ratio (x,
     ``vs_truth``) and chroma MSE ratio (y, ``vs_mean_chroma``), joined in order; ``targets`` (the same two keys) as
-    dashed lines."""
+    a dashed (chroma MSE) and a dotted (colourfulness) line, each named with its value in the legend."""
     fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
     ax.plot(table.vs_truth, table.vs_mean_chroma, marker="o", color="C0")
     for gain, row in table.iterrows():
@@ -129,8 +145,9 @@ def gain_tradeoff(table: pd.DataFrame, targets: Mapping[str, float]) -> plt.Figu
             ha="center",
             fontsize=8,
         )
-    ax.axhline(targets["vs_mean_chroma"], color="grey", ls="--", label="targets")
-    ax.axvline(targets["vs_truth"], color="grey", ls="--")
+    closeness, colourful = targets["vs_mean_chroma"], targets["vs_truth"]
+    ax.axhline(closeness, color="grey", ls="--", label=f"target: chroma MSE ratio ≤ {closeness:.2f}x")
+    ax.axvline(colourful, color="grey", ls=":", label=f"target: colourfulness ratio ≥ {colourful:g}x")
     ax.set(xlabel="colourfulness ratio to the truth", ylabel="chroma MSE ratio to the baseline")
     ax.margins(y=0.1)  # room for the top label
     ax.legend(loc="upper left", fontsize=8)

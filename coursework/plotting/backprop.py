@@ -134,19 +134,19 @@ def epoch_boxes(ax: plt.Axes, values: dict[str, np.ndarray], colors: dict[str, s
 
 
 def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[str], title: str) -> plt.Figure:
-    """Epochs to solved per start of an initialisation sweep (its table, joined by ``with_rounded``): one box per
-    weight start and bias start, in that order, coloured by weight start; a start no network solved is left out."""
+    """Epochs to solved for good per start of an initialisation sweep (its table, joined by ``with_rounded``): one
+    box per weight start and bias start, in that order, coloured by weight start; a start never solved is left out."""
     fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
     values, colors = {}, {}
     for weight, color in zip(weights, distinct_colors(len(weights))):
         for bias in biases:
             rows = (table.init == weight) & (table.bias_init == bias)
-            solved = table.rounded_first[rows].dropna().to_numpy()
+            solved = table.rounded_stays[rows].dropna().to_numpy()
             if solved.size:
                 label = f"{weight} / {bias}"
                 values[label], colors[label] = solved, color
     epoch_boxes(ax, values, colors)
-    ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to solved", title=title)
+    ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to solved for good", title=title)
     plain_log_ticks(ax.yaxis, (1.0, 2.0, 3.0, 5.0))
     return fig
 

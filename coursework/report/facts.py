@@ -4,9 +4,9 @@ The rule: two configurations differ when each was trained with at least ``MIN_SE
 (lowest to highest value over the seeds) do not overlap. Overlapping ranges are "no difference": the change does
 no more than another seed alone does. A difference is "narrow" when moving every value by a factor the caller
 measures (notebook 02: the largest change of one run's result when it was trained again) could close the gap: the
-lower range's values up, the higher range's down. So a verdict that such a change could reverse is marked; in
-:func:`seed_table` only where some run of the pair was trained by the older pipeline (today's repeats exactly). The
-notebook prints each verdict in the cell above the sentence that states it.
+lower range's values up, the higher range's down, on each side that can change. So a verdict that such a change
+could reverse is marked; in :func:`seed_table` only the sides with a run trained by the older pipeline can change
+(today's repeats exactly). The notebook prints each verdict in the cell above the sentence that states it.
 """
 
 from __future__ import annotations
@@ -51,17 +51,30 @@ def gap(values: Sequence[float], base: Sequence[float]) -> float:
     return min(high) / max(low) - 1
 
 
-def verdict(values: Sequence[float], base: Sequence[float], *, narrow: float) -> str:
+def verdict(values: Sequence[float], base: Sequence[float], *, narrow: float, sides: int = 2) -> str:
     """``values`` against ``base`` (one value per seed each) by the rule: "lower", "higher" or "no difference";
-    ", narrow" is added to a difference that values moved by a factor ``1 + narrow`` could close (the lower range
-    up, the higher one down), i.e. whose :func:`gap` is under ``(1 + narrow)^2 - 1``. A ValueError with fewer than
-    ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
+    ", narrow" is added to a difference that values moved by a factor ``1 + narrow`` on ``sides`` sides could close
+    (the lower range up, the higher one down), i.e. whose :func:`gap` is under ``(1 + narrow)^sides - 1``. A
+    ValueError with fewer than ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
     if min(len(values), len(base)) < MIN_SEEDS:
         raise ValueError(f"a verdict needs >= {MIN_SEEDS} seeds on each side, got {len(values)} and {len(base)}")
     if not ranges_apart(values, base):
         return "no difference"
     direction = "lower" if max(values) < min(base) else "higher"
-    return f"{direction}, narrow" if gap(values, base) < (1 + narrow) ** 2 - 1 else direction
+    return f"{direction}, narrow" if gap(values, base) < (1 + narrow) ** sides - 1 else direction
+
+
+def rank_correlation(x: Sequence[float], y: Sequence[float], draws: int = 10_000) -> tuple[float, float]:
+    """Spearman's rank correlation of ``x`` and ``y``, and its two-sided permutation p-value: the share of ``draws``
+    seeded random reorderings of ``y`` whose correlation is at least as far from 0 (counting the observed one)."""
+    x, y = (pd.Series(np.asarray(v, dtype=float)).rank().to_numpy() for v in (x, y))
+    if len(x) != len(y) or len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        raise ValueError(f"need two equally long lists of >= 3 values that vary, got {x.tolist()} and {y.tolist()}")
+    zx, zy = ((v - v.mean()) / v.std() for v in (x, y))
+    rho = float(np.mean(zx * zy))
+    rng = np.random.default_rng(0)
+    null = np.array([rng.permutation(zy) for _ in range(draws)]) @ zx / len(zx)
+    return rho, float((1 + np.sum(np.abs(null) >= abs(rho) - 1e-12)) / (draws + 1))
 
 
 def bootstrap_interval(values: np.ndarray, reference: np.ndarray | None = None, draws: int = 2_000) -> np.ndarray:
@@ -89,7 +102,7 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, nar
     seed: ``seeds``, ``mean``, ``lowest``, ``highest``. With ``bases`` (configuration -> the configuration it is
     compared with; default: each one's registered base, where that is in ``values`` too): ``vs_base``, the ratio
     of the means, and ``verdict`` by the rule ("base" for a row compared with nothing; ``narrow`` as in
-    :func:`verdict`, and 0 for a pair whose runs all come from today's pipeline, which repeats exactly)."""
+    :func:`verdict`, counting only the sides with a run of the older pipeline: today's repeats exactly)."""
     groups = configurations(list(values.index))
     table = pd.DataFrame(
         {
@@ -111,9 +124,8 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, nar
             ratios[name], verdicts[name] = 1.0, "base"
             continue
         ratios[name] = table.loc[name, "mean"] / table.loc[base, "mean"]
-        runs = [*members, *groups[base]]
-        shift = narrow if any(older_pipeline(run) for run in runs) else 0.0
-        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), narrow=shift)
+        sides = sum(any(map(older_pipeline, runs)) for runs in (members, groups[base]))
+        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), narrow=narrow, sides=sides)
     return table.assign(vs_base=pd.Series(ratios), verdict=pd.Series(verdicts))
 
 
