@@ -140,7 +140,7 @@ check-interactive: setup data
 		$(addprefix --section-only ,$(filter notebooks/02_%,$(NOTEBOOKS))) $(NOTEBOOKS)
 
 # Lint, unit tests and the notebooks (nbval re-executes them, always the full run: every notebook parameter unset,
-# and compares the cells marked NBVAL_CHECK_OUTPUT); figures from that run go to a temporary folder, removed
+# and compares the cells tagged nbval-check-output); figures from that run go to a temporary folder, removed
 # afterwards, so the committed figures/ stay as `make report` made them.
 test: lint data
 	figures=$$(mktemp -d) && trap 'rm -rf "$$figures"' EXIT && \

@@ -126,7 +126,7 @@ def test_learning_rate_figure_shows_curves_per_rate_and_marks_sensitive_rates() 
     assert numbers(ax_curve.get_title()) == [3]  # the seeds per rate
     medians = [line for line in ax_curve.get_lines() if line.get_label() in ("1", "10")]
     np.testing.assert_allclose(medians[0].get_ydata(), np.linspace(1.0, 0.1, 4) * 2)  # median of networks 1-3
-    assert [label.get_text() for label in ax_box.get_xticklabels()] == ["1", "10*"]
+    assert [label.get_text() for label in ax_box.get_xticklabels()] == ["1", "10* (2/3)"]  # 2 of 3 got there
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
@@ -279,6 +279,9 @@ def test_seed_ranges_draw_each_seed_and_shade_the_base_range() -> None:
     (ax,) = fig.axes
     assert [label.get_text() for label in ax.get_yticklabels()] == ["base", "better", "worse"]
     assert ax.get_xscale() == "log"
+    ticks = ax.xaxis.get_major_locator().tick_values(0.0004, 0.03)  # plain numbers at 1, 2 and 5 per decade
+    shown = [ax.xaxis.get_major_formatter()(tick) for tick in ticks if 0.0004 <= tick <= 0.03]
+    assert shown == "0.0005 0.001 0.002 0.005 0.01 0.02".split()
     band = ax.patches[0].get_bbox()  # the base's range, shaded and outlined
     assert (band.x0, band.x1) == pytest.approx((3.8, 4.2))
     assert sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--") == [3.8, 4.2]
@@ -341,6 +344,9 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
     right = fig.axes[1]  # the same seeds against their parameters
     assert right.get_xlabel() == "parameters"
+    for axis in (ax.xaxis, ax.yaxis, right.xaxis):  # every log axis labelled with plain numbers
+        assert [axis.get_major_formatter()(value) for value in (0.002, 30, 1_000)] == ["0.002", "30", "1,000"]
+    assert {text.get_fontsize() for text in ax.texts + right.texts} == {plotting.autoencoders.ANNOTATION_SIZE}
     assert right.collections[0].get_offsets()[:, 0].tolist() == [100, 100, 150, 150]
     variants = pd.DataFrame({"latent_values": [16, 400], "mean": [0.02, 0.008]}, index=["stride 2", "valid"])
     fig = plotting.latent_sweep_figure({8: LatentSweep(runs, table)}, variants, input_values=3072)
@@ -352,3 +358,17 @@ def test_latent_sweep_figure_shows_every_seed_and_labels_each_size() -> None:
     assert named["stride 2"] == (16, 0.02) and named["valid"] == (400, 0.008)
     assert overlapping_labels(ax) == []
     assert ax.lines[-1].get_xdata()[0] == 3072
+
+
+def test_paired_rates_figure_puts_each_seed_against_the_chosen_rate() -> None:
+    seeds = pd.Index([30, 31, 32, 33], name="seed")
+    epochs = {
+        90: pd.Series([100.0, 120, 140, 160], index=seeds),
+        100: pd.Series([90.0, 110, 150, np.nan], index=seeds),  # seed 33 never got there: left out
+    }
+    fig = plotting.paired_rates_figure(epochs, 90, "test seeds")
+    [ax] = fig.axes
+    dots = ax.collections[0].get_offsets()
+    np.testing.assert_array_equal(dots, [[100, 90], [120, 110], [140, 150]])
+    assert ax.get_title() == "rate 100 sooner on 2 of 3 seeds (unequal)"
+    plt.close(fig)

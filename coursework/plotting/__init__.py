@@ -15,6 +15,7 @@ from coursework.plotting.autoencoders import (
 from coursework.plotting.backprop import (
     hidden_layer_heatmaps,
     learning_rate_figure,
+    paired_rates_figure,
     start_figure,
     tie_breaking_figure,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "image_rows",
     "latent_sweep_figure",
     "learning_rate_figure",
+    "paired_rates_figure",
     "save_figure",
     "seed_curves",
     "seed_ranges",

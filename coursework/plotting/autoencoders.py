@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import StrMethodFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows, plain_log_ticks
@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from coursework.evaluation.latent import LatentSweep
 
 SEED_OFFSET = 0.15  # seeds drawn this far apart vertically in a row of :func:`seed_ranges`, so each is visible
+STEPS = (1.0, 2.0, 5.0)  # labelled ticks per power of ten on a log axis spanning two or three powers of ten
+ANNOTATION_SIZE = 8.5  # the latent sweep's labels beside its points, in points
+
+
+def _plain_log(axis, subs: Sequence[float] = STEPS) -> None:
+    """:func:`plain_log_ticks`, with thousands separated by commas (1,000; 0.005 stays as it is)."""
+    plain_log_ticks(axis, subs)
+    axis.set_major_formatter(StrMethodFormatter("{x:,g}"))
 
 
 def seed_curves(
@@ -57,6 +65,7 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel=xlabel, title=title)
+    _plain_log(ax.xaxis)  # 0.0005, 0.001, 0.002, ...: every tick readable as a number
     ax.legend(loc="lower left", fontsize=8)  # clear of the band and, rows sorted by value, of the seeds
     return fig
 
@@ -79,7 +88,7 @@ def latent_sweep_figure(
     ``mean``, small open diamonds drawn over the sweeps' points, each named beside it by the index) and the input's
     size as a dotted line."""
     variants = pd.DataFrame(columns=["latent_values", "mean"]) if variants is None else variants
-    fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.8), sharey=True, layout="constrained")
+    fig, (ax, right) = plt.subplots(1, 2, figsize=(11.5, 5), sharey=True, layout="constrained")
     points, right_points, texts, colors = [], [], [], []
     lines, right_lines = [], []  # points along each mean's line: no label covers a line
     for color, (side, sweep) in zip(("C0", "C1"), sweeps.items()):
@@ -112,16 +121,17 @@ def latent_sweep_figure(
         xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE (log axis)"
     )
     right.set(xscale="log", xlabel="parameters")
-    right.set_xticks([300, 1_000, 3_000, 10_000], ["300", "1,000", "3,000", "10,000"])
-    right.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on this short range
+    _plain_log(ax.yaxis)  # shared by both panels: 0.001, 0.002, 0.005, ...
+    _plain_log(ax.xaxis, (1.0, 3.0))  # 10, 30, 100, ..., 3,000
+    _plain_log(right.xaxis, (1.0, 2.0, 3.0, 5.0))  # 300, 500, 1,000, 2,000, ...
     fig.suptitle("Latent size, parameters and error (JPEG pixels)")
     ax.legend(loc="lower left", fontsize=8)
-    ax.margins(x=0.15)  # room for labels beside the outermost points
+    ax.margins(x=0.25)  # room for labels beside the outermost points
     top_down = variants.sort_values("mean", ascending=False)  # labelled in this order, the highest first
     named = list(zip(top_down.latent_values, top_down["mean"]))
     names = [textwrap.fill(str(name), 24) for name in top_down.index]
     seeds = [(run.latent_values, run.best_val_mse) for sweep in sweeps.values() for run in sweep.runs.itertuples()]
-    options = {"fontsize": 7.5, "marker_size": 7, "obstacle_size": 5}  # the seeds' dots and the lines: thin
+    options = {"fontsize": ANNOTATION_SIZE, "marker_size": 7, "obstacle_size": 5}  # seeds' dots and lines: thin
     direct_labels(
         ax, points + named, texts + names, colors=colors + ["k"] * len(names), obstacles=seeds + lines, **options
     )

@@ -94,10 +94,13 @@ def learning_rate_figure(
     ax_curve.legend(title="learning rate", ncol=2, fontsize=11, title_fontsize=11, loc="lower left")
 
     sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
-    names = {rate: f"{rate:g}{'*' if sensitive[rate] else ''}" for rate in rates}
     target = "solved for good" if "rounded_stays" in study.table else "100 % accuracy"
     epochs = study.table.get("rounded_stays", study.table.epochs_to_100)
     solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
+    names = {}  # the rate, * if sensitive, and how many networks got there where not all did
+    for rate in rates:
+        share = f" ({solved[rate].size}/{rows[rate].sum()})" if 0 < solved[rate].size < rows[rate].sum() else ""
+        names[rate] = f"{rate:g}{'*' if sensitive[rate] else ''}{share}"
     drawn = [rate for rate in rates if solved[rate].size]
     colors = {names[rate]: "orange" if rate == chosen else "lightsteelblue" for rate in drawn}
     epoch_boxes(ax_box, {names[rate]: solved[rate] for rate in drawn}, colors)
@@ -108,6 +111,28 @@ def learning_rate_figure(
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
     ax_box.set(yscale="log", xlabel=xlabel, ylabel=f"epochs to {target}")
     ax_box.set_title(f"Epochs to {target} (networks that got there; * sensitive to the start)")
+    return fig
+
+
+def paired_rates_figure(epochs: dict[float, pd.Series], chosen: float, title: str) -> plt.Figure:
+    """Each rate of ``epochs`` (rate -> epochs per seed, indexed by seed) against the ``chosen`` rate, seed by seed:
+    one panel per other rate, one dot per seed that got there at both (x: the chosen rate's epochs, y: the other's;
+    log axes) and the diagonal of equal epochs: a dot below it is a seed the other rate gets there sooner."""
+    others = [rate for rate in epochs if rate != chosen]
+    fig, axes = plt.subplots(1, len(others), figsize=(5.5 * len(others), 5), layout="constrained", squeeze=False)
+    for ax, rate in zip(axes[0], others):
+        pairs = pd.concat([epochs[chosen], epochs[rate]], axis=1, join="inner").dropna()
+        x, y = pairs.iloc[:, 0], pairs.iloc[:, 1]
+        low, high = 0.9 * min(x.min(), y.min()), 1.1 * max(x.max(), y.max())
+        ax.plot([low, high], [low, high], color="orange", lw=1.5, label="equal epochs")
+        ax.scatter(x, y, s=16, color="k", alpha=0.7, zorder=3, label="one seed")
+        ax.set(xscale="log", yscale="log", xlim=(low, high), ylim=(low, high))
+        ax.set(xlabel=f"rate {chosen:g}", ylabel=f"rate {rate:g}", aspect="equal")
+        for axis in (ax.xaxis, ax.yaxis):
+            plain_log_ticks(axis, (1.0, 2.0, 3.0, 5.0))
+        ax.set_title(f"rate {rate:g} sooner on {int((y < x).sum())} of {int((y != x).sum())} seeds (unequal)")
+        ax.legend(loc="upper left")
+    fig.suptitle(title)
     return fig
 
 
