@@ -16,6 +16,7 @@ from coursework.backprop.studies import (
     TIE_BROKEN,
     Sweep,
     best_setting,
+    choice_shares,
     decay_table,
     decoded_with_margin,
     decoding_table,
@@ -441,6 +442,7 @@ def test_decay_table_shrinks_weights_with_decay() -> None:
     table = decay_table(study, summarise(study.table, "weight_decay"))
     assert float(table.loc[1e-2, "median largest |w|"]) < float(table.loc[0.0, "median largest |w|"])
     assert table.loc[1e-2, "solved at end"] == "0/2"
+    assert table.loc[1e-2, "solved for good: median epoch"] == "never"
 
 
 def test_first_solved_epoch_agrees_with_the_sweep() -> None:
@@ -466,3 +468,16 @@ def test_reference_loss_text_prints_both_scales() -> None:
 def test_spaced_keeps_three_spaces_between_headers_of_several_words() -> None:
     table = pd.DataFrame({"solved at end": ["1/2"], "first solved": ["3 (2-4)"]}, index=[5])
     assert "solved at end   first solved" in spaced(table).splitlines()[0]
+
+
+def test_choice_shares_resamples_seeds_and_picks_the_rule_s_rate() -> None:
+    table = pd.DataFrame(
+        {
+            "learning_rate": [1.0] * 4 + [2.0] * 4,
+            "seed": list(range(4)) * 2,
+            "rounded_stays": [10.0, 10, 10, 10, 20, 20, 20, 20],  # rate 1 is sooner on every seed
+        }
+    )
+    summary = pd.DataFrame({"rounded": [4, 4], "networks": 4}, index=pd.Index([1.0, 2.0], name="learning_rate"))
+    shares = choice_shares(Sweep(table, None, None), summary, draws=50)
+    assert shares.to_dict() == {1.0: 1.0, 2.0: 0.0}

@@ -394,6 +394,21 @@ def best_setting(summary: pd.DataFrame):
     return None if candidates.empty else candidates.idxmin()
 
 
+def choice_shares(study: Sweep, summary: pd.DataFrame, draws: int = 1_000, seed: int = 0) -> pd.Series:
+    """How often :func:`best_setting`'s rule picks each learning rate when the sweep's seeds are resampled with
+    replacement (the same seeds for every rate; seeded): the share of ``draws`` per rate, over the rates the rule may
+    pick (every network ends solved, not sensitive to the start). ``study`` is a rate sweep joined by
+    :func:`with_rounded`, ``summary`` its :func:`summarise` by ``learning_rate``."""
+    eligible = summary.rounded == summary.networks
+    if "round_off_sensitive" in summary:
+        eligible &= ~summary.round_off_sensitive.astype(bool)
+    epochs = study.table.pivot(index="seed", columns="learning_rate", values="rounded_stays")[summary.index[eligible]]
+    rows = np.random.default_rng(seed).integers(0, len(epochs), (draws, len(epochs)))
+    medians = np.median(epochs.to_numpy()[rows], axis=1)  # draws x rates
+    picks = pd.Series(epochs.columns[medians.argmin(axis=1)])
+    return picks.value_counts(normalize=True).reindex(epochs.columns, fill_value=0.0)
+
+
 def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray, limit: int) -> pd.DataFrame:
     """What four stopping rules return for the networks ``rows`` of a full-batch sweep joined by
     :func:`with_rounded`: stop at the first 100 % accuracy, at twice that epoch, at the first solved epoch (every
@@ -623,12 +638,14 @@ def reference_loss_text(final_loss: pd.Series, factor: float) -> str:
 
 
 def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
-    """Per weight decay of a sweep (and its :func:`summarise` table by ``weight_decay``): networks solved, median
-    data loss and the median over networks of the largest absolute weight."""
+    """Per weight decay of a sweep (joined by :func:`with_rounded`, and its :func:`summarise` table by
+    ``weight_decay``): networks solved, their median epochs to solved for good, median data loss and the median over
+    networks of the largest absolute weight."""
     largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
     return pd.DataFrame(
         {
             "solved at end": _solved_share(summary),
+            "solved for good: median epoch": summary.median_epochs_solved_for_good.map(round_epochs),
             "median data loss": summary.median_final_loss.map("{:.1e}".format),
             "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
         }
