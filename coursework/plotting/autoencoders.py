@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import StrMethodFormatter
 
 from coursework.color import merge_luma_chroma
 from coursework.plotting.common import image_rows, plain_log_ticks
@@ -21,12 +20,6 @@ if TYPE_CHECKING:
 SEED_OFFSET = 0.15  # seeds drawn this far apart vertically in a row of :func:`seed_ranges`, so each is visible
 STEPS = (1.0, 2.0, 5.0)  # labelled ticks per power of ten on a log axis spanning two or three powers of ten
 ANNOTATION_SIZE = 8.5  # the latent sweep's labels beside its points, in points
-
-
-def _plain_log(axis, subs: Sequence[float] = STEPS) -> None:
-    """:func:`plain_log_ticks`, with thousands separated by commas (1,000; 0.005 stays as it is)."""
-    plain_log_ticks(axis, subs)
-    axis.set_major_formatter(StrMethodFormatter("{x:,g}"))
 
 
 def seed_curves(
@@ -65,7 +58,7 @@ def seed_ranges(values: Mapping[str, Sequence[float]], base: str, xlabel: str, t
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel=xlabel, title=title)
-    _plain_log(ax.xaxis)  # 0.0005, 0.001, 0.002, ...: every tick readable as a number
+    plain_log_ticks(ax.xaxis, STEPS)  # 0.0005, 0.001, 0.002, ...: every tick readable as a number
     ax.legend(loc="lower left", fontsize=8)  # clear of the band and, rows sorted by value, of the seeds
     return fig
 
@@ -121,9 +114,9 @@ def latent_sweep_figure(
         xscale="log", yscale="log", xlabel="latent values (side x side x C)", ylabel="best validation MSE (log axis)"
     )
     right.set(xscale="log", xlabel="parameters")
-    _plain_log(ax.yaxis)  # shared by both panels: 0.001, 0.002, 0.005, ...
-    _plain_log(ax.xaxis, (1.0, 3.0))  # 10, 30, 100, ..., 3,000
-    _plain_log(right.xaxis, (1.0, 2.0, 3.0, 5.0))  # 300, 500, 1,000, 2,000, ...
+    plain_log_ticks(ax.yaxis, STEPS)  # shared by both panels: 0.001, 0.002, 0.005, ...
+    plain_log_ticks(ax.xaxis, (1.0, 3.0))  # 10, 30, 100, ..., 3,000
+    plain_log_ticks(right.xaxis, (1.0, 2.0, 3.0, 5.0))  # 300, 500, 1,000, 2,000, ...
     fig.suptitle("Latent size, parameters and error (JPEG pixels)")
     ax.legend(loc="lower left", fontsize=8)
     ax.margins(x=0.25)  # room for labels beside the outermost points

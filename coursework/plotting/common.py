@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 from numpy.typing import ArrayLike
 
 from coursework.paths import FIGURES_DIR
@@ -44,10 +44,10 @@ def image_rows(rows: dict[str, np.ndarray], titles: list[str] | None = None, siz
 
 
 def plain_log_ticks(axis: mpl.axis.Axis, subs: Sequence[float]) -> None:
-    """Label a short log ``axis`` with plain numbers (0.004, 300) at ``subs`` times each power of ten, and leave its
-    minor ticks unlabelled."""
+    """Label a short log ``axis`` with plain numbers (0.004, 300, 1,000) at ``subs`` times each power of ten, and
+    leave its minor ticks unlabelled."""
     axis.set_major_locator(LogLocator(subs=subs))
-    axis.set_major_formatter(FormatStrFormatter("%g"))
+    axis.set_major_formatter(StrMethodFormatter("{x:,g}"))
     axis.set_minor_formatter(NullFormatter())
 
 
