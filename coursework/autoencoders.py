@@ -7,14 +7,16 @@ The reference architecture is ``build_cae()`` with its defaults (those of :class
     decoder  UpSampling 2 -> Conv 12 (3x3) -> UpSampling 2 -> Conv 3 (3x3, output activation)
 
 Encoder convolution ``i`` has ``filters[i]`` channels and stride ``strides[i]``; a pooling layer follows every
-encoder convolution but the last (the latent). The decoder mirrors the encoder: while building it, each encoder
-stage records how much it down-samples (a pooling layer and the stride of the convolution after it; the first stage
-also the first convolution's stride), and the decoder walks those stages backwards, one upsampling and one
-convolution each. With ``padding="same"`` this restores every size exactly, so the image side must be a multiple of
-the encoder's total down-sampling (a ValueError otherwise): no padding or cropping layer is ever needed. With
-``padding="valid"`` each convolution trims ``kernel_size - 1`` pixels: the decoder then undoes every encoder layer
-in reverse order, a transposed convolution (which adds the trimmed pixels back) per convolution, so it has one
-convolution more than the "same" decoder, and crops the pixel that "same" pooling of an odd side rounded up.
+encoder convolution but the last (the latent). The decoder mirrors the encoder, in one of two ways:
+
+* ``decoder="upsample"`` (the default): each encoder stage records how much it down-samples (a pooling layer and the
+  stride of the convolution after it; the first stage also the first convolution's stride), and the decoder walks
+  those stages backwards, one upsampling and one convolution each. It needs ``padding="same"``, which restores every
+  size exactly, so the image side must be a multiple of the encoder's total down-sampling (a ValueError otherwise).
+* ``decoder="transposed"``: every encoder layer undone in reverse order, a transposed convolution per convolution
+  (with ``padding="valid"`` it adds the ``kernel_size - 1`` trimmed pixels back) and an upsampling per pooling
+  layer, so it has one convolution more than the "upsample" decoder; with valid padding a crop removes the pixel
+  that "same" pooling of an odd side rounded up. Valid padding needs this decoder.
 
 Inputs and outputs are float images in [0, 1], shape (N, side, side, 3), the side of the config's dataset;
 :mod:`coursework.colorization` builds the same architecture with one input channel (luminance), two output channels
@@ -42,6 +44,7 @@ def build_cae(
     padding: str = CAEConfig.padding,
     pool_size: int = CAEConfig.pool_size,
     output_activation: str = CAEConfig.output_activation,
+    decoder: str = CAEConfig.decoder,
     name: str = "cae",
     input_channels: int = 3,
     output_channels: int = 3,
@@ -53,12 +56,12 @@ def build_cae(
     model is fully convolutional and takes any size whose sides are multiples of its down-sampling factor. A
     ValueError names any setting that cannot make an autoencoder of this image size (see the module docstring).
     """
-    filters, stride_list = check_architecture(filters, kernel_size, strides, padding, pool_size, image_size)
+    filters, stride_list = check_architecture(filters, kernel_size, strides, padding, pool_size, image_size, decoder)
     last = len(filters) - 1
     inputs = keras.Input((image_size, image_size, input_channels), name="image")
     x = inputs
     scales, scale = [], 1  # scales[stage]: the down-sampling that decoder stage undoes (same padding)
-    undo = []  # (layer kind, index, side before it) of every encoder layer (valid padding)
+    undo = []  # (layer kind, index, side before it) of every encoder layer (transposed decoder)
     for index, (channels, stride) in enumerate(zip(filters, stride_list)):
         layer_name = f"encoder_conv{index + 1}"
         if padding == "valid" and x.shape[1] < kernel_size:
@@ -77,8 +80,10 @@ def build_cae(
             x = layers.MaxPooling2D(pool_size, padding="same", name=f"encoder_pool{index + 1}")(x)
             scale *= pool_size
 
-    if padding == "valid":
-        x = _valid_decoder(x, undo, filters, kernel_size, stride_list, pool_size, output_channels, output_activation)
+    if decoder == "transposed":
+        x = _transposed_decoder(
+            x, undo, filters, kernel_size, stride_list, padding, pool_size, output_channels, output_activation
+        )
         return keras.Model(inputs, x, name=name)
     for stage in reversed(range(last)):
         if scales[stage] > 1:
@@ -94,22 +99,24 @@ def build_cae(
     return keras.Model(inputs, x, name=name)
 
 
-def _valid_decoder(
+def _transposed_decoder(
     x: keras.KerasTensor,
     undo: list[tuple[str, int, int]],
     filters: tuple[int, ...],
     kernel_size: int,
     strides: tuple[int, ...],
+    padding: str,
     pool_size: int,
     output_channels: int,
     output_activation: str,
 ) -> keras.KerasTensor:
-    """The mirror image of a valid-padding encoder: its layers undone in reverse order, each back to the side it had.
+    """The mirror image of an encoder: its layers undone in reverse order, each back to the side it had.
 
-    A transposed convolution per encoder convolution gives back the ``kernel_size - 1`` pixels that convolution
-    trimmed, with the channel count it had as input; an upsampling per pooling layer. Where "same" pooling rounded
-    an odd side up (13 -> 7), upsampling overshoots by a pixel (14), which a crop at the bottom and right removes
-    (the side where the pooling had padded). Every output pixel is computed: there is no zero border.
+    A transposed convolution per encoder convolution, with the channel count it had as input (with valid padding it
+    gives back the ``kernel_size - 1`` pixels that convolution trimmed); an upsampling per pooling layer. Where
+    "same" pooling rounded an odd side up (13 -> 7), upsampling overshoots by a pixel (14), which a crop at the
+    bottom and right removes (the side where the pooling had padded). Every output pixel is computed: there is no
+    zero border.
     """
     for kind, index, side in reversed(undo):
         if kind == "pool":
@@ -121,8 +128,9 @@ def _valid_decoder(
                 output_channels if is_output else filters[index - 1],
                 kernel_size,
                 strides=stride,
-                padding="valid",
-                output_padding=None if stride == 1 else (side - kernel_size) % stride,  # the rows the stride skipped
+                padding=padding,
+                # valid padding: the rows the stride skipped
+                output_padding=None if stride == 1 or padding == "same" else (side - kernel_size) % stride,
                 activation=output_activation if is_output else "relu",
                 name="decoder_output" if is_output else f"decoder_conv{index + 1}",
             )(x)

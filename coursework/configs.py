@@ -22,8 +22,9 @@ OUTPUT_ACTIVATIONS = ("linear", "relu", "sigmoid")
 LOSSES = ("mse",)  # the colorizers' training losses
 TARGETS = ("chroma", "rgb")
 ARCHITECTURES = ("cae", "unet")
+DECODERS = ("upsample", "transposed")  # see coursework.autoencoders
 # The fields of CAEConfig that build_cae takes (the architecture); the rest is how it trains.
-ARCHITECTURE_FIELDS = ("filters", "kernel_size", "strides", "padding", "pool_size", "output_activation")
+ARCHITECTURE_FIELDS = ("filters", "kernel_size", "strides", "padding", "pool_size", "output_activation", "decoder")
 
 
 def check_name(value: object, name: str, allowed: tuple[str, ...]) -> str:
@@ -54,6 +55,7 @@ def check_architecture(
     padding: str,
     pool_size: int,
     image_size: int | None,
+    decoder: str = "upsample",
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(filters, one stride per encoder convolution) as ints, or a ValueError naming the setting that cannot make
     an autoencoder of this image size: checked by the config too, so that a bad one fails before any data loads."""
@@ -70,6 +72,9 @@ def check_architecture(
     check_whole(pool_size, "pool_size", minimum=1)
     if image_size is None and padding != "same":
         raise ValueError("image_size=None (any input size) needs padding='same'")
+    check_name(decoder, "decoder", DECODERS)
+    if padding == "valid" and decoder != "transposed":
+        raise ValueError("padding='valid' needs decoder='transposed' (it gives the trimmed pixels back)")
     downsampling = math.prod(stride_list) * pool_size ** (len(filters) - 1)
     if padding == "same" and image_size is not None and image_size % downsampling:
         raise ValueError(
@@ -91,6 +96,7 @@ class CAEConfig:
     padding: str = "same"
     pool_size: int = 2
     output_activation: str = "relu"
+    decoder: str = "upsample"
     optimizer: str = "adam"
     learning_rate: float = 1e-3
     batch_size: int = 64
@@ -101,7 +107,7 @@ class CAEConfig:
 
     def __post_init__(self) -> None:
         filters, strides = check_architecture(
-            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, self.image_size
+            self.filters, self.kernel_size, self.strides, self.padding, self.pool_size, self.image_size, self.decoder
         )
         object.__setattr__(self, "filters", filters)
         object.__setattr__(self, "strides", strides if np.ndim(self.strides) else strides[0])

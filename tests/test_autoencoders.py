@@ -27,8 +27,12 @@ def test_every_experiment_maps_its_images_to_themselves(name: str) -> None:
         ({"strides": (2, 1, 1)}, (4, 4, 16)),
         ({"strides": (1, 1, 2)}, (4, 4, 16)),
         ({"filters": (8, 16), "kernel_size": 4}, (16, 16, 16)),
-        ({"padding": "valid"}, (5, 5, 16)),
-        ({"padding": "valid", "kernel_size": 5}, (1, 1, 16)),  # 32-4=28, pool 14, 10, pool 5, 1
+        ({"padding": "valid", "decoder": "transposed"}, (5, 5, 16)),
+        (
+            {"padding": "valid", "decoder": "transposed", "kernel_size": 5},
+            (1, 1, 16),
+        ),  # 32-4=28, pool 14, 10, pool 5, 1
+        ({"decoder": "transposed"}, (8, 8, 16)),
         ({"kernel_size": 5, "filters": (16, 24, 32)}, (8, 8, 32)),
     ],
 )
@@ -63,15 +67,29 @@ def test_same_padded_decoders_mirror_their_encoders_without_padding_or_cropping(
 def test_valid_padding_decoder_mirrors_every_encoder_side_without_a_border() -> None:
     import keras
 
-    model = build_cae(padding="valid")
+    model = build_cae(padding="valid", decoder="transposed")
     sides = [layer.output.shape[1] for layer in model.layers[1:]]
     assert sides == [30, 15, 13, 7, 5, 7, 14, 13, 15, 30, 32]  # the encoder's sides, then the same ones backwards
     assert not [layer for layer in model.layers if isinstance(layer, keras.layers.ZeroPadding2D)]
     (crop,) = [layer for layer in model.layers if isinstance(layer, keras.layers.Cropping2D)]
     assert crop.cropping == ((0, 1), (0, 1))  # only where pooling rounded 13 up to 7
-    sigmoid = build_cae(padding="valid", output_activation="sigmoid")  # never exactly 0 where computed
+    sigmoid = build_cae(
+        padding="valid", decoder="transposed", output_activation="sigmoid"
+    )  # never exactly 0 where computed
     outputs = np.asarray(sigmoid(np.random.default_rng(0).random((2, 32, 32, 3)).astype(np.float32)))
     assert np.all(outputs > 0)  # every pixel, the 3-pixel border too, is computed: no zero padding
+
+
+def test_the_transposed_decoder_with_same_padding_has_the_valid_padding_networks_layers_and_parameters() -> None:
+    """So valid padding against it changes the padding alone."""
+    same, valid = build_cae(decoder="transposed"), build_cae(padding="valid", decoder="transposed")
+    kinds = [
+        [type(layer).__name__ for layer in model.layers if "Crop" not in type(layer).__name__]
+        for model in (same, valid)
+    ]
+    assert kinds[0] == kinds[1] and same.count_params() == valid.count_params() == 5675
+    sides = [layer.output.shape[1] for layer in same.layers[1:]]
+    assert sides == [32, 16, 16, 8, 8, 8, 16, 16, 32, 32]  # same padding: no trimmed pixels, no crop
 
 
 def test_reference_architecture_layers() -> None:
@@ -99,7 +117,9 @@ def test_reference_architecture_layers() -> None:
         ({"filters": (8,)}, "at least two"),
         ({"strides": (1, 2)}, "one per encoder convolution"),
         ({"padding": "causal"}, "padding must be"),
-        ({"filters": (8, 8, 8, 8), "kernel_size": 9, "padding": "valid"}, "encoder_conv3"),
+        ({"filters": (8, 8, 8, 8), "kernel_size": 9, "padding": "valid", "decoder": "transposed"}, "encoder_conv3"),
+        ({"padding": "valid"}, "needs decoder='transposed'"),
+        ({"decoder": "deconv"}, "decoder must be one of"),
         ({"image_size": 30}, "image_size 30"),
         ({"strides": 2, "filters": (4, 4, 4, 4)}, "128"),
         ({"padding": "valid", "image_size": None}, "needs padding='same'"),
@@ -208,7 +228,9 @@ def test_build_kwargs_carry_every_architecture_setting_into_the_model() -> None:
 def test_valid_padding_with_strides_mirrors_back_to_the_input_size(
     kernel_size: int, strides: int, pool_size: int
 ) -> None:
-    model = build_cae((4, 4), kernel_size=kernel_size, strides=strides, padding="valid", pool_size=pool_size)
+    model = build_cae(
+        (4, 4), kernel_size=kernel_size, strides=strides, padding="valid", decoder="transposed", pool_size=pool_size
+    )
     assert tuple(model.output.shape[1:]) == (32, 32, 3)
 
 

@@ -226,17 +226,16 @@ def test_decoding_table_splits_each_own_output_into_weights_and_bias() -> None:
     assert (broken.z > broken["largest other z"]).tolist() == [True, False, *[True] * 6]
 
 
-def test_best_setting_is_the_fastest_median_where_every_seed_solves_and_none_is_sensitive() -> None:
+def test_best_setting_is_the_fastest_median_where_every_seed_solves() -> None:
     summary = pd.DataFrame(
         {
             "networks": 30,
-            "rounded": [30, 30, 30, 29, 30],
-            "median_epochs_solved_for_good": [400.0, 60.0, 40.0, 10.0, 5.0],
-            "round_off_sensitive": [False, False, False, False, True],
+            "rounded": [30, 30, 30, 29],
+            "median_epochs_solved_for_good": [400.0, 60.0, 40.0, 10.0],
         },
-        index=pd.Index([1.0, 10.0, 30.0, 50.0, 100.0], name="learning_rate"),
+        index=pd.Index([1.0, 10.0, 30.0, 50.0], name="learning_rate"),
     )
-    assert best_setting(summary) == 30.0  # 50 lost a seed, 100 is sensitive
+    assert best_setting(summary) == 30.0  # 50 lost a seed
     assert best_setting(summary.assign(rounded=0)) is None
 
 

@@ -384,10 +384,8 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
 def best_setting(summary: pd.DataFrame):
     """The index of ``summary``'s best setting (a :func:`summarise` table of a sweep joined by :func:`with_rounded`),
     None if no row qualifies: the smallest median epoch from which a network stays solved (so a lapse counts against
-    its row) among the rows where every network ends solved and that are not sensitive to the start."""
+    its row) among the rows where every network ends solved."""
     eligible = summary.rounded == summary.networks
-    if "round_off_sensitive" in summary:
-        eligible &= ~summary.round_off_sensitive.astype(bool)
     candidates = summary.median_epochs_solved_for_good[eligible].dropna()
     return None if candidates.empty else candidates.idxmin()
 
@@ -395,11 +393,9 @@ def best_setting(summary: pd.DataFrame):
 def choice_shares(study: Sweep, summary: pd.DataFrame, draws: int = 1_000, seed: int = 0) -> pd.Series:
     """How often :func:`best_setting`'s rule picks each learning rate when the sweep's seeds are resampled with
     replacement (the same seeds for every rate; seeded): the share of ``draws`` per rate, over the rates the rule may
-    pick (every network ends solved, not sensitive to the start). ``study`` is a rate sweep joined by
-    :func:`with_rounded`, ``summary`` its :func:`summarise` by ``learning_rate``."""
+    pick (every network ends solved). ``study`` is a rate sweep joined by :func:`with_rounded`, ``summary`` its
+    :func:`summarise` by ``learning_rate``."""
     eligible = summary.rounded == summary.networks
-    if "round_off_sensitive" in summary:
-        eligible &= ~summary.round_off_sensitive.astype(bool)
     epochs = study.table.pivot(index="seed", columns="learning_rate", values="rounded_stays")[summary.index[eligible]]
     rows = np.random.default_rng(seed).integers(0, len(epochs), (draws, len(epochs)))
     medians = np.median(epochs.to_numpy()[rows], axis=1)  # draws x rates

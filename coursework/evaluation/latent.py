@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 
-from coursework._tensorflow import keras
-from coursework.autoencoders import latent_layer
 from coursework.checks import is_whole
 from coursework.evaluation import training_record
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import load
-from coursework.images import as_float
-from coursework.training import call_in_batches
-
-
-def active_share(model: keras.Model, images: np.ndarray) -> np.ndarray:
-    """Per latent channel of an autoencoder, the share of its values above 0 over ``images`` (uint8) and all
-    positions: a ReLU channel near 0 is "dead", so the model uses fewer channels than it has."""
-    encoder = keras.Model(model.input, latent_layer(model).output)
-    return (call_in_batches(encoder, as_float(images)) > 0).mean(axis=(0, 1, 2))
 
 
 class LatentSweep(NamedTuple):

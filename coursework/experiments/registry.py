@@ -6,8 +6,9 @@ Each group answers one question of the assignment. Every configuration that ente
 * ``reference``: Ex. 1, the prescribed network and its stride-2 twin, the prescribed 10 epochs.
 * ``study``: Ex. 2, one change at a time from ``study_base`` (the assignment's list), and one combination
   tried after them (one pooling stage, channels 32 then 8), at most 20 epochs with early stopping.
-* ``long``: the study's headline models (base, combination, stride 2) at three times its budget, three seeds: does
-  the ranking hold when nobody is cut short?
+* ``long``: the study's headline models (base, combination, stride 2), its two closest to the base (5x5 kernels,
+  sigmoid output) and the padding pair (transposed-convolution decoder with same or valid padding) at three times
+  its budget, three seeds: does the ranking hold when nobody is cut short?
 * ``latent 8x8`` and ``latent 16x16``: Ex. 2's latent-size sweep, only the latent channels changed.
 * ``colorization``: Ex. 3's path, each step one change from the step before: gray -> RGB with the best study
   architecture, then chroma only, then a U-Net, then augmentation. The last step (an average of its seeds and
@@ -96,10 +97,15 @@ STUDY_CHANGES = {
     "study_one_pool": ("one pooling stage", "one pooling stage: the middle stage removed", {"filters": (8, 16)}),
     "study_channels_16_24_32": ("channels 16, 24, 32", "channels {filters}", {"filters": (16, 24, 32)}),
     "study_kernel5": ("5x5 kernels", "{kernel_size}x{kernel_size} kernels", {"kernel_size": 5}),
+    "study_transposed_decoder": (
+        "transposed-convolution decoder",
+        "a decoder of transposed convolutions, one per encoder convolution",
+        {"decoder": "transposed"},
+    ),
     "study_valid_padding": (
         "valid padding, transposed-convolution decoder",
-        "valid padding (the decoder mirrors it)",
-        {"padding": "valid"},
+        "valid padding, with the transposed-convolution decoder that gives the trimmed pixels back",
+        {"padding": "valid", "decoder": "transposed"},
     ),
     "study_sigmoid_output": ("sigmoid output", "sigmoid output", {"output_activation": "sigmoid"}),
     "study_sgd": (
@@ -139,7 +145,15 @@ LONG = tuple(
         entry.name,
     )
     for entry in STUDY
-    for name in ("study_base", STUDY_COMBINED, "study_stride2_all")
+    for name in (
+        "study_base",
+        STUDY_COMBINED,
+        "study_stride2_all",
+        "study_kernel5",
+        "study_sigmoid_output",
+        "study_transposed_decoder",
+        "study_valid_padding",
+    )
     if entry.name in (seed_name(name, seed) for seed in SEEDS)
 )
 

@@ -71,11 +71,10 @@ def learning_rate_figure(
     first epoch at 100 % accuracy.
 
     ``summary`` is :func:`~coursework.backprop.studies.summarise` of the sweep by ``learning_rate``: its order is the
-    rates' order, and rates flagged ``round_off_sensitive`` (a sweep with ``nudge``) get a ``*`` on the axis. The
-    loss panel draws ``curve_rates`` (default: at most ``max_curves`` of the rates, spread evenly over the list) in
-    colours that are easy to tell apart; the box panel shows the rates where some network got there and names the
-    others under its axis. A ``chosen`` rate gets an orange box. The points' jitter is seeded, so the figure
-    repeats.
+    rates' order. The loss panel draws ``curve_rates`` (default: at most ``max_curves`` of the rates, spread evenly
+    over the list) in colours that are easy to tell apart; the box panel shows the rates where some network got
+    there and names the others under its axis. A ``chosen`` rate gets an orange box. The points' jitter is seeded,
+    so the figure repeats.
     """
     rates = list(summary.index)
     rows = {rate: (study.table.learning_rate == rate).to_numpy() for rate in rates}
@@ -93,14 +92,13 @@ def learning_rate_figure(
     ax_curve.set_title(f"Loss: median over {seeds} seeds")
     ax_curve.legend(title="learning rate", ncol=2, fontsize=11, title_fontsize=11, loc="lower left")
 
-    sensitive = summary.get("round_off_sensitive", pd.Series(False, index=summary.index))
     target = "solved for good" if "rounded_stays" in study.table else "100 % accuracy"
     epochs = study.table.get("rounded_stays", study.table.epochs_to_100)
     solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
-    names = {}  # the rate, * if sensitive, and how many networks got there where not all did
+    names = {}  # the rate, and how many networks got there where not all did
     for rate in rates:
         share = f" ({solved[rate].size}/{rows[rate].sum()})" if 0 < solved[rate].size < rows[rate].sum() else ""
-        names[rate] = f"{rate:g}{'*' if sensitive[rate] else ''}{share}"
+        names[rate] = f"{rate:g}{share}"
     drawn = [rate for rate in rates if solved[rate].size]
     colors = {names[rate]: "orange" if rate == chosen else "lightsteelblue" for rate in drawn}
     epoch_boxes(ax_box, {names[rate]: solved[rate] for rate in drawn}, colors)
@@ -110,7 +108,7 @@ def learning_rate_figure(
     never = [names[rate] for rate in rates if rate not in drawn]
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
     ax_box.set(yscale="log", xlabel=xlabel, ylabel=f"epochs to {target}")
-    ax_box.set_title(f"Epochs to {target} (networks that got there; * sensitive to the start)")
+    ax_box.set_title(f"Epochs to {target} (networks that got there)")
     return fig
 
 
