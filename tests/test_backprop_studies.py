@@ -30,6 +30,7 @@ from coursework.backprop.studies import (
     gradient_check_table,
     hidden_code,
     hidden_codes,
+    mean_ranks,
     median_interval,
     nudged_twin,
     pairs_apart,
@@ -226,33 +227,35 @@ def test_decoding_table_splits_each_own_output_into_weights_and_bias() -> None:
     assert (broken.z > broken["largest other z"]).tolist() == [True, False, *[True] * 6]
 
 
-def test_best_setting_is_the_fastest_median_where_every_seed_solves() -> None:
-    summary = pd.DataFrame(
-        {
-            "networks": 30,
-            "rounded": [30, 30, 30, 29],
-            "median_epochs_solved_for_good": [400.0, 60.0, 40.0, 10.0],
-        },
-        index=pd.Index([1.0, 10.0, 30.0, 50.0], name="learning_rate"),
+def ranked_sweep(
+    epochs: dict[float, list[float]], rounded: dict[float, int] | None = None
+) -> tuple[Sweep, pd.DataFrame]:
+    """A sweep table of epochs to solved for good per rate and seed, and its summary (every network solved unless
+    ``rounded`` says how many were)."""
+    table = pd.DataFrame(
+        [
+            {"learning_rate": rate, "seed": seed, "rounded_stays": e}
+            for rate, row in epochs.items()
+            for seed, e in enumerate(row)
+        ]
     )
-    assert best_setting(summary) == 30.0  # 50 lost a seed
-    assert best_setting(summary.assign(rounded=0)) is None
+    seeds = len(next(iter(epochs.values())))
+    solved = [(rounded or {}).get(rate, seeds) for rate in epochs]
+    summary = pd.DataFrame({"rounded": solved, "networks": seeds}, index=pd.Index(list(epochs), name="learning_rate"))
+    return Sweep(table, None, None), summary
 
 
-def test_best_setting_by_rounded_right_ranks_the_epoch_from_which_networks_stay_right() -> None:
-    summary = pd.DataFrame(
-        {
-            "networks": 30,
-            "solved": 30,
-            "rounded": [30, 30, 30, 29],
-            "rounded_lost": [0, 2, 5, 0],
-            "median_epochs_to_rounded": [500.0, 230.0, 120.0, 60.0],
-            "median_epochs_solved_for_good": [500.0, 240.0, 260.0, 60.0],
-            "median_epochs_to_100": [300.0, 95.0, 60.0, 30.0],
-        },
-        index=pd.Index([10.0, 50.0, 100.0, 200.0], name="learning_rate"),
-    )
-    assert best_setting(summary) == 50.0  # 100's lapses push it later; 200 ends wrong in one; 50's lapses are allowed
+def test_best_setting_is_the_lowest_mean_rank_per_seed_where_every_network_ends_solved() -> None:
+    # rate 2 has the lower median (30 against 31), but rate 1 is sooner on two of the three seeds
+    study, summary = ranked_sweep({1.0: [10.0, 20.0, 31.0], 2.0: [11.0, 21.0, 30.0], 3.0: [1.0, 1.0, 1.0]}, {3.0: 2})
+    assert mean_ranks(study, summary).to_dict() == {1.0: pytest.approx(4 / 3), 2.0: pytest.approx(5 / 3)}
+    assert best_setting(study, summary) == 1.0  # 3 is sooner still, but one of its networks ends unsolved
+    assert best_setting(*ranked_sweep({1.0: [10.0], 2.0: [5.0]}, {1.0: 0, 2.0: 0})) is None
+
+
+def test_mean_ranks_share_ties_and_count_a_lapse_by_the_epoch_it_ends() -> None:
+    study, summary = ranked_sweep({1.0: [10.0, 50.0], 2.0: [10.0, 20.0]})  # a lapse: solved for good only at 50
+    assert mean_ranks(study, summary).to_dict() == {1.0: 1.75, 2.0: 1.25}
 
 
 def test_summarise_counts_rounded_right_at_the_end_and_lost_on_the_way() -> None:
@@ -470,13 +473,8 @@ def test_spaced_keeps_three_spaces_between_headers_of_several_words() -> None:
 
 
 def test_choice_shares_resamples_seeds_and_picks_the_rule_s_rate() -> None:
-    table = pd.DataFrame(
-        {
-            "learning_rate": [1.0] * 4 + [2.0] * 4,
-            "seed": list(range(4)) * 2,
-            "rounded_stays": [10.0, 10, 10, 10, 20, 20, 20, 20],  # rate 1 is sooner on every seed
-        }
-    )
-    summary = pd.DataFrame({"rounded": [4, 4], "networks": 4}, index=pd.Index([1.0, 2.0], name="learning_rate"))
-    shares = choice_shares(Sweep(table, None, None), summary, draws=50)
-    assert shares.to_dict() == {1.0: 1.0, 2.0: 0.0}
+    study, summary = ranked_sweep({1.0: [10.0, 10.0, 10.0, 10.0], 2.0: [20.0, 20.0, 20.0, 5.0]})
+    shares = choice_shares(study, summary, draws=200)
+    assert set(shares.index) == {1.0, 2.0} and shares.sum() == pytest.approx(1.0)
+    assert shares[1.0] > 0.5 and shares[2.0] > 0  # 1 on most resamplings; 2 where seed 3 is drawn often enough
+    assert choice_shares(*ranked_sweep({1.0: [1.0, 1.0], 2.0: [2.0, 2.0]}), draws=20).to_dict() == {1.0: 1.0, 2.0: 0.0}

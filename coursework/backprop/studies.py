@@ -381,25 +381,33 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
     )
 
 
-def best_setting(summary: pd.DataFrame):
-    """The index of ``summary``'s best setting (a :func:`summarise` table of a sweep joined by :func:`with_rounded`),
-    None if no row qualifies: the smallest median epoch from which a network stays solved (so a lapse counts against
-    its row) among the rows where every network ends solved."""
-    eligible = summary.rounded == summary.networks
-    candidates = summary.median_epochs_solved_for_good[eligible].dropna()
-    return None if candidates.empty else candidates.idxmin()
+def mean_ranks(study: Sweep, summary: pd.DataFrame) -> pd.Series:
+    """Per setting where every network ends solved (a row of ``summary``, the :func:`summarise` of ``study`` by one
+    column, after :func:`with_rounded`): the mean over seeds of its rank among those settings by epochs to solved for
+    good, 1 the soonest (ties share their mean rank). A paired measure: each seed compares the settings from its own
+    start."""
+    key = summary.index.name
+    eligible = summary.index[summary.rounded == summary.networks]
+    epochs = study.table.pivot(index="seed", columns=key, values="rounded_stays")[eligible]
+    return epochs.fillna(np.inf).rank(axis=1).mean()
+
+
+def best_setting(study: Sweep, summary: pd.DataFrame):
+    """The rule's choice: the setting with the lowest :func:`mean_ranks`, None if no setting has every network end
+    solved."""
+    ranks = mean_ranks(study, summary)
+    return None if ranks.empty else ranks.idxmin()
 
 
 def choice_shares(study: Sweep, summary: pd.DataFrame, draws: int = 1_000, seed: int = 0) -> pd.Series:
-    """How often :func:`best_setting`'s rule picks each learning rate when the sweep's seeds are resampled with
-    replacement (the same seeds for every rate; seeded): the share of ``draws`` per rate, over the rates the rule may
-    pick (every network ends solved). ``study`` is a rate sweep joined by :func:`with_rounded`, ``summary`` its
-    :func:`summarise` by ``learning_rate``."""
-    eligible = summary.rounded == summary.networks
-    epochs = study.table.pivot(index="seed", columns="learning_rate", values="rounded_stays")[summary.index[eligible]]
-    rows = np.random.default_rng(seed).integers(0, len(epochs), (draws, len(epochs)))
-    medians = np.median(epochs.to_numpy()[rows], axis=1)  # draws x rates
-    picks = pd.Series(epochs.columns[medians.argmin(axis=1)])
+    """How often :func:`best_setting`'s rule picks each setting when the seeds are resampled with replacement (the
+    same seeds for every setting; seeded): the share of ``draws`` per setting the rule may pick."""
+    key = summary.index.name
+    eligible = summary.index[summary.rounded == summary.networks]
+    epochs = study.table.pivot(index="seed", columns=key, values="rounded_stays")[eligible]
+    ranks = epochs.fillna(np.inf).rank(axis=1).to_numpy()  # a seed's ranks do not depend on the other seeds
+    rows = np.random.default_rng(seed).integers(0, len(ranks), (draws, len(ranks)))
+    picks = pd.Series(epochs.columns[ranks[rows].mean(axis=1).argmin(axis=1)])
     return picks.value_counts(normalize=True).reindex(epochs.columns, fill_value=0.0)
 
 

@@ -13,7 +13,6 @@ FORMATS = {
     "epochs": ("epochs", "{}"),
     "cap": ("cap", "{}"),
     "fewest": ("fewest", "{}"),
-    "used": ("channels used", "{}"),
     "most": ("most", "{}"),
     "at_cap": ("best at last epoch", "{}"),
     "best_epoch": ("best epoch", "{}"),
