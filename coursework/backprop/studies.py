@@ -580,9 +580,10 @@ def failing_seeds(studies: Sequence[Sweep], rate: float) -> list[int]:
 def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[float]) -> pd.DataFrame:
     """Each rate of ``others`` against ``rate`` over the seeds of ``studies`` (sweeps joined by :func:`with_rounded`):
     the seeds where it is solved for good sooner (a network never solved for good counts as latest), the untied
-    seeds and the :func:`sign_test` p-value; its :func:`failing_seeds`, and the :func:`fisher_exact` p-value of
-    their count against ``rate``'s."""
-    base, seeds = failing_seeds(studies, rate), len(_per_seed(studies, rate))
+    seeds and the :func:`sign_test` p-value; its :func:`failing_seeds`, and the paired p-value that it fails on as
+    many seeds as ``rate`` (McNemar's exact test: the sign test over the seeds where exactly one of the two fails)."""
+    seeds = _per_seed(studies, rate).index
+    base = seeds.isin(failing_seeds(studies, rate))
     rows = {}
     for other in others:
         stays = [_per_seed(studies, r, "rounded_stays").fillna(np.inf) for r in (other, rate)]
@@ -593,7 +594,7 @@ def rate_comparison(studies: Sequence[Sweep], rate: float, others: Iterable[floa
             "untied": untied,
             "sign p": p,
             "failing seeds": seeds_failing,
-            "share p": fisher_exact((len(seeds_failing), seeds), (len(base), seeds)),
+            "fail p": sign_test(base, seeds.isin(seeds_failing))[2],
         }
     return pd.DataFrame(rows).T.rename_axis("rate")
 
@@ -703,15 +704,3 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
     centre = (share + z2 / (2 * trials)) / (1 + z2 / trials)
     half = z * np.sqrt(share * (1 - share) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
-
-
-def fisher_exact(a: tuple[int, int], b: tuple[int, int]) -> float:
-    """Two-sided Fisher exact p-value that two shares, each (successes, trials), come from one rate: the total
-    hypergeometric probability of the tables with the same margins that are no more likely than the observed one."""
-    (x, n), (y, m) = a, b
-    if n < 1 or m < 1 or not (0 <= x <= n and 0 <= y <= m):
-        raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {x}/{n} and {y}/{m}")
-    k = x + y
-    weights = [math.comb(n, i) * math.comb(m, k - i) for i in range(max(0, k - m), min(k, n) + 1)]
-    observed = math.comb(n, x) * math.comb(m, y)
-    return min(1.0, sum(w for w in weights if w <= observed) / math.comb(n + m, k))
