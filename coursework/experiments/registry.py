@@ -6,9 +6,9 @@ Each group answers one question of the assignment. Every configuration that ente
 * ``reference``: Ex. 1, the prescribed network and its stride-2 twin, the prescribed 10 epochs.
 * ``study``: Ex. 2, one change at a time from ``study_base`` (the assignment's list), and one combination
   tried after them (one pooling stage, channels 32 then 8), at most 20 epochs with early stopping.
-* ``long``: the study's headline models (base, combination, stride 2), the sigmoid output (no difference at 20
-  epochs) and the padding pair (transposed-convolution decoder with same or valid padding) at three times its
-  budget, three seeds: does the ranking hold when nobody is cut short?
+* ``long``: the study's headline models (base, combination, stride 2) and the padding pair (transposed-convolution
+  decoder with same or valid padding) at three times its budget, three seeds: does the ranking hold when nobody is
+  cut short?
 * ``latent 8x8`` and ``latent 16x16``: Ex. 2's latent-size sweep, only the latent channels changed.
 * ``colorization``: Ex. 3's path, each step one change from the step before: gray -> RGB with the best study
   architecture, then chroma only, then a U-Net, then augmentation. The last step (an average of its seeds and
@@ -149,7 +149,6 @@ LONG = tuple(
         "study_base",
         STUDY_COMBINED,
         "study_stride2_all",
-        "study_sigmoid_output",
         "study_transposed_decoder",
         "study_valid_padding",
     )
