@@ -15,7 +15,7 @@ Each group answers one question of the assignment. Every configuration that ente
   of horizontal flips, with a colour gain chosen on validation) needs no training: :mod:`coursework.colorization`.
 
 Add an experiment with one :func:`seeded` call (three seeds) in its group, or one entry of ``STUDY_CHANGES``,
-then ``python -m coursework.experiments NAME``.
+then ``python -m coursework.experiments NAME NAME_seed1 NAME_seed2`` (its three seeds).
 Nothing here trains or loads: :mod:`coursework.experiments.runs` does.
 """
 
