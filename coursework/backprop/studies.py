@@ -381,15 +381,19 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
     )
 
 
-def mean_ranks(study: Sweep, summary: pd.DataFrame) -> pd.Series:
-    """Per setting where every network ends solved (a row of ``summary``, the :func:`summarise` of ``study`` by one
-    column, after :func:`with_rounded`): the mean over seeds of its rank among those settings by epochs to solved for
-    good, 1 the soonest (ties share their mean rank). A paired measure: each seed compares the settings from its own
-    start."""
-    key = summary.index.name
+def _ranks_per_seed(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
+    """Per seed (rows) and per setting where every network ends solved (a row of ``summary``, the :func:`summarise`
+    of ``study`` by one column, after :func:`with_rounded`): the setting's rank by epochs to solved for good among
+    those settings, 1 the soonest (ties share their mean rank). A seed's ranks do not depend on the other seeds."""
     eligible = summary.index[summary.rounded == summary.networks]
-    epochs = study.table.pivot(index="seed", columns=key, values="rounded_stays")[eligible]
-    return epochs.fillna(np.inf).rank(axis=1).mean()
+    epochs = study.table.pivot(index="seed", columns=summary.index.name, values="rounded_stays")[eligible]
+    return epochs.fillna(np.inf).rank(axis=1)
+
+
+def mean_ranks(study: Sweep, summary: pd.DataFrame) -> pd.Series:
+    """The mean over seeds of :func:`_ranks_per_seed`: a paired measure, each seed comparing the settings from its
+    own start."""
+    return _ranks_per_seed(study, summary).mean()
 
 
 def best_setting(study: Sweep, summary: pd.DataFrame):
@@ -402,13 +406,10 @@ def best_setting(study: Sweep, summary: pd.DataFrame):
 def choice_shares(study: Sweep, summary: pd.DataFrame, draws: int = 1_000, seed: int = 0) -> pd.Series:
     """How often :func:`best_setting`'s rule picks each setting when the seeds are resampled with replacement (the
     same seeds for every setting; seeded): the share of ``draws`` per setting the rule may pick."""
-    key = summary.index.name
-    eligible = summary.index[summary.rounded == summary.networks]
-    epochs = study.table.pivot(index="seed", columns=key, values="rounded_stays")[eligible]
-    ranks = epochs.fillna(np.inf).rank(axis=1).to_numpy()  # a seed's ranks do not depend on the other seeds
+    ranks = _ranks_per_seed(study, summary)
     rows = np.random.default_rng(seed).integers(0, len(ranks), (draws, len(ranks)))
-    picks = pd.Series(epochs.columns[ranks[rows].mean(axis=1).argmin(axis=1)])
-    return picks.value_counts(normalize=True).reindex(epochs.columns, fill_value=0.0)
+    picks = pd.Series(ranks.columns[ranks.to_numpy()[rows].mean(axis=1).argmin(axis=1)])
+    return picks.value_counts(normalize=True).reindex(ranks.columns, fill_value=0.0)
 
 
 def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray, limit: int) -> pd.DataFrame:

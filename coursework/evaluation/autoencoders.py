@@ -16,10 +16,7 @@ from coursework._tensorflow import keras
 from coursework.autoencoders import evaluate_mse, latent_shape
 from coursework.data import OfficialSubset, Split
 from coursework.evaluation import best_validation, training_record
-from coursework.experiments import (
-    configurations,
-    experiment,
-)
+from coursework.experiments import configurations, experiment
 from coursework.experiments.runs import load
 from coursework.images import as_float, psnr
 from coursework.store import older_pipeline, read_history
