@@ -41,7 +41,7 @@ def test_repeat_check_counts_exact_repeats_per_pipeline_and_sets_the_threshold(m
     check = evaluation.repeat_check(["study_base_long", "study_stride2_all_long"], 2)
     assert check.table.loc["today's pipeline"].tolist() == [1, 1, 1.0]
     assert check.table.loc["older pipeline (no time record)"].tolist() == [1, 0, pytest.approx(1.1)]
-    assert check.narrow == pytest.approx(0.1)
+    assert check.rerun == pytest.approx(0.1)
 
 
 def test_epochs_trained_counts_the_seeds_still_improving_at_the_cap() -> None:

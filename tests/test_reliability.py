@@ -387,4 +387,4 @@ def test_seed_ranges_and_pooled_seeds_refuse_unmeasured_values() -> None:
     names = ["colorizer_unet", "colorizer_unet_seed1", "colorizer_unet_seed2"]
     names += ["colorizer_unet_augment", "colorizer_unet_augment_seed1", "colorizer_unet_augment_seed2"]
     with pytest.raises(ValueError, match="finite"):
-        seed_table(pd.Series([0.010, 0.011, 0.012, 0.005, float("nan"), float("nan")], index=names), narrow=0.05)
+        seed_table(pd.Series([0.010, 0.011, 0.012, 0.005, float("nan"), float("nan")], index=names), rerun=0.05)

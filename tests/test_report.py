@@ -30,17 +30,18 @@ def test_readable_formats_and_renames_the_columns_it_shows() -> None:
 def test_the_rule_is_ranges_apart_with_three_seeds_each_side() -> None:
     assert facts.ranges_apart([1, 2, 3], [3.5, 4, 5]) and facts.ranges_apart([3.5, 4, 5], [1, 2, 3])
     assert not facts.ranges_apart([1, 2, 3], [3, 4, 5])  # touching ranges overlap
-    assert facts.verdict([1, 2, 3], [4, 5, 6], narrow=0.05) == "lower"
-    assert facts.verdict([7, 8, 9], [4, 5, 6], narrow=0.05) == "higher"
-    assert facts.verdict([1, 5, 9], [4, 5, 6], narrow=0.05) == "no difference"
+    assert facts.verdict([1, 2, 3], [4, 5, 6], rerun=0.05) == "lower"
+    assert facts.verdict([7, 8, 9], [4, 5, 6], rerun=0.05) == "higher"
+    assert facts.verdict([1, 5, 9], [4, 5, 6], rerun=0.05) == "no difference"
     with pytest.raises(ValueError, match=">= 3 seeds"):
-        facts.verdict([1, 2], [4, 5, 6], narrow=0.05)
+        facts.verdict([1, 2], [4, 5, 6], rerun=0.05)
     assert facts.gap([1, 2, 3], [4, 5, 6]) == pytest.approx(1 / 3)  # 4 / 3 - 1
-    assert facts.verdict([100, 101, 102], [103, 104, 105], narrow=0.05) == "lower, narrow"
-    assert facts.verdict([103, 104, 105], [100, 101, 102], narrow=0.05) == "higher, narrow"
+    assert facts.verdict([100, 101, 102], [103, 104, 105], rerun=0.05) == "no difference"
+    assert facts.verdict([103, 104, 105], [100, 101, 102], rerun=0.05) == "no difference"
+    assert facts.verdict([100, 101, 102], [113, 114, 115], rerun=0.05) == "lower"
     # 1.2 / 1.0: values moved by 10 % each way (1.1 and 1.2 / 1.1 = 1.09) cross; by 9 % they do not
-    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], narrow=0.1) == "lower, narrow"
-    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], narrow=0.09) == "lower"
+    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], rerun=0.1) == "no difference"
+    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], rerun=0.09) == "lower"
     with pytest.raises(ValueError, match="finite"):
         facts.ranges_apart([1, float("nan")], [2, 3])
 
@@ -59,22 +60,22 @@ def test_seed_table_pools_the_registered_seeds_and_compares_each_with_its_base()
             "study_sgd_seed2": 11.0,
         }
     )
-    table = facts.seed_table(values, narrow=0.05)  # bases from the registry: both variants' base is study_base
+    table = facts.seed_table(values, rerun=0.05)  # bases from the registry: both variants' base is study_base
     assert table.index.tolist() == ["study_base", "study_kernel5", "study_sgd"]
     assert table.seeds.tolist() == [3, 3, 3]
     assert table.loc["study_kernel5", ["mean", "lowest", "highest"]].tolist() == pytest.approx([3.2, 3.0, 3.4])
     assert table.verdict.tolist() == ["base", "lower", "no difference"]
     assert table.vs_base["study_kernel5"] == pytest.approx(3.2 / 4.0)
     with pytest.raises(ValueError, match=">= 3 seeds"):
-        facts.seed_table(values.drop(["study_kernel5_seed1"]), narrow=0.05)
-    assert facts.seed_table(values, bases={}, narrow=0.05).verdict.tolist() == ["base"] * 3
+        facts.seed_table(values.drop(["study_kernel5_seed1"]), rerun=0.05)
+    assert facts.seed_table(values, bases={}, rerun=0.05).verdict.tolist() == ["base"] * 3
 
 
 def test_step_verdicts_compare_each_group_with_the_one_before() -> None:
     runs = pd.DataFrame(
         {"channels": [2, 2, 2, 1, 1, 1, 4, 4, 4], "best_val_mse": [5, 6, 7, 9, 10, 11, 5.5, 6, 6.5]},
     )
-    steps = facts.step_verdicts(runs, "channels", "best_val_mse", narrow=0.05)
+    steps = facts.step_verdicts(runs, "channels", "best_val_mse", rerun=0.05)
     assert steps.index.tolist() == [1, 2, 4]
     assert steps.tolist() == ["-", "lower", "no difference"]
 
@@ -131,13 +132,13 @@ def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -
         )
         return LatentSweep(runs, pd.DataFrame())
 
-    table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)}, narrow=0.05)
+    table = facts.equal_size({8: arm(8, [4, 8], [10.0, 20.0], 300), 16: arm(16, [1, 2], [40.0, 5.0], 100)}, rerun=0.05)
     assert table.index.tolist() == ["16x16x1 against 8x8x4", "16x16x2 against 8x8x8"]
     assert table.ratio.tolist() == pytest.approx([41 / 11, 6 / 21])
     assert table.verdict.tolist() == ["higher", "lower"] and table.params.iloc[0] == "100 against 300"
 
 
-def test_seed_table_marks_narrow_only_pairs_with_a_run_of_the_older_pipeline(monkeypatch) -> None:
+def test_seed_table_allows_for_a_rerun_only_on_sides_with_a_run_of_the_older_pipeline(monkeypatch) -> None:
     values = pd.Series(
         {
             "study_base": 1.00,
@@ -149,9 +150,9 @@ def test_seed_table_marks_narrow_only_pairs_with_a_run_of_the_older_pipeline(mon
         }
     )
     monkeypatch.setattr(facts, "older_pipeline", lambda name: False)  # every run repeats exactly
-    assert facts.seed_table(values, narrow=0.05).verdict["study_kernel5"] == "lower"
+    assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "lower"
     monkeypatch.setattr(facts, "older_pipeline", lambda name: name == "study_base_seed2")
-    assert facts.seed_table(values, narrow=0.05).verdict["study_kernel5"] == "lower, narrow"
+    assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "no difference"
 
 
 def test_rank_correlation_and_its_permutation_p_value() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -16,12 +15,6 @@ from coursework.backprop.network import ACTIVATIONS, Backward, History, Network,
 from coursework.backprop.stacked import rounded_right, train_stacked
 
 REFERENCE_LOSS = 0.0018  # the reference report's final loss; a sweep's default loss threshold
-# A twin network started NUDGE away (in every parameter) is "round-off sensitive" if training amplifies the nudge
-# to more than SENSITIVE_DIVERGENCE. Up to rate 100 the measured gaps were at most 0.17 (AVX-512, emulated AVX2 and
-# SSE kernels) against 4 or more from rate 200; from rate 90 to 130 they reach 0.6 to 2 (notebook 01's test seeds:
-# 0.8 at 90), so there the flag depends on the nudge's random direction, not only on the rate.
-NUDGE = 1e-9
-SENSITIVE_DIVERGENCE = 1.0
 MARGIN = 1e-6  # an output counts as the largest only if it beats every other by more than this (no argmax tie)
 TIE_BROKEN = 0.1  # hidden units this far apart in some parameter: in notebook 01 the loss leaves its plateau about then
 
@@ -48,16 +41,11 @@ def sweep(
     seeds: Iterable[int] = range(20),
     layer_sizes: Sequence[int] = (8, 3, 8),
     loss_threshold: float = REFERENCE_LOSS,
-    nudge: float | None = None,
     batch_size: int | None = None,
 ) -> Sweep:
     """Train one network per combination of the arguments, stacked (one stack per activation).
 
     Full batch unless ``batch_size`` is given (then every network shuffles its own mini-batches each epoch).
-    With ``nudge``, each network also trains a :func:`nudged_twin` alongside, and the table gains a column
-    ``divergence``: the largest parameter difference between the two at the end, ``twin_final_accuracy`` and
-    ``twin_epochs_to_100``. It separates settings whose final weights are robust from those sensitive to a tiny
-    change of the start.
     """
     grid = list(itertools.product(activations, inits, bias_inits, learning_rates, weight_decays, seeds))
     if not grid:
@@ -68,31 +56,21 @@ def sweep(
         Network(layer_sizes, init=init, bias_init=bias_init, activation=activation, seed=seed)
         for activation, init, bias_init, _, _, seed in grid
     ]
-    twins = [nudged_twin(net, nudge, seed=i) for i, net in enumerate(networks)] if nudge is not None else []
-    copies = 2 if twins else 1
     losses = np.empty((len(grid), epochs))
     accuracies = np.empty((len(grid), epochs))
-    twin_final_accuracy, twin_epochs_to_100 = np.empty(len(grid)), np.empty(len(grid))
     for _, rows in table.groupby("activation", sort=False).groups.items():
         rows = np.asarray(rows)
         history = train_stacked(
-            [networks[i] for i in rows] + [twins[i] for i in rows if twins],
+            [networks[i] for i in rows],
             X,
             Y,
             epochs,
-            np.tile(table.learning_rate.to_numpy()[rows], copies),
-            np.tile(table.weight_decay.to_numpy()[rows], copies),
+            table.learning_rate.to_numpy()[rows],
+            table.weight_decay.to_numpy()[rows],
             batch_size=batch_size,
         )
-        losses[rows], accuracies[rows] = history.loss[: len(rows)], history.accuracy[: len(rows)]
-        if twins:
-            twin = History(history.loss[len(rows) :], history.accuracy[len(rows) :])
-            twin_final_accuracy[rows], twin_epochs_to_100[rows] = twin.accuracy[:, -1], twin.epochs_to_accuracy(1.0)
+        losses[rows], accuracies[rows] = history.loss, history.accuracy
     history = History(losses, accuracies)
-    if twins:
-        table["divergence"] = [parameter_distance(net, twin) for net, twin in zip(networks, twins)]
-        table["twin_final_accuracy"] = twin_final_accuracy
-        table["twin_epochs_to_100"] = twin_epochs_to_100
     table["epochs_to_100"] = history.epochs_to_accuracy(1.0)
     table["epochs_to_stable_100"] = history.epochs_to_accuracy(1.0, stable=True)
     table["epochs_to_loss"] = history.epochs_to_loss(loss_threshold)
@@ -107,8 +85,6 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     ``all_stable_epoch``: the epoch from which every network of the group stays at 100 % (NaN if one does not).
 
     "Solved" means 100 % accuracy at the last epoch; epoch statistics are over the networks that got there.
-    For a sweep run with ``nudge``, ``round_off_sensitive`` flags groups where some network's nudge grew past
-    :data:`SENSITIVE_DIVERGENCE` (``largest_distance``): their outcome may differ on a CPU that rounds differently.
     """
     groups = table.groupby(by, sort=False)
     summary = pd.DataFrame(
@@ -136,9 +112,6 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
         summary["median_epochs_solved_for_good"] = stays.median()
         summary["q25_epochs_to_rounded"] = first.quantile(0.25)
         summary["q75_epochs_to_rounded"] = first.quantile(0.75)
-    if "divergence" in table:
-        summary["largest_distance"] = groups.divergence.max()
-        summary["round_off_sensitive"] = summary.largest_distance > SENSITIVE_DIVERGENCE
     return summary
 
 
@@ -235,17 +208,6 @@ def decoding_table(network: Network, X: np.ndarray) -> pd.DataFrame:
             "largest other z": np.where(np.eye(len(X), dtype=bool), -np.inf, z).max(axis=1),
         }
     )
-
-
-def nudged_twin(network: Network, nudge: float, seed: int = 0) -> Network:
-    """A copy of ``network`` with ``nudge`` times standard normal noise added to every weight and bias."""
-    if not np.isfinite(nudge) or nudge <= 0:
-        raise ValueError(f"nudge must be finite and > 0, got {nudge!r}")
-    twin = copy.deepcopy(network)
-    rng = np.random.default_rng(seed)
-    for parameter in twin.parameters().values():
-        parameter += nudge * rng.standard_normal(parameter.shape)
-    return twin
 
 
 def parameter_distance(a: Network, b: Network) -> float:
@@ -632,15 +594,6 @@ def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
     return gaps
 
 
-def reference_loss_text(final_loss: pd.Series, factor: float) -> str:
-    """Median final losses per learning rate (``final_loss``, indexed by rate) on the mean loss L and on ``factor`` L
-    as printed rows."""
-    lines = ["  rate" + "".join(f"{rate:>8g}" for rate in final_loss.index)]
-    for name, scale in {"L": 1.0, "E": factor}.items():
-        lines.append(f"  {name}   " + "".join(f"{scale * loss:>8.1e}" for loss in final_loss))
-    return "\n".join(lines)
-
-
 def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     """Per weight decay of a sweep (joined by :func:`with_rounded`, and its :func:`summarise` table by
     ``weight_decay``): networks solved, their median epochs to solved for good, median data loss and the median over
@@ -661,16 +614,6 @@ def first_solved_epoch(start: Network, X: np.ndarray, Y: np.ndarray, epochs: int
     equals ``Y`` (NaN: never)."""
     right = rounded_right([start], X, Y, epochs, np.array([learning_rate]), np.zeros(1))
     return float(History(np.zeros(right.shape), right.astype(float)).epochs_to_accuracy(1.0)[0])
-
-
-def distance_gap(summary: pd.DataFrame) -> str:
-    """One line: the largest distance between a network and its nudged copy in the settings below
-    :data:`SENSITIVE_DIVERGENCE` and the smallest of those above it (a :func:`summarise` table of a sweep with
-    ``nudge``)."""
-    largest = summary.largest_distance
-    below, above = largest[largest <= SENSITIVE_DIVERGENCE], largest[largest > SENSITIVE_DIVERGENCE]
-    text = f"largest gap between a network and its copy: {below.max():.0e} or less where not sensitive"
-    return text + (f", {above.min():.0e} or more elsewhere" if len(above) else "")
 
 
 def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:

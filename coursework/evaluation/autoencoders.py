@@ -205,18 +205,18 @@ def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
 
 
 class RepeatCheck(NamedTuple):
-    """:func:`repeat_check`'s answer: the check ``table`` and the ``narrow`` threshold (the largest change of a
-    repeated run, as a fraction)."""
+    """:func:`repeat_check`'s answer: the check ``table`` and ``rerun``, the largest change of a repeated run as a
+    fraction (the allowance of the rule in :mod:`coursework.report.facts`)."""
 
     table: pd.DataFrame
-    narrow: float
+    rerun: float
 
 
 def repeat_check(long_names: list[str], epochs: int) -> RepeatCheck:
     """How far study runs repeat: each of ``long_names`` repeats a study run (same configuration and seed, today's
     pipeline) for at least ``epochs`` epochs. One row per pipeline the study run was first trained with: ``runs``,
     how many gave the same best validation MSE in the first ``epochs`` epochs (``repeated``), and the largest change
-    as a factor (``moved``, >= 1). Also the threshold for "narrow": the largest change of any repeat minus 1."""
+    as a factor (``moved``, >= 1). Also ``rerun``: the largest change of any repeat minus 1."""
     runs = batch_order_check(long_names, epochs)
     runs = runs.assign(repeated=runs.long == runs.study, moved=np.maximum(runs.ratio, 1 / runs.ratio))
     pipeline = runs.older_order.map({False: "today's pipeline", True: "older pipeline (no time record)"})

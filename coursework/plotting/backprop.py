@@ -152,7 +152,7 @@ def epoch_boxes(ax: plt.Axes, values: dict[str, np.ndarray], colors: dict[str, s
     jitter = np.random.default_rng(0)
     for position, points in enumerate(values.values()):
         ax.scatter(position + jitter.uniform(-0.15, 0.15, len(points)), points, s=9, color="k", zorder=3)
-    ax.set_xticks(range(len(values)), list(values), rotation=45)
+    ax.set_xticks(range(len(values)), list(values), rotation=45, ha="right", rotation_mode="anchor")
     ax.set_xlim(-0.5, max(len(values), 1) - 0.5)
 
 

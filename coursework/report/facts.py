@@ -1,12 +1,12 @@
 """Notebook 02's one rule for "a difference", and the tables of verdicts it prints with it.
 
 The rule: two configurations differ when each was trained with at least ``MIN_SEEDS`` seeds and their seed ranges
-(lowest to highest value over the seeds) do not overlap. Overlapping ranges are "no difference": the change does
-no more than another seed alone does. A difference is "narrow" when moving every value by a factor the caller
-measures (notebook 02: the largest change of one run's result when it was trained again) could close the gap: the
-lower range's values up, the higher range's down, on each side that can change. So a verdict that such a change
-could reverse is marked; in :func:`seed_table` only the sides with a run trained by the older pipeline can change
-(today's repeats exactly). The notebook prints each verdict in the cell above the sentence that states it.
+(lowest to highest value over the seeds) are apart by more than a rerun could move them: moving every value by a
+factor the caller measures (``rerun``, notebook 02: the largest change of one run's result when it was trained
+again), the lower range's values up and the higher range's down, on each side that can change, must not close the
+gap. Otherwise "no difference": the change does no more than another seed or a rerun alone does. In
+:func:`seed_table` only the sides with a run trained by the older pipeline can change (today's repeats exactly).
+The notebook prints each verdict in the cell above the sentence that states it.
 """
 
 from __future__ import annotations
@@ -51,17 +51,16 @@ def gap(values: Sequence[float], base: Sequence[float]) -> float:
     return min(high) / max(low) - 1
 
 
-def verdict(values: Sequence[float], base: Sequence[float], *, narrow: float, sides: int = 2) -> str:
-    """``values`` against ``base`` (one value per seed each) by the rule: "lower", "higher" or "no difference";
-    ", narrow" is added to a difference that values moved by a factor ``1 + narrow`` on ``sides`` sides could close
-    (the lower range up, the higher one down), i.e. whose :func:`gap` is under ``(1 + narrow)^sides - 1``. A
-    ValueError with fewer than ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
+def verdict(values: Sequence[float], base: Sequence[float], *, rerun: float, sides: int = 2) -> str:
+    """``values`` against ``base`` (one value per seed each) by the rule: "lower" or "higher" when the seed ranges
+    are apart and values moved by a factor ``1 + rerun`` on ``sides`` sides (the lower range up, the higher one
+    down) could not close the gap, i.e. :func:`gap` is at least ``(1 + rerun)^sides - 1``; else "no difference".
+    A ValueError with fewer than ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
     if min(len(values), len(base)) < MIN_SEEDS:
         raise ValueError(f"a verdict needs >= {MIN_SEEDS} seeds on each side, got {len(values)} and {len(base)}")
-    if not ranges_apart(values, base):
+    if not ranges_apart(values, base) or gap(values, base) < (1 + rerun) ** sides - 1:
         return "no difference"
-    direction = "lower" if max(values) < min(base) else "higher"
-    return f"{direction}, narrow" if gap(values, base) < (1 + narrow) ** sides - 1 else direction
+    return "lower" if max(values) < min(base) else "higher"
 
 
 def rank_correlation(x: Sequence[float], y: Sequence[float], draws: int = 10_000) -> tuple[float, float]:
@@ -97,11 +96,11 @@ def against_target(interval: Sequence[float], target: float, at_most: bool) -> s
     return "met" if (high < target) == at_most else "missed"
 
 
-def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, narrow: float) -> pd.DataFrame:
+def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, rerun: float) -> pd.DataFrame:
     """One row per configuration in ``values`` (a value per experiment, indexed by name), named after its first
     seed: ``seeds``, ``mean``, ``lowest``, ``highest``. With ``bases`` (configuration -> the configuration it is
     compared with; default: each one's registered base, where that is in ``values`` too): ``vs_base``, the ratio
-    of the means, and ``verdict`` by the rule ("base" for a row compared with nothing; ``narrow`` as in
+    of the means, and ``verdict`` by the rule ("base" for a row compared with nothing; ``rerun`` as in
     :func:`verdict`, counting only the sides with a run of the older pipeline: today's repeats exactly)."""
     groups = configurations(list(values.index))
     table = pd.DataFrame(
@@ -125,16 +124,16 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, nar
             continue
         ratios[name] = table.loc[name, "mean"] / table.loc[base, "mean"]
         sides = sum(any(map(older_pipeline, runs)) for runs in (members, groups[base]))
-        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), narrow=narrow, sides=sides)
+        verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), rerun=rerun, sides=sides)
     return table.assign(vs_base=pd.Series(ratios), verdict=pd.Series(verdicts))
 
 
-def step_verdicts(runs: pd.DataFrame, by: str, value: str, *, narrow: float) -> pd.Series:
+def step_verdicts(runs: pd.DataFrame, by: str, value: str, *, rerun: float) -> pd.Series:
     """For ``runs`` (one row per model) grouped by ``by`` in increasing order: each group's ``value`` against the
-    previous group's, by the rule (the first group: "-"; ``narrow`` as in :func:`verdict`)."""
+    previous group's, by the rule (the first group: "-"; ``rerun`` as in :func:`verdict`)."""
     groups = [group[value].tolist() for _, group in runs.sort_values(by).groupby(by, sort=True)]
     keys = sorted(runs[by].unique())
-    verdicts = [verdict(now, before, narrow=narrow) for before, now in zip(groups[:-1], groups[1:])]
+    verdicts = [verdict(now, before, rerun=rerun) for before, now in zip(groups[:-1], groups[1:])]
     return pd.Series(["-", *verdicts], index=keys)
 
 
@@ -162,9 +161,9 @@ def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def equal_size(sweeps: Mapping[int, LatentSweep], *, narrow: float) -> pd.DataFrame:
+def equal_size(sweeps: Mapping[int, LatentSweep], *, rerun: float) -> pd.DataFrame:
     """The latent sweep's two layouts (side -> :class:`LatentSweep`) at each latent size both have: the wider
-    layout's mean best validation MSE over the deeper one's (``ratio``), the verdict by the rule (``narrow`` as in
+    layout's mean best validation MSE over the deeper one's (``ratio``), the verdict by the rule (``rerun`` as in
     :func:`verdict`), and the two models' parameters."""
     (deep_side, deep), (wide_side, wide) = sorted(sweeps.items())
     rows = {}
@@ -175,7 +174,7 @@ def equal_size(sweeps: Mapping[int, LatentSweep], *, narrow: float) -> pd.DataFr
         rows[pair] = {
             "latent_values": size,
             "ratio": wider.best_val_mse.mean() / deeper.best_val_mse.mean(),
-            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist(), narrow=narrow),
+            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist(), rerun=rerun),
             "params": f"{wider.parameters.iloc[0]:,} against {deeper.parameters.iloc[0]:,}",
         }
     return pd.DataFrame.from_dict(rows, orient="index")
