@@ -74,10 +74,10 @@ def run_kind() -> str:
 
 
 def backprop_run_sizes() -> tuple[int, int, int]:
-    """Notebook 01's seeds per learning rate, seeds per setting elsewhere and epochs of the long runs: (30, 20,
+    """Notebook 01's seeds per learning rate, seeds per setting elsewhere and epochs of the long runs: (30, 60,
     10,000) unless LR_SEEDS, SEEDS, EPOCHS or QUICK (6 and 4 seeds) are set."""
     quick = env_flag("QUICK")
-    return env_int("LR_SEEDS", 6 if quick else 30), env_int("SEEDS", 4 if quick else 20), env_int("EPOCHS", 10_000)
+    return env_int("LR_SEEDS", 6 if quick else 30), env_int("SEEDS", 4 if quick else 60), env_int("EPOCHS", 10_000)
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def test_the_makefile_knows_every_parameter() -> None:
 def test_run_sizes_default_to_the_full_run_and_follow_the_parameters(monkeypatch) -> None:
     for name in ("QUICK", "LR_SEEDS", "SEEDS", "EPOCHS"):
         monkeypatch.delenv(name, raising=False)
-    assert backprop_run_sizes() == (30, 20, 10_000)
+    assert backprop_run_sizes() == (30, 60, 10_000)
     monkeypatch.setenv("QUICK", "1")
     monkeypatch.setenv("EPOCHS", "50")
     assert backprop_run_sizes() == (6, 4, 50)
