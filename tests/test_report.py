@@ -32,15 +32,15 @@ def test_the_rule_is_ranges_apart_with_three_seeds_each_side() -> None:
     assert not facts.ranges_apart([1, 2, 3], [3, 4, 5])  # touching ranges overlap
     assert facts.verdict([1, 2, 3], [4, 5, 6], rerun=0.05) == "lower"
     assert facts.verdict([7, 8, 9], [4, 5, 6], rerun=0.05) == "higher"
-    assert facts.verdict([1, 5, 9], [4, 5, 6], rerun=0.05) == "no difference"
+    assert facts.verdict([1, 5, 9], [4, 5, 6], rerun=0.05) == "not detected"
     with pytest.raises(ValueError, match=">= 3 seeds"):
         facts.verdict([1, 2], [4, 5, 6], rerun=0.05)
     assert facts.gap([1, 2, 3], [4, 5, 6]) == pytest.approx(1 / 3)  # 4 / 3 - 1
-    assert facts.verdict([100, 101, 102], [103, 104, 105], rerun=0.05) == "no difference"
-    assert facts.verdict([103, 104, 105], [100, 101, 102], rerun=0.05) == "no difference"
+    assert facts.verdict([100, 101, 102], [103, 104, 105], rerun=0.05) == "not detected"
+    assert facts.verdict([103, 104, 105], [100, 101, 102], rerun=0.05) == "not detected"
     assert facts.verdict([100, 101, 102], [113, 114, 115], rerun=0.05) == "lower"
     # 1.2 / 1.0: values moved by 10 % each way (1.1 and 1.2 / 1.1 = 1.09) cross; by 9 % they do not
-    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], rerun=0.1) == "no difference"
+    assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], rerun=0.1) == "not detected"
     assert facts.verdict([0.9, 0.95, 1.0], [1.2, 1.3, 1.4], rerun=0.09) == "lower"
     with pytest.raises(ValueError, match="finite"):
         facts.ranges_apart([1, float("nan")], [2, 3])
@@ -64,7 +64,7 @@ def test_seed_table_pools_the_registered_seeds_and_compares_each_with_its_base()
     assert table.index.tolist() == ["study_base", "study_kernel5", "study_sgd"]
     assert table.seeds.tolist() == [3, 3, 3]
     assert table.loc["study_kernel5", ["mean", "lowest", "highest"]].tolist() == pytest.approx([3.2, 3.0, 3.4])
-    assert table.verdict.tolist() == ["base", "lower", "no difference"]
+    assert table.verdict.tolist() == ["base", "lower", "not detected"]
     assert table.vs_base["study_kernel5"] == pytest.approx(3.2 / 4.0)
     with pytest.raises(ValueError, match=">= 3 seeds"):
         facts.seed_table(values.drop(["study_kernel5_seed1"]), rerun=0.05)
@@ -77,7 +77,7 @@ def test_step_verdicts_compare_each_group_with_the_one_before() -> None:
     )
     steps = facts.step_verdicts(runs, "channels", "best_val_mse", rerun=0.05)
     assert steps.index.tolist() == [1, 2, 4]
-    assert steps.tolist() == ["-", "lower", "no difference"]
+    assert steps.tolist() == ["-", "lower", "not detected"]
 
 
 def test_chance_of_difference_counts_the_splits_whose_ranges_are_apart() -> None:
@@ -152,7 +152,7 @@ def test_seed_table_allows_for_a_rerun_only_on_sides_with_a_run_of_the_older_pip
     monkeypatch.setattr(facts, "older_pipeline", lambda name: False)  # every run repeats exactly
     assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "lower"
     monkeypatch.setattr(facts, "older_pipeline", lambda name: name == "study_base_seed2")
-    assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "no difference"
+    assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "not detected"
 
 
 def test_rank_correlation_and_its_permutation_p_value() -> None:

@@ -4,7 +4,7 @@ The rule: two configurations differ when each was trained with at least ``MIN_SE
 (lowest to highest value over the seeds) are apart by more than a rerun could move them: moving every value by a
 factor the caller measures (``rerun``, notebook 02: the largest change of one run's result when it was trained
 again), the lower range's values up and the higher range's down, on each side that can change, must not close the
-gap. Otherwise "no difference": the change does no more than another seed or a rerun alone does. In
+gap. Otherwise the difference is "not detected": the change does no more than another seed or a rerun alone does. In
 :func:`seed_table` only the sides with a run trained by the older pipeline can change (today's repeats exactly).
 The notebook prints each verdict in the cell above the sentence that states it.
 """
@@ -54,12 +54,12 @@ def gap(values: Sequence[float], base: Sequence[float]) -> float:
 def verdict(values: Sequence[float], base: Sequence[float], *, rerun: float, sides: int = 2) -> str:
     """``values`` against ``base`` (one value per seed each) by the rule: "lower" or "higher" when the seed ranges
     are apart and values moved by a factor ``1 + rerun`` on ``sides`` sides (the lower range up, the higher one
-    down) could not close the gap, i.e. :func:`gap` is at least ``(1 + rerun)^sides - 1``; else "no difference".
+    down) could not close the gap, i.e. :func:`gap` is at least ``(1 + rerun)^sides - 1``; else "not detected".
     A ValueError with fewer than ``MIN_SEEDS`` seeds on either side: no verdict is drawn from fewer."""
     if min(len(values), len(base)) < MIN_SEEDS:
         raise ValueError(f"a verdict needs >= {MIN_SEEDS} seeds on each side, got {len(values)} and {len(base)}")
     if not ranges_apart(values, base) or gap(values, base) < (1 + rerun) ** sides - 1:
-        return "no difference"
+        return "not detected"
     return "lower" if max(values) < min(base) else "higher"
 
 
