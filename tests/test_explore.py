@@ -65,7 +65,7 @@ def test_the_explorer_wires_every_setting_to_a_labelled_control_and_shows_its_fi
     monkeypatch.setenv("LR_SEEDS", "7")
     explorer = backprop_explorer(learning_rate=90.0, epochs=50, init="zeros", bias_init="uniform")
     controls = {child.description: child.value for child in explorer.widget.children[:-1]}
-    assert explorer.widget.children[3].max == 6  # the seed slider offers the run's seeds
+    assert explorer.widget.children[3].max == 34  # the seed slider offers every seed notebook 01 runs (0 to 5 x 7 - 1)
     assert controls == {"learning rate": 90.0, "weights": "zeros", "biases": "uniform", "seed": 0}
     assert {child.style.description_width for child in explorer.widget.children[:-1]} == {"initial"}  # not cut off
     first_view = backprop_figures(learning_rate=90.0, init="zeros", bias_init="uniform", seed=0, epochs=50)
