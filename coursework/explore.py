@@ -25,7 +25,7 @@ from coursework.checks import check_real
 from coursework.color import split_luma_chroma
 from coursework.data import DATASETS
 from coursework.images import check_images, read_image
-from coursework.parameters import backprop_run_sizes
+from coursework.parameters import backprop_seeds
 from coursework.plotting import hidden_layer_heatmaps, image_rows, training_curves
 
 LEARNING_RATES = (0.1, 1000.0)  # the slider's range: notebook 01's grid, from too slow to diverging
@@ -95,8 +95,8 @@ def backprop_figures(
 def backprop_explorer(
     learning_rate: float = 10.0, epochs: int = EXPLORER_EPOCHS, init: str = "uniform", bias_init: str = "zeros"
 ) -> Explorer:
-    """Sliders for learning rate, initialisation and seed (every seed notebook 01 runs: 3 x LR_SEEDS choose the rate,
-    2 x LR_SEEDS more test it), starting at the arguments' values, that retrain the network and redraw its figures."""
+    """Sliders for learning rate, initialisation and seed (every seed notebook 01 runs: :func:`backprop_seeds`),
+    starting at the arguments' values, that retrain the network and redraw its figures."""
     import ipywidgets as widgets
 
     pictures: list[bytes] = []  # the first view's, drawn when the widget is made
@@ -120,7 +120,7 @@ def backprop_explorer(
         ),
         init=widgets.Dropdown(options=list(INITIALISERS), value=init, description="weights", style=LABELS),
         bias_init=widgets.Dropdown(options=list(INITIALISERS), value=bias_init, description="biases", style=LABELS),
-        seed=widgets.IntSlider(value=0, min=0, max=5 * backprop_run_sizes()[0] - 1, description="seed", style=LABELS),
+        seed=widgets.IntSlider(value=0, min=0, max=backprop_seeds()[1][-1], description="seed", style=LABELS),
     )
     return Explorer(widget, pictures[0])
 

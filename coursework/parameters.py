@@ -74,10 +74,16 @@ def run_kind() -> str:
 
 
 def backprop_run_sizes() -> tuple[int, int, int]:
-    """Notebook 01's seeds per learning rate, seeds per setting elsewhere and epochs of the long runs: (30, 60,
-    10,000) unless LR_SEEDS, SEEDS, EPOCHS or QUICK (6 and 4 seeds) are set."""
+    """Notebook 01's seeds per learning rate, seeds in section 7 and epochs of the long runs: (30, 60, 10,000)
+    unless LR_SEEDS, SEEDS, EPOCHS or QUICK (6 and 4 seeds) are set."""
     quick = env_flag("QUICK")
     return env_int("LR_SEEDS", 6 if quick else 30), env_int("SEEDS", 4 if quick else 60), env_int("EPOCHS", 10_000)
+
+
+def backprop_seeds() -> tuple[range, range]:
+    """Notebook 01's seeds: the first three times LR_SEEDS choose the learning rate, the next two times test it."""
+    per_rate = backprop_run_sizes()[0]
+    return range(3 * per_rate), range(3 * per_rate, 5 * per_rate)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coursework.parameters import PARAMETERS, backprop_run_sizes, env_flag, env_int, run_kind
+from coursework.parameters import PARAMETERS, backprop_run_sizes, backprop_seeds, env_flag, env_int, run_kind
 from coursework.paths import REPO_ROOT
 
 
@@ -90,3 +90,4 @@ def test_run_sizes_default_to_the_full_run_and_follow_the_parameters(monkeypatch
     monkeypatch.setenv("QUICK", "1")
     monkeypatch.setenv("EPOCHS", "50")
     assert backprop_run_sizes() == (6, 4, 50)
+    assert backprop_seeds() == (range(18), range(18, 30))  # three times LR_SEEDS choose, the next two times test
