@@ -131,12 +131,12 @@ def test_learning_rate_figure_shows_curves_per_rate_and_counts_the_networks_that
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
 
 
-def test_learning_rate_figure_boxes_the_epochs_to_solved_where_the_table_has_them() -> None:
+def test_learning_rate_figure_boxes_the_epochs_to_converge_where_the_table_has_them() -> None:
     study, summary = synthetic_sweep()
     study.table["rounded_stays"] = 10 * study.table.epochs_to_100
     _, ax_box = plotting.learning_rate_figure(study, summary).axes
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
-    assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "solved" in ax_box.get_ylabel()
+    assert sorted(points) == [10.0, 20.0, 30.0, 30.0, 40.0] and "converge" in ax_box.get_ylabel()
 
 
 def test_learning_rate_figure_marks_the_chosen_rate() -> None:

@@ -110,8 +110,8 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
         summary["all_rounded_epoch"] = stays.apply(lambda e: e.max() if e.notna().all() else np.nan)
         summary["median_epochs_to_rounded"] = first.median()
         summary["median_epochs_solved_for_good"] = stays.median()
-        summary["q25_epochs_to_rounded"] = first.quantile(0.25)
-        summary["q75_epochs_to_rounded"] = first.quantile(0.75)
+        summary["q25_epochs_solved_for_good"] = stays.quantile(0.25)
+        summary["q75_epochs_solved_for_good"] = stays.quantile(0.75)
     return summary
 
 
@@ -343,37 +343,6 @@ def tie_outcome(ties: TieBreaking) -> TieOutcome:
     )
 
 
-def _ranks_per_seed(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
-    """Per seed (rows) and per setting where every network ends solved (a row of ``summary``, the :func:`summarise`
-    of ``study`` by one column, after :func:`with_rounded`): the setting's rank by epochs to solved for good among
-    those settings, 1 the soonest (ties share their mean rank). A seed's ranks do not depend on the other seeds."""
-    eligible = summary.index[summary.rounded == summary.networks]
-    epochs = study.table.pivot(index="seed", columns=summary.index.name, values="rounded_stays")[eligible]
-    return epochs.fillna(np.inf).rank(axis=1)
-
-
-def mean_ranks(study: Sweep, summary: pd.DataFrame) -> pd.Series:
-    """The mean over seeds of :func:`_ranks_per_seed`: a paired measure, each seed comparing the settings from its
-    own start."""
-    return _ranks_per_seed(study, summary).mean()
-
-
-def best_setting(study: Sweep, summary: pd.DataFrame):
-    """The rule's choice: the setting with the lowest :func:`mean_ranks`, None if no setting has every network end
-    solved."""
-    ranks = mean_ranks(study, summary)
-    return None if ranks.empty else ranks.idxmin()
-
-
-def choice_shares(study: Sweep, summary: pd.DataFrame, draws: int = 1_000, seed: int = 0) -> pd.Series:
-    """How often :func:`best_setting`'s rule picks each setting when the seeds are resampled with replacement (the
-    same seeds for every setting; seeded): the share of ``draws`` per setting the rule may pick."""
-    ranks = _ranks_per_seed(study, summary)
-    rows = np.random.default_rng(seed).integers(0, len(ranks), (draws, len(ranks)))
-    picks = pd.Series(ranks.columns[ranks.to_numpy()[rows].mean(axis=1).argmin(axis=1)])
-    return picks.value_counts(normalize=True).reindex(ranks.columns, fill_value=0.0)
-
-
 def stopping_rules(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.ndarray, limit: int) -> pd.DataFrame:
     """What four stopping rules return for the networks ``rows`` of a full-batch sweep joined by
     :func:`with_rounded`: stop at the first 100 % accuracy, at twice that epoch, at the first solved epoch (every
@@ -440,7 +409,7 @@ def epochs_to_rounded(study: Sweep, rows: Sequence[int], X: np.ndarray, Y: np.nd
 
 def with_rounded(study: Sweep, X: np.ndarray, Y: np.ndarray) -> Sweep:
     """``study`` with :func:`epochs_to_rounded` of every network joined to its table as ``rounded_first`` and
-    ``rounded_stays`` (which :func:`summarise` and :func:`best_setting` then use)."""
+    ``rounded_stays`` (which :func:`summarise` then uses)."""
     study.table = study.table.join(epochs_to_rounded(study, study.table.index, X, Y).add_prefix("rounded_"))
     return study
 
@@ -491,9 +460,9 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 
 EPOCH_TABLE_LEGEND = (
-    "solved at end: at the last epoch; first solved: over the networks solved at some epoch;\n"
-    "lapsed: solved at some epoch and unsolved at a later one; epochs to 3 significant figures;\n"
-    "all solved from: the epoch from which every network is solved at every later epoch"
+    "converged: solved at every epoch from then to the last; epochs to 3 significant figures;\n"
+    "lapsed: solved at some epoch and unsolved at a later one;\n"
+    "all converged from: the epoch from which every network is solved at every later epoch"
 )
 
 
@@ -503,15 +472,15 @@ def _solved_share(summary: pd.DataFrame) -> pd.Series:
 
 
 def epoch_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks solved at
-    the end, median (IQR) epochs to the first solved epoch, networks that lapsed (solved at some epoch, unsolved at a
-    later one), the epoch from which all stay solved and networks at 100 % accuracy at the end
+    """A :func:`summarise` table of a sweep joined by :func:`with_rounded`, as text for printing: networks converged
+    (solved from some epoch to the last), their median (IQR) epochs to converge, networks that lapsed (solved at some
+    epoch, unsolved at a later one), the epoch from which all stay solved and networks at 100 % accuracy at the end
     (:data:`EPOCH_TABLE_LEGEND` says so in print)."""
     columns = {
-        "solved at end": _solved_share(summary),
-        "first solved: median (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_to_rounded"),
+        "converged": _solved_share(summary),
+        "epochs to converge: median (IQR)": summary.apply(epochs_text, axis=1, statistic="epochs_solved_for_good"),
         "lapsed": summary.rounded_lost,
-        "all solved from": summary.all_rounded_epoch.map(round_epochs),
+        "all converged from": summary.all_rounded_epoch.map(round_epochs),
         "100 % at end": summary.apply(solved_text, axis=1),
     }
     return pd.DataFrame(columns, index=summary.index)
@@ -596,13 +565,14 @@ def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
 
 def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     """Per weight decay of a sweep (joined by :func:`with_rounded`, and its :func:`summarise` table by
-    ``weight_decay``): networks solved, their median epochs to solved for good, median data loss and the median over
-    networks of the largest absolute weight."""
+    ``weight_decay``): networks converged, their median epochs to converge ("-" where fewer than half converge),
+    median data loss and the median over networks of the largest absolute weight."""
     largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
+    medians = summary.median_epochs_solved_for_good.map(round_epochs)
     return pd.DataFrame(
         {
-            "solved at end": _solved_share(summary),
-            "solved for good: median epoch": summary.median_epochs_solved_for_good.map(round_epochs),
+            "converged": _solved_share(summary),
+            "median epochs to converge": medians.where(2 * summary.rounded >= summary.networks, "-"),
             "median data loss": summary.median_final_loss.map("{:.1e}".format),
             "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
         }

@@ -13,6 +13,7 @@ Each group answers one question of the assignment. Every configuration that ente
 * ``colorization``: Ex. 3's path, each step one change from the step before: gray -> RGB with the best study
   architecture, then chroma only, then a U-Net, then augmentation. The last step (an average of its seeds and
   of horizontal flips, with a colour gain chosen on validation) needs no training: :mod:`coursework.colorization`.
+* ``repeat``: the path's first two steps trained again from scratch, three seeds: do today's runs repeat exactly?
 
 Add an experiment with one :func:`seeded` call (three seeds) in its group, or one entry of ``STUDY_CHANGES``,
 then ``python -m coursework.experiments NAME NAME_seed1 NAME_seed2`` (its three seeds).
@@ -222,7 +223,15 @@ COLORIZATION = (
     ),
 )
 
-_ALL = (*REFERENCE, *STUDY, *LONG, *LATENT_SWEEP, *COLORIZATION)
+# Ex. 3's first two steps trained again from scratch (same configuration and seed), to test that a run of today's
+# pipeline repeats exactly, as the rule in coursework.report.facts assumes for them.
+REPEAT = tuple(
+    Experiment(f"{entry.name}_repeat", entry.config, "repeat", f"{entry.label}, again", "trained again", entry.name)
+    for entry in COLORIZATION
+    if entry.base in (None, "colorizer_rgb") and entry.config.architecture == "cae"
+)
+
+_ALL = (*REFERENCE, *STUDY, *LONG, *LATENT_SWEEP, *COLORIZATION, *REPEAT)
 _TWICE = sorted(name for name, count in Counter(entry.name for entry in _ALL).items() if count > 1)
 if _TWICE:
     raise RuntimeError(f"experiment names declared twice: {_TWICE}")
@@ -248,9 +257,12 @@ def names(group: str, seeds: bool = True) -> list[str]:
 
 
 def seeds_of(name: str) -> list[str]:
-    """The experiments whose config is ``name``'s apart from the seed, in the order they are declared."""
-    config = replace(experiment(name).config, seed=0)
-    return [other for other, entry in REGISTRY.items() if replace(entry.config, seed=0) == config]
+    """The experiments of ``name``'s group whose config is ``name``'s apart from the seed, in the order declared."""
+    first = experiment(name)
+    config = replace(first.config, seed=0)
+    return [
+        n for n, entry in REGISTRY.items() if entry.group == first.group and replace(entry.config, seed=0) == config
+    ]
 
 
 def configurations(names: list[str]) -> dict[str, list[str]]:

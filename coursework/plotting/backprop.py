@@ -92,7 +92,7 @@ def learning_rate_figure(
     ax_curve.set_title(f"Loss: median over {seeds} seeds")
     ax_curve.legend(title="learning rate", ncol=2, fontsize=11, title_fontsize=11, loc="lower left")
 
-    target = "solved for good" if "rounded_stays" in study.table else "100 % accuracy"
+    target = "converge" if "rounded_stays" in study.table else "100 % accuracy"
     epochs = study.table.get("rounded_stays", study.table.epochs_to_100)
     solved = {rate: epochs[rows[rate]].dropna().to_numpy() for rate in rates}
     names = {}  # the rate, and how many networks got there where not all did
@@ -117,7 +117,7 @@ def paired_rates_figure(epochs: dict[float, pd.Series], chosen: float, title: st
     one panel per other rate, one dot per seed that got there at both (x: the chosen rate's epochs, y: the other's;
     log axes) and the diagonal of equal epochs: a dot below it is a seed the other rate gets there sooner."""
     others = [rate for rate in epochs if rate != chosen]
-    fig, axes = plt.subplots(1, len(others), figsize=(5.5 * len(others), 5), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(1, len(others), figsize=(4.2 * len(others), 4.4), layout="constrained", squeeze=False)
     for ax, rate in zip(axes[0], others):
         pairs = pd.concat([epochs[chosen], epochs[rate]], axis=1, join="inner").dropna()
         x, y = pairs.iloc[:, 0], pairs.iloc[:, 1]
@@ -157,7 +157,7 @@ def epoch_boxes(ax: plt.Axes, values: dict[str, np.ndarray], colors: dict[str, s
 
 
 def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[str], title: str) -> plt.Figure:
-    """Epochs to solved for good per start of an initialisation sweep (its table, joined by ``with_rounded``): one
+    """Epochs to converge per start of an initialisation sweep (its table, joined by ``with_rounded``): one
     box per weight start and bias start, in that order, coloured by weight start; a start never solved is left out."""
     fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
     values, colors = {}, {}
@@ -169,7 +169,7 @@ def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[s
                 label = f"{weight} / {bias}"
                 values[label], colors[label] = solved, color
     epoch_boxes(ax, values, colors)
-    ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to solved for good", title=title)
+    ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to converge", title=title)
     plain_log_ticks(ax.yaxis, (1.0, 2.0, 3.0, 5.0))
     return fig
 
