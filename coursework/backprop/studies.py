@@ -566,15 +566,17 @@ def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
 def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     """Per weight decay of a sweep (joined by :func:`with_rounded`, and its :func:`summarise` table by
     ``weight_decay``): networks converged, their median epochs to converge ("-" where fewer than half converge),
-    median data loss and the median over networks of the largest absolute weight."""
+    networks at 100 % accuracy at the end, median data loss and the median over networks of the largest absolute
+    weight."""
     largest = pd.Series([max(np.abs(W).max() for W in net.weights) for net in study.networks], study.table.index)
     medians = summary.median_epochs_solved_for_good.map(round_epochs)
     return pd.DataFrame(
         {
             "converged": _solved_share(summary),
-            "median epochs to converge": medians.where(2 * summary.rounded >= summary.networks, "-"),
-            "median data loss": summary.median_final_loss.map("{:.1e}".format),
-            "median largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
+            "epochs to converge": medians.where(2 * summary.rounded >= summary.networks, "-"),
+            "100 % at end": summary.apply(solved_text, axis=1),
+            "data loss": summary.median_final_loss.map("{:.1e}".format),
+            "largest |w|": largest.groupby(study.table.weight_decay).median().map("{:.1f}".format),
         }
     ).rename_axis("weight decay")
 
