@@ -581,13 +581,6 @@ def decay_table(study: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
     ).rename_axis("weight decay")
 
 
-def first_solved_epoch(start: Network, X: np.ndarray, Y: np.ndarray, epochs: int, learning_rate: float) -> float:
-    """The first epoch at which ``start``, trained full batch on a copy, is solved: every output, rounded at 0.5,
-    equals ``Y`` (NaN: never)."""
-    right = rounded_right([start], X, Y, epochs, np.array([learning_rate]), np.zeros(1))
-    return float(History(np.zeros(right.shape), right.astype(float)).epochs_to_accuracy(1.0)[0])
-
-
 def sign_test(a: Sequence[float], b: Sequence[float]) -> tuple[int, int, float]:
     """Paired epochs ``a`` and ``b`` (one pair per seed): the pairs where ``a`` is smaller, the untied pairs, and the
     exact two-sided sign-test p-value (binomial with p = 1/2 over the untied pairs)."""

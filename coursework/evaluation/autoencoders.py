@@ -189,9 +189,9 @@ def _step_lines(parts: dict[str, list[str]], width: int) -> list[str]:
 
 
 def batch_order_check(long_names: list[str], epochs: int) -> pd.DataFrame:
-    """For each of ``long_names`` (longer-trained copies of study runs, same configuration and seed): the best
-    validation MSE in the first ``epochs`` epochs of the long run and of its study run, their ratio, and whether the
-    study run used the older batch order (the long runs all use today's)."""
+    """For each of ``long_names`` (reruns of a registered run, its ``base``: same configuration and seed, at least as
+    many epochs): the best validation MSE in the first ``epochs`` epochs of the rerun and of the run, their ratio, and
+    whether the run used the older batch order (the reruns all use today's)."""
     rows = {}
     for name in long_names:
         study = experiment(name).base
@@ -213,7 +213,7 @@ class RepeatCheck(NamedTuple):
 
 
 def repeat_check(long_names: list[str], epochs: int) -> RepeatCheck:
-    """How far study runs repeat: each of ``long_names`` repeats a study run (same configuration and seed, today's
+    """How far runs repeat: each of ``long_names`` repeats a registered run (same configuration and seed, today's
     pipeline) for at least ``epochs`` epochs. One row per pipeline the study run was first trained with: ``runs``,
     how many gave the same best validation MSE in the first ``epochs`` epochs (``repeated``), and the largest change
     as a factor (``moved``, >= 1). Also ``rerun``: the largest change of any repeat minus 1."""

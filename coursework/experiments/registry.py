@@ -228,7 +228,7 @@ COLORIZATION = (
 REPEAT = tuple(
     Experiment(f"{entry.name}_repeat", entry.config, "repeat", f"{entry.label}, again", "trained again", entry.name)
     for entry in COLORIZATION
-    if entry.base in (None, "colorizer_rgb") and entry.config.architecture == "cae"
+    if entry.config.architecture == "cae"  # gray -> RGB and chroma, not the U-Nets
 )
 
 _ALL = (*REFERENCE, *STUDY, *LONG, *LATENT_SWEEP, *COLORIZATION, *REPEAT)
