@@ -142,9 +142,17 @@ def test_prediction_table_writes_inputs_and_rounded_outputs_as_digits() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(95.0, "95"), (3.5, "3.5"), (135.0, "135"), (110.25, "110"), (8683.25, "8680"), (1e4, "10000"), (np.nan, "never")],
+    [
+        (95.0, "95"),
+        (132.5, "132.5"),
+        (110.25, "110.5"),
+        (110.2, "110"),
+        (8683.75, "8684"),
+        (1e4, "10000"),
+        (np.nan, "never"),
+    ],
 )
-def test_round_epochs_keeps_three_significant_figures(value, text) -> None:
+def test_round_epochs_to_the_nearest_half(value, text) -> None:
     assert round_epochs(value) == text
 
 

@@ -116,8 +116,9 @@ def summarise(table: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 
 def round_epochs(value: float) -> str:
-    """An epoch count (or a median or quartile of them) to 3 significant figures, or "never" for NaN."""
-    return "never" if np.isnan(value) else f"{float(f'{value:.3g}'):g}"
+    """An epoch count, or a median or quartile of them, to the nearest half epoch (so a median prints exactly), or
+    "never" for NaN."""
+    return "never" if np.isnan(value) else f"{np.floor(2 * value + 0.5) / 2:g}"
 
 
 def gradient_check_table(
@@ -460,7 +461,7 @@ def epochs_text(row: pd.Series, statistic: str = "epochs_to_100") -> str:
 
 
 EPOCH_TABLE_LEGEND = (
-    "converged: solved at every epoch from then to the last; epochs to 3 significant figures;\n"
+    "converged: solved at every epoch from then to the last; epochs to converge over the networks that do;\n"
     "lapsed: solved at some epoch and unsolved at a later one;\n"
     "all converged from: the epoch from which every network is solved at every later epoch"
 )
