@@ -153,14 +153,3 @@ def test_seed_table_allows_for_a_rerun_only_on_sides_with_a_run_of_the_older_pip
     assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "lower"
     monkeypatch.setattr(facts, "older_pipeline", lambda name: name == "study_base_seed2")
     assert facts.seed_table(values, rerun=0.05).verdict["study_kernel5"] == "not detected"
-
-
-def test_rank_correlation_and_its_permutation_p_value() -> None:
-    rho, p = facts.rank_correlation([1, 2, 3, 4, 5], [50, 40, 30, 20, 10])
-    assert rho == pytest.approx(-1.0)
-    assert p == pytest.approx(2 / 120, abs=0.005)  # 2 of the 5! orders are as extreme
-    rho, p = facts.rank_correlation([1, 2, 3, 4, 5, 6], [3, 1, 2, 6, 4, 5])
-    assert rho == pytest.approx(np.corrcoef([1, 2, 3, 4, 5, 6], [3, 1, 2, 6, 4, 5])[0, 1])  # ranks: the values
-    assert 0.05 < p < 1
-    with pytest.raises(ValueError, match="vary"):
-        facts.rank_correlation([1, 2, 3], [4, 4, 4])

@@ -63,19 +63,6 @@ def verdict(values: Sequence[float], base: Sequence[float], *, rerun: float, sid
     return "lower" if max(values) < min(base) else "higher"
 
 
-def rank_correlation(x: Sequence[float], y: Sequence[float], draws: int = 10_000) -> tuple[float, float]:
-    """Spearman's rank correlation of ``x`` and ``y``, and its two-sided permutation p-value: the share of ``draws``
-    seeded random reorderings of ``y`` whose correlation is at least as far from 0 (counting the observed one)."""
-    x, y = (pd.Series(np.asarray(v, dtype=float)).rank().to_numpy() for v in (x, y))
-    if len(x) != len(y) or len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        raise ValueError(f"need two equally long lists of >= 3 values that vary, got {x.tolist()} and {y.tolist()}")
-    zx, zy = ((v - v.mean()) / v.std() for v in (x, y))
-    rho = float(np.mean(zx * zy))
-    rng = np.random.default_rng(0)
-    null = np.array([rng.permutation(zy) for _ in range(draws)]) @ zx / len(zx)
-    return rho, float((1 + np.sum(np.abs(null) >= abs(rho) - 1e-12)) / (draws + 1))
-
-
 def bootstrap_interval(values: np.ndarray, reference: np.ndarray | None = None, draws: int = 2_000) -> np.ndarray:
     """A 95 % bootstrap interval over images (seeded) for the mean of per-image ``values``, or for the ratio of
     their mean to the mean of per-image ``reference`` on the same images."""
