@@ -307,7 +307,8 @@ def test_official_subset_pairs_test_images_with_their_lossless_pixels(tmp_path: 
     )
     assert official_subset(data) is None  # no lossless file beside the source
     np.savez(tmp_path / LOSSLESS_TEST_FILE, x_test=official, y_test=labels)
-    rows, pixels = official_subset(data)
+    rows, pixels, kept = official_subset(data)
+    assert kept == 5
     np.testing.assert_array_equal(rows, [0, 2])
     np.testing.assert_array_equal(pixels, official[[3, 0]])
     data.y_test[0] = 4

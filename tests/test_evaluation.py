@@ -81,7 +81,7 @@ def test_official_pixels_measures_each_model_on_both_copies(monkeypatch) -> None
 
     monkeypatch.setattr(evaluation, "load", lambda name: Trained(Scaled(), {}, None))
     monkeypatch.setattr(evaluation, "evaluate_mse", lambda model, x: (float(x.mean()) * model.scale + 1.0, None))
-    subset = OfficialSubset(np.array([1, 3]), np.full((2, 2, 2, 3), 1, np.uint8))
+    subset = OfficialSubset(np.array([1, 3]), np.full((2, 2, 2, 3), 1, np.uint8), 4)
     table = evaluation.official_pixels(["a", "b"], Data(), subset)
     np.testing.assert_allclose([table.jpeg_mse, table.official_mse, table.factor], [[1.0, 1.0], [3.0, 3.0], [3, 3]])
 

@@ -80,7 +80,7 @@ def test_load_never_trains_a_missing_or_changed_model(tmp_path, monkeypatch) -> 
     monkeypatch.setattr(store, "MODELS_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match="python -m coursework.experiments cae_base`"):
         runs.load("cae_base")
-    model = __import__("coursework.autoencoders", fromlist=["build_cae"]).build_cae(filters=(2, 2))
+    model = build_cae(filters=(2, 2))
     store.save_experiment("cae_base", model, {"loss": [1.0], "val_loss": [1.0]}, CAEConfig(epochs=3))
     with pytest.raises(ValueError, match="cae_base --retrain"):
         runs.load("cae_base")

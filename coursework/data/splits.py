@@ -73,6 +73,7 @@ class OfficialSubset(NamedTuple):
 
     rows: np.ndarray  # indices into the split's x_test
     x: np.ndarray  # their official pixels (uint8), for comparison with split.x_test[rows]
+    kept: int  # the official test images the lossless file holds (the first ones), in the split or not
 
 
 def official_subset(data: Split) -> OfficialSubset | None:
@@ -91,4 +92,4 @@ def official_subset(data: Split) -> OfficialSubset | None:
     rows = np.flatnonzero((official_index >= 0) & (official_index < len(official)))
     if not np.array_equal(labels[official_index[rows]], data.y_test[rows]):
         raise DataError(f"{lossless_file} does not match {data.source}: its images are not in the official order")
-    return OfficialSubset(rows, official[official_index[rows]])
+    return OfficialSubset(rows, official[official_index[rows]], len(official))
