@@ -73,11 +73,15 @@ def test_seed_table_pools_the_registered_seeds_and_compares_each_with_its_base()
 
 def test_step_verdicts_compare_each_group_with_the_one_before() -> None:
     runs = pd.DataFrame(
-        {"channels": [2, 2, 2, 1, 1, 1, 4, 4, 4], "best_val_mse": [5, 6, 7, 9, 10, 11, 5.5, 6, 6.5]},
+        {"channels": [2, 2, 2, 1, 1, 1, 4, 4, 4], "best_val_mse": [5, 6, 7, 9, 10, 11, 5.5, 6, 6.5], "older": True},
     )
     steps = facts.step_verdicts(runs, "channels", "best_val_mse", rerun=0.05)
     assert steps.index.tolist() == [1, 2, 4]
     assert steps.tolist() == ["-", "lower", "not detected"]
+    runs.loc[runs.channels == 1, "best_val_mse"] = [7.5, 8, 9]  # a gap of 7.5 / 7: over 1.05, under 1.05^2
+    assert facts.step_verdicts(runs, "channels", "best_val_mse", rerun=0.05)[2] == "not detected"
+    runs.older = runs.channels != 1  # now only one side has an older run
+    assert facts.step_verdicts(runs, "channels", "best_val_mse", rerun=0.05)[2] == "lower"
 
 
 def test_chance_of_difference_counts_the_splits_whose_ranges_are_apart() -> None:
@@ -125,6 +129,7 @@ def test_equal_size_sets_the_two_layouts_side_by_side_where_their_sizes_meet() -
                     "latent_values": side * side * c,
                     "best_val_mse": e + s,
                     "parameters": parameters,
+                    "older": True,
                 }
                 for c, e in zip(channels, errors)
                 for s in range(3)

@@ -10,12 +10,13 @@ from coursework.checks import is_whole
 from coursework.evaluation import training_record
 from coursework.experiments import SEEDS, SWEEP_CHANNELS, latent_sweep_name
 from coursework.experiments.runs import load
+from coursework.store import older_pipeline
 
 
 class LatentSweep(NamedTuple):
     """One arm of the latent-size sweep (``side`` x ``side`` x C, three seeds), from histories."""
 
-    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse
+    runs: pd.DataFrame  # one row per model: channels, seed, latent values, parameters, best_val_mse, at_cap, older
     table: pd.DataFrame  # one row per channel count: latent values, mean, min and max over the seeds, parameters
 
 
@@ -28,7 +29,8 @@ def latent_sweep(side: int = 8) -> LatentSweep:
     rows = []
     for channels in SWEEP_CHANNELS[side]:
         for seed in SEEDS:
-            trained = load(latent_sweep_name(channels, seed, side))
+            name = latent_sweep_name(channels, seed, side)
+            trained = load(name)
             record = training_record(trained.history, trained.config.epochs)
             rows.append(
                 {
@@ -38,6 +40,7 @@ def latent_sweep(side: int = 8) -> LatentSweep:
                     "parameters": trained.model.count_params(),
                     "best_val_mse": record["best_val"],
                     "at_cap": record["best_epoch"] == record["cap"],
+                    "older": older_pipeline(name),
                 }
             )
     return summarise_latent_sweep(pd.DataFrame(rows))

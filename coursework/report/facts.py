@@ -116,12 +116,20 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, rer
 
 
 def step_verdicts(runs: pd.DataFrame, by: str, value: str, *, rerun: float) -> pd.Series:
-    """For ``runs`` (one row per model) grouped by ``by`` in increasing order: each group's ``value`` against the
-    previous group's, by the rule (the first group: "-"; ``rerun`` as in :func:`verdict`)."""
-    groups = [group[value].tolist() for _, group in runs.sort_values(by).groupby(by, sort=True)]
-    keys = sorted(runs[by].unique())
-    verdicts = [verdict(now, before, rerun=rerun) for before, now in zip(groups[:-1], groups[1:])]
-    return pd.Series(["-", *verdicts], index=keys)
+    """For ``runs`` (one row per model, ``older`` marking the older pipeline's) grouped by ``by`` in increasing
+    order: each group's ``value`` against the previous group's, by the rule (the first group: "-"; ``rerun`` as in
+    :func:`verdict`, on the sides with an older run)."""
+    groups = [group for _, group in runs.groupby(by, sort=True)]
+    verdicts = [
+        verdict(now[value].tolist(), before[value].tolist(), rerun=rerun, sides=older_sides(before, now))
+        for before, now in zip(groups[:-1], groups[1:])
+    ]
+    return pd.Series(["-", *verdicts], index=sorted(runs[by].unique()))
+
+
+def older_sides(*groups: pd.DataFrame) -> int:
+    """How many of the ``groups`` of runs hold a run of the older pipeline (column ``older``)."""
+    return sum(bool(group.older.any()) for group in groups)
 
 
 def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
@@ -151,7 +159,7 @@ def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -
 def equal_size(sweeps: Mapping[int, LatentSweep], *, rerun: float) -> pd.DataFrame:
     """The latent sweep's two layouts (side -> :class:`LatentSweep`) at each latent size both have: the wider
     layout's mean best validation MSE over the deeper one's (``ratio``), the verdict by the rule (``rerun`` as in
-    :func:`verdict`), and the two models' parameters."""
+    :func:`step_verdicts`), and the two models' parameters."""
     (deep_side, deep), (wide_side, wide) = sorted(sweeps.items())
     rows = {}
     for size in sorted(set(deep.runs.latent_values) & set(wide.runs.latent_values)):
@@ -161,7 +169,9 @@ def equal_size(sweeps: Mapping[int, LatentSweep], *, rerun: float) -> pd.DataFra
         rows[pair] = {
             "latent_values": size,
             "ratio": wider.best_val_mse.mean() / deeper.best_val_mse.mean(),
-            "verdict": verdict(wider.best_val_mse.tolist(), deeper.best_val_mse.tolist(), rerun=rerun),
+            "verdict": verdict(
+                wider.best_val_mse.tolist(), deeper.best_val_mse.tolist(), rerun=rerun, sides=older_sides(wider, deeper)
+            ),
             "params": f"{wider.parameters.iloc[0]:,} against {deeper.parameters.iloc[0]:,}",
         }
     return pd.DataFrame.from_dict(rows, orient="index")
