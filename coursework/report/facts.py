@@ -11,7 +11,7 @@ The notebook prints each verdict in the cell above the sentence that states it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from math import comb
 from typing import TYPE_CHECKING
 
@@ -110,7 +110,7 @@ def seed_table(values: pd.Series, bases: Mapping[str, str] | None = None, *, rer
             ratios[name], verdicts[name] = 1.0, "base"
             continue
         ratios[name] = table.loc[name, "mean"] / table.loc[base, "mean"]
-        sides = sum(any(map(older_pipeline, runs)) for runs in (members, groups[base]))
+        sides = older_sides(map(older_pipeline, members), map(older_pipeline, groups[base]))
         verdicts[name] = verdict(values[members].tolist(), values[groups[base]].tolist(), rerun=rerun, sides=sides)
     return table.assign(vs_base=pd.Series(ratios), verdict=pd.Series(verdicts))
 
@@ -121,15 +121,16 @@ def step_verdicts(runs: pd.DataFrame, by: str, value: str, *, rerun: float) -> p
     :func:`verdict`, on the sides with an older run)."""
     groups = [group for _, group in runs.groupby(by, sort=True)]
     verdicts = [
-        verdict(now[value].tolist(), before[value].tolist(), rerun=rerun, sides=older_sides(before, now))
+        verdict(now[value].tolist(), before[value].tolist(), rerun=rerun, sides=older_sides(before.older, now.older))
         for before, now in zip(groups[:-1], groups[1:])
     ]
     return pd.Series(["-", *verdicts], index=sorted(runs[by].unique()))
 
 
-def older_sides(*groups: pd.DataFrame) -> int:
-    """How many of the ``groups`` of runs hold a run of the older pipeline (column ``older``)."""
-    return sum(bool(group.older.any()) for group in groups)
+def older_sides(*sides: Iterable[bool]) -> int:
+    """How many of the ``sides`` of a comparison (each: whether each of its runs is the older pipeline's) hold an
+    older run: the sides :func:`verdict` lets move by the rerun allowance."""
+    return sum(any(side) for side in sides)
 
 
 def color_targets(chroma: np.ndarray, images: np.ndarray, x_train: np.ndarray) -> pd.DataFrame:
@@ -170,7 +171,10 @@ def equal_size(sweeps: Mapping[int, LatentSweep], *, rerun: float) -> pd.DataFra
             "latent_values": size,
             "ratio": wider.best_val_mse.mean() / deeper.best_val_mse.mean(),
             "verdict": verdict(
-                wider.best_val_mse.tolist(), deeper.best_val_mse.tolist(), rerun=rerun, sides=older_sides(wider, deeper)
+                wider.best_val_mse.tolist(),
+                deeper.best_val_mse.tolist(),
+                rerun=rerun,
+                sides=older_sides(wider.older, deeper.older),
             ),
             "params": f"{wider.parameters.iloc[0]:,} against {deeper.parameters.iloc[0]:,}",
         }
