@@ -19,7 +19,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from coursework.backprop import INITIALISERS, Network, encoder_dataset
+from coursework.backprop import INITIALISERS, encoder_dataset, studies
 from coursework.backprop.network import choose
 from coursework.checks import check_real
 from coursework.color import split_luma_chroma
@@ -77,19 +77,19 @@ def backprop_figures(
 ) -> tuple[plt.Figure, plt.Figure]:
     """Train one 8-3-8 encoder with these settings; its training curves and its hidden layer's heatmaps."""
     X, Y = encoder_dataset()
-    network = Network(init=init, bias_init=bias_init, seed=seed)
-    history = network.train(X, Y, epochs, learning_rate)
-    solved = history.epochs_to_accuracy(stable=True)
-    verdict = "never reaches 100 % for good" if math.isnan(solved) else f"100 % accuracy from epoch {int(solved):,} on"
+    setting = {"learning_rates": [learning_rate], "inits": [init], "bias_inits": [bias_init], "seeds": [seed]}
+    study = studies.with_rounded(studies.sweep(X, Y, epochs=epochs, **setting), X, Y)
+    converged = study.table.rounded_stays.iloc[0]
+    verdict = "never converges" if math.isnan(converged) else f"converged from epoch {int(converged):,}"
     curves = training_curves(
-        {"loss": history.loss, "accuracy": 100 * history.accuracy},
+        {"loss": study.history.loss[0], "accuracy": 100 * study.history.accuracy[0]},
         ylabel=["MSE loss", "accuracy (%)"],
         xscale="log",
         yscale=["log", "linear"],
         title=f"η = {float(f'{learning_rate:.3g}'):g}, weights {init}, biases {bias_init}, seed {seed}: {verdict}",
         panel_size=(7.5, 3.8),  # the two panels as wide as the heatmaps under them
     )
-    return curves, hidden_layer_heatmaps(network, X)
+    return curves, hidden_layer_heatmaps(study.networks[0], X)
 
 
 def backprop_explorer(

@@ -129,6 +129,7 @@ def test_learning_rate_figure_shows_curves_per_rate_and_counts_the_networks_that
     assert [label.get_text() for label in ax_box.get_xticklabels()] == ["1", "10 (2/3)"]  # 2 of 3 got there
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax_box.collections if len(c.get_offsets())])
     assert sorted(points) == [1.0, 2.0, 3.0, 3.0, 4.0]  # every network that got there, and only those
+    assert not ax_box.patches  # too few values for a box: dots only
 
 
 def test_learning_rate_figure_boxes_the_epochs_to_converge_where_the_table_has_them() -> None:
@@ -140,7 +141,9 @@ def test_learning_rate_figure_boxes_the_epochs_to_converge_where_the_table_has_t
 
 
 def test_learning_rate_figure_marks_the_chosen_rate() -> None:
-    study, summary = synthetic_sweep()
+    _, summary = synthetic_sweep()
+    table = pd.DataFrame({"learning_rate": np.repeat([1.0, 10.0], 10), "epochs_to_100": np.arange(1.0, 21.0)})
+    study = Sweep(table, History(np.ones((20, 3)), np.zeros((20, 3))), [])
     _, ax_box = plotting.learning_rate_figure(study, summary, chosen=10).axes
     orange = [box.get_label() for box in ax_box.patches if box.get_facecolor() == to_rgba("orange")]
     assert orange == ["chosen rate 10"]
@@ -174,7 +177,7 @@ def test_learning_rate_figure_of_a_run_that_solved_nothing_has_an_empty_box_pane
 def test_start_figure_boxes_each_solved_start_in_order_coloured_by_its_weight_start() -> None:
     starts = [("zeros", "uniform"), ("uniform", "zeros"), ("uniform", "uniform"), ("zeros", "zeros")]
     table = pd.DataFrame(
-        [(w, b, epochs) for (w, b), epochs in zip(starts, [5.0, 2.0, 3.0, np.nan]) for _ in range(2)],
+        [(w, b, epochs) for (w, b), epochs in zip(starts, [5.0, 2.0, 3.0, np.nan]) for _ in range(10)],
         columns=["init", "bias_init", "rounded_stays"],
     )
     ax = plotting.start_figure(table, ["zeros", "uniform"], ["zeros", "uniform"], "starts").axes[0]
@@ -186,7 +189,9 @@ def test_start_figure_boxes_each_solved_start_in_order_coloured_by_its_weight_st
     colors = [box.get_facecolor() for box in ax.patches]
     assert colors[1] == colors[2] != colors[0]  # one colour per weight start
     points = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections if len(c.get_offsets())])
-    assert sorted(points) == [2.0, 2.0, 3.0, 3.0, 5.0, 5.0]  # the all-zero start solved nothing: no box
+    assert sorted(points) == [2.0] * 10 + [3.0] * 10 + [5.0] * 10  # the all-zero start solved nothing: no box
+    assert "zeros / zeros" in ax.get_xlabel()
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["zeros", "uniform"]
 
 
 def test_tie_breaking_figure_names_every_run_in_the_loss_panel_and_the_threshold_in_its_own() -> None:

@@ -540,17 +540,6 @@ def start_grid(summary: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     return cells.unstack().loc[names, names].rename_axis(index="weights", columns="biases")
 
 
-def pairs_apart(epochs: pd.Series, starts: Sequence, level: float = 0.05) -> pd.DataFrame:
-    """Every pair of ``starts`` (keys of ``epochs``' outer index levels, seeds innermost) with its :func:`sign_test`
-    p-value, and whether it is below ``level`` and below ``level`` / pairs (Bonferroni)."""
-    pairs = list(itertools.combinations(starts, 2))
-    p = pd.Series([sign_test(epochs.loc[a], epochs.loc[b])[2] for a, b in pairs], dtype=float)
-    first, second = zip(*pairs)
-    return pd.DataFrame(
-        {"a": list(first), "b": list(second), "p": p, "apart": p < level, "bonferroni": p < level / len(pairs)}
-    )
-
-
 def shared_code_gaps(networks: Iterable[Network], X: np.ndarray) -> list[float]:
     """Per network whose hidden code (activations rounded at 0.5) is shared by two inputs: the largest difference,
     in some unit, between the first two inputs that share one."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from coursework.backprop import ACTIVATIONS, Network
 from coursework.backprop.studies import TIE_BROKEN, Sweep, TieBreaking
@@ -16,6 +17,8 @@ from coursework.plotting.common import (
     epoch_curves,
     plain_log_ticks,
 )
+
+MIN_BOX = 10  # fewer values than this get dots only: quartiles of a handful mean little
 
 
 def hidden_layer_heatmaps(network: Network, X: np.ndarray) -> plt.Figure:
@@ -101,9 +104,9 @@ def learning_rate_figure(
         names[rate] = f"{rate:g}{share}"
     drawn = [rate for rate in rates if solved[rate].size]
     colors = {names[rate]: "orange" if rate == chosen else "lightsteelblue" for rate in drawn}
-    epoch_boxes(ax_box, {names[rate]: solved[rate] for rate in drawn}, colors)
-    if chosen in drawn:
-        ax_box.patches[drawn.index(chosen)].set(label=f"chosen rate {chosen:g}")
+    boxes = epoch_boxes(ax_box, {names[rate]: solved[rate] for rate in drawn}, colors)
+    if chosen in drawn and names[chosen] in boxes:
+        boxes[names[chosen]].set(label=f"chosen rate {chosen:g}")
         ax_box.legend(loc="upper center")
     never = [names[rate] for rate in rates if rate not in drawn]
     xlabel = "learning rate" + (f" (no network got there at {', '.join(never)})" if never else "")
@@ -134,43 +137,52 @@ def paired_rates_figure(epochs: dict[float, pd.Series], chosen: float, title: st
     return fig
 
 
-def epoch_boxes(ax: plt.Axes, values: dict[str, np.ndarray], colors: dict[str, str]) -> None:
-    """One box (quartiles; whiskers up to 1.5 box heights) per label of ``values``, in its colour, with every value
-    as a dot; the dots' jitter is seeded, so the figure repeats. Empty ``values`` (a short exploratory run may
-    solve nothing) draw no box."""
-    if values:
+def epoch_boxes(ax: plt.Axes, values: dict[str, np.ndarray], colors: dict[str, str]) -> dict[str, Patch]:
+    """One box (quartiles; whiskers up to 1.5 box heights) per label of ``values`` with at least ``MIN_BOX`` values,
+    in its colour, and every value as a dot; the dots' jitter is seeded, so the figure repeats. Returns the boxes by
+    label."""
+    boxed = [label for label, points in values.items() if len(points) >= MIN_BOX]
+    positions = [list(values).index(label) for label in boxed]
+    if boxed:
         ax.boxplot(
-            list(values.values()),
-            positions=range(len(values)),
+            [values[label] for label in boxed],
+            positions=positions,
             widths=0.6,
             showfliers=False,
             patch_artist=True,
             medianprops={"color": "k"},
         )
-        for box, label in zip(ax.patches, values):
-            box.set(facecolor=colors[label])
+    boxes = dict(zip(boxed, ax.patches))
+    for label, box in boxes.items():
+        box.set(facecolor=colors[label])
     jitter = np.random.default_rng(0)
     for position, points in enumerate(values.values()):
         ax.scatter(position + jitter.uniform(-0.15, 0.15, len(points)), points, s=9, color="k", zorder=3)
     ax.set_xticks(range(len(values)), list(values), rotation=45, ha="right", rotation_mode="anchor")
     ax.set_xlim(-0.5, max(len(values), 1) - 0.5)
+    return boxes
 
 
 def start_figure(table: pd.DataFrame, weights: Sequence[str], biases: Sequence[str], title: str) -> plt.Figure:
     """Epochs to converge per start of an initialisation sweep (its table, joined by ``with_rounded``): one
     box per weight start and bias start, in that order, coloured by weight start; a start never solved is left out."""
     fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
-    values, colors = {}, {}
+    values, colors, never = {}, {}, []
     for weight, color in zip(weights, distinct_colors(len(weights))):
         for bias in biases:
             rows = (table.init == weight) & (table.bias_init == bias)
             solved = table.rounded_stays[rows].dropna().to_numpy()
+            label = f"{weight} / {bias}"
             if solved.size:
-                label = f"{weight} / {bias}"
                 values[label], colors[label] = solved, color
+            else:
+                never.append(label)
     epoch_boxes(ax, values, colors)
-    ax.set(yscale="log", xlabel="weight start / bias start", ylabel="epochs to converge", title=title)
+    xlabel = "weight start / bias start" + (f" (never converges: {', '.join(never)})" if never else "")
+    ax.set(yscale="log", xlabel=xlabel, ylabel="epochs to converge", title=title)
     plain_log_ticks(ax.yaxis, (1.0, 2.0, 3.0, 5.0))
+    keys = {label.split(" / ")[0]: Patch(color=color) for label, color in colors.items()}
+    ax.legend(keys.values(), keys.keys(), title="weight start", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
